@@ -1,0 +1,44 @@
+package org.fewner.cli;
+
+import org.fewner.cli.adapter.AdapterCommand;
+import org.fewner.cli.bench.BenchCommand;
+import org.fewner.cli.generate.GenerateCommand;
+import org.fewner.cli.model.ModelCommand;
+import org.fewner.cli.stats.StatsCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of {@code ./fewner}: one sub-command per task, each in its own package. */
+@Command(name = "fewner", mixinStandardHelpOptions = true, version = "FewNER 0.1.0-SNAPSHOT",
+        description = "Few-shot named-entity recognition for UIMA/DKPro: readers, models, adapters, benchmarks.",
+        subcommands = {StatsCommand.class, ModelCommand.class, AdapterCommand.class, GenerateCommand.class,
+                BenchCommand.class, CommandLine.HelpCommand.class})
+public final class FewNer implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing sub-command");
+    }
+
+    public static void main(String[] args) {
+        RuntimeSettings.applyOfflineDefaults();
+        System.exit(newCommandLine().execute(args));
+    }
+
+    /** A command line with FewNER's error handling: a user error prints one clear message and exits 2. */
+    public static CommandLine newCommandLine() {
+        CommandLine cl = new CommandLine(new FewNer());
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            if (ex instanceof UserFacingException || ex instanceof java.io.UncheckedIOException
+                    || ex instanceof java.io.IOException || ex instanceof IllegalArgumentException) {
+                commandLine.getErr().println("fewner: " + ex.getMessage());
+                return 2;
+            }
+            throw ex;
+        });
+        return cl;
+    }
+}

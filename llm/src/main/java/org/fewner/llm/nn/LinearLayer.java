@@ -1,0 +1,142 @@
+package org.fewner.llm.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import org.fewner.llm.lora.LoraWeights;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A Hugging Face {@code nn.Linear} ({@code y = x Wᵀ + b}, weight [out, in]) that LoRA adapters can wrap by name.
+ *
+ * <p>Every linear layer of every backbone is one of these, registered under its HF module name (e.g.
+ * {@code model.layers.0.self_attn.q_proj}, {@code bert.encoder.layer.0.attention.self.query}); that name is what
+ * PEFT's {@code target_modules} match against. Adapters are kept per name, as PEFT's {@code lora_A[name]}; a forward
+ * call picks one through {@link ForwardParams#ADAPTER} and adds {@code scale · (x Aᵀ) Bᵀ}. The base weight is
+ * never modified except by an explicit merge.
+ */
+public final class LinearLayer extends AbstractBlock {
+    /** HF module name, e.g. {@code model.layers.3.mlp.down_proj}. */
+    private final String moduleName;
+    /** Input features. */
+    private final int inFeatures;
+    /** Output features. */
+    private final int outFeatures;
+    /** Weight, [out, in] (torch layout). */
+    private final Parameter weight;
+    /** Bias, [out], or null. */
+    private final Parameter bias;
+    /** Resident adapters by name. */
+    private final Map<String, LoraWeights> adapters = new ConcurrentHashMap<>();
+    /** The adapter currently merged into {@link #weight}, or null. */
+    private volatile String merged;
+
+    public LinearLayer(String moduleName, int inFeatures, int outFeatures, boolean hasBias) {
+        super((byte) 1);
+        this.moduleName = moduleName;
+        this.inFeatures = inFeatures;
+        this.outFeatures = outFeatures;
+        this.weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(outFeatures, inFeatures)).build());
+        this.bias = hasBias ? addParameter(Parameter.builder().setName("bias").setType(Parameter.Type.BIAS)
+                .optShape(new Shape(outFeatures)).build()) : null;
+    }
+
+    public String moduleName() { return moduleName; }
+
+    public int inFeatures() { return inFeatures; }
+
+    public int outFeatures() { return outFeatures; }
+
+    public Parameter weight() { return weight; }
+
+    /** The bias parameter, or null when the layer has none. */
+    public Parameter bias() { return bias; }
+
+    /** Sets the weights; {@code w} [out, in], {@code b} [out] or null. Checks shapes against this layer. */
+    public void setWeights(NDArray w, NDArray b) {
+        Shape expected = new Shape(outFeatures, inFeatures);
+        if (!w.getShape().equals(expected) || w.getDataType() != DataType.FLOAT32) {
+            throw new IllegalArgumentException(moduleName + ".weight: expected float32 " + expected + ", got "
+                    + w.getDataType() + " " + w.getShape());
+        }
+        if ((b == null) != (bias == null)) {
+            throw new IllegalArgumentException(moduleName + ".bias: " + (bias == null ? "layer has no bias" : "bias missing"));
+        }
+        if (b != null && !b.getShape().equals(new Shape(outFeatures))) {
+            throw new IllegalArgumentException(moduleName + ".bias: expected (" + outFeatures + "), got " + b.getShape());
+        }
+        weight.setArray(w);
+        if (b != null) {
+            bias.setArray(b);
+        }
+    }
+
+    /** Adds (or replaces) an adapter's update for this layer under {@code name}. */
+    public void putAdapter(String name, LoraWeights lora) {
+        if (lora.a().getShape().get(1) != inFeatures || lora.b().getShape().get(0) != outFeatures
+                || lora.b().getShape().get(1) != lora.a().getShape().get(0)) {
+            throw new IllegalArgumentException(moduleName + ": LoRA shapes A " + lora.a().getShape() + ", B "
+                    + lora.b().getShape() + " do not fit a linear layer of in=" + inFeatures + ", out=" + outFeatures);
+        }
+        adapters.put(name, lora);
+    }
+
+    public LoraWeights removeAdapter(String name) { return adapters.remove(name); }
+
+    public LoraWeights adapter(String name) { return adapters.get(name); }
+
+    public Set<String> adapterNames() { return Collections.unmodifiableSet(adapters.keySet()); }
+
+    /** The adapter merged into the weight, or null. */
+    public String mergedAdapter() { return merged; }
+
+    /** Records which adapter is merged into the weight (the merge itself is done by the lora package). */
+    public void setMergedAdapter(String name) { this.merged = name; }
+
+    /**
+     * {@code y = x Wᵀ + b (+ scale · (x Aᵀ) Bᵀ for the selected adapter)}.
+     *
+     * @param inputs {@code x} [..., in]
+     * @return {@code y} [..., out]
+     */
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = inputs.singletonOrThrow();
+        NDArray w = ps.getValue(weight, x.getDevice(), training);
+        NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);
+        NDArray y = Linear.linear(x, w, b).singletonOrThrow();
+        String name = ForwardParams.adapterOf(params);
+        if (name != null && !name.equals(merged)) {
+            LoraWeights lora = adapters.get(name);
+            if (lora != null) {
+                NDArray h = training && lora.dropout() > 0 ? ai.djl.nn.norm.Dropout.dropout(x, lora.dropout(), true).singletonOrThrow() : x;
+                NDArray delta = Linear.linear(Linear.linear(h, lora.a()).singletonOrThrow(), lora.b()).singletonOrThrow();
+                y = y.add(delta.muli(lora.scale()));
+            }
+        } else if (name == null && merged != null) {
+            throw new IllegalStateException(moduleName + ": adapter '" + merged
+                    + "' is merged into the base weights; unmerge it before running the base alone");
+        }
+        return new NDList(y);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape in = inputShapes[0];
+        return new Shape[] {in.slice(0, in.dimension() - 1).add(outFeatures)};
+    }
+
+    @Override
+    public String toString() { return "LinearLayer(" + moduleName + ", in=" + inFeatures + ", out=" + outFeatures + ")"; }
+}

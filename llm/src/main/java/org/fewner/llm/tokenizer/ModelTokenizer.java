@@ -1,0 +1,84 @@
+package org.fewner.llm.tokenizer;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.CharSpan;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A model's tokenizer ({@code tokenizer.json} through DJL's HF tokenizers binding), with character offsets.
+ * Truncation and padding are always off: a too-long text is the caller's to refuse or window, never silently cut
+ * (the binding's defaults truncate at 512, stack.md §4).
+ */
+public final class ModelTokenizer implements AutoCloseable {
+    private final HuggingFaceTokenizer tokenizer;
+    private final Path source;
+
+    private ModelTokenizer(HuggingFaceTokenizer tokenizer, Path source) {
+        this.tokenizer = tokenizer;
+        this.source = source;
+    }
+
+    /** Loads {@code tokenizer.json} from a model directory (or the file itself). */
+    public static ModelTokenizer load(Path path) {
+        Path file = Files.isDirectory(path) ? path.resolve("tokenizer.json") : path;
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(file + ": tokenizer missing (expected tokenizer.json"
+                    + (Files.isDirectory(path) ? ", or vocab.txt for a BERT model, in " + path : "") + ")");
+        }
+        Map<String, String> opts = new HashMap<>();
+        opts.put("addSpecialTokens", "true");
+        opts.put("truncation", "false");
+        opts.put("padding", "false");
+        opts.put("modelMaxLength", String.valueOf(Integer.MAX_VALUE));
+        opts.put("maxLength", String.valueOf(Integer.MAX_VALUE));
+        try {
+            return new ModelTokenizer(HuggingFaceTokenizer.newInstance(file, opts), file);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException(file + ": cannot load tokenizer: " + e.getMessage(), e);
+        }
+    }
+
+    /** Token ids and the character span of each token in {@code text} ([start, end); -1/-1 for special tokens). */
+    public Tokens encode(String text, boolean addSpecialTokens) {
+        Encoding e = tokenizer.encode(text, addSpecialTokens, false);
+        CharSpan[] spans = e.getCharTokenSpans();
+        int n = e.getIds().length;
+        int[] start = new int[n];
+        int[] end = new int[n];
+        for (int i = 0; i < n; i++) {
+            CharSpan s = spans[i];
+            start[i] = s == null ? -1 : s.getStart();
+            end[i] = s == null ? -1 : s.getEnd();
+        }
+        return new Tokens(e.getIds(), e.getTokens(), start, end, e.getSpecialTokenMask());
+    }
+
+    public String decode(long[] ids, boolean skipSpecialTokens) { return tokenizer.decode(ids, skipSpecialTokens); }
+
+    /** The underlying DJL tokenizer, for word-level encodes ({@code encode(String[])} + word ids). */
+    public HuggingFaceTokenizer hf() { return tokenizer; }
+
+    public Path source() { return source; }
+
+    @Override
+    public void close() { tokenizer.close(); }
+
+    /**
+     * One encoded text.
+     *
+     * @param ids       token ids
+     * @param tokens    token strings
+     * @param charStart start offset of each token in the text (-1 for special tokens)
+     * @param charEnd   end offset (exclusive) of each token (-1 for special tokens)
+     * @param special   1 where the token is a special token
+     */
+    public record Tokens(long[] ids, String[] tokens, int[] charStart, int[] charEnd, long[] special) {
+        public int size() { return ids.length; }
+    }
+}
