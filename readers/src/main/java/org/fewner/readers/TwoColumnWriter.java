@@ -3,6 +3,7 @@ package org.fewner.readers;
 import static org.apache.uima.fit.util.JCasUtil.select;
 import static org.apache.uima.fit.util.JCasUtil.selectCovered;
 
+import de.tudarmstadt.ukp.dkpro.core.api.metadata.type.DocumentMetaData;
 import de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity;
 import de.tudarmstadt.ukp.dkpro.core.api.segmentation.type.Sentence;
 import de.tudarmstadt.ukp.dkpro.core.api.segmentation.type.Token;
@@ -51,6 +52,21 @@ public class TwoColumnWriter extends JCasFileWriter_ImplBase {
         } catch (IOException | IllegalArgumentException e) {
             throw new AnalysisEngineProcessException(e);
         }
+    }
+
+    /**
+     * DKPro's relative path, with a document qualifier ({@code #3} in the URI, as set by readers that make several
+     * CASes per file) turned into a {@code -3} suffix, so that those CASes go to separate files.
+     */
+    @Override
+    protected String getRelativePath(JCas jcas) {
+        String path = super.getRelativePath(jcas);
+        String uri = DocumentMetaData.get(jcas).getDocumentUri();
+        int hash = uri == null ? -1 : uri.lastIndexOf('#');
+        if (hash < 0) return path;
+        String fragment = uri.substring(hash + 1);
+        if (path.endsWith("#" + fragment)) path = path.substring(0, path.length() - fragment.length() - 1);
+        return path + "-" + fragment;
     }
 
     /** Writes the document's sentences (the whole text as one sentence if it has none). */
