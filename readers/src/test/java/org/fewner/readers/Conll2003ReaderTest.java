@@ -61,6 +61,18 @@ class Conll2003ReaderTest {
     }
 
     @Test
+    void roundTripThroughTheTwoColumnWriter() throws Exception {
+        Path f = write(dir, "tiny.conll", TWO_DOCS);
+        List<JCas> docs = read(Conll2003Reader.class, f);
+        List<Path> out = TwoColumnReaderWriterTest.writeAll(docs, dir.resolve("out"));
+        assertEquals(2, out.size());
+        List<JCas> back = new java.util.ArrayList<>();
+        for (Path p : out) back.addAll(read(TwoColumnReader.class, p, TwoColumnReader.PARAM_STRICT_IOB, true));
+        assertEquals(ReaderTestSupport.spans(docs), ReaderTestSupport.spans(back));
+        assertTrue(java.nio.file.Files.readString(out.get(0)).contains("Peter\tB-PER\nBlackburn\tI-PER\nJones\tB-PER\n"));
+    }
+
+    @Test
     void noDocstartIsOneDocument() throws Exception {
         Path f = write(dir, "plain.txt", "A DT B-NP B-ORG\nB NN I-NP I-ORG\n\nC NN B-NP O\n");
         List<JCas> docs = read(Conll2003Reader.class, f);
