@@ -157,6 +157,27 @@ class DefaultModelsTest {
     }
 
     @Test
+    void aModelInstalledMeanwhileByAnotherProcessIsKept() throws Exception {
+        tinyJar();
+        Path cache = dir.resolve("cache");
+        Path theirs = DefaultModels.resolve(spec, cache, (s, p) -> jar, false);
+        String theirMarker = Files.readString(theirs.resolve(DefaultModels.MARKER));
+        Path ours = Files.createDirectories(cache.resolve(".default.partial-1-x"));
+        Files.writeString(ours.resolve(DefaultModels.MARKER), "ours");
+        DefaultModels.install(ours, theirs);
+        assertEquals(theirMarker, Files.readString(theirs.resolve(DefaultModels.MARKER)));
+        // a non-model directory in the way is replaced
+        Path other = Files.createDirectories(dir.resolve("other/default"));
+        Files.writeString(other.resolve("junk"), "x");
+        Path fresh = Files.createDirectories(dir.resolve("other/.default.partial-1-y"));
+        Files.writeString(fresh.resolve(DefaultModels.MARKER), "new");
+        DefaultModels.install(fresh, other);
+        assertEquals("new", Files.readString(other.resolve(DefaultModels.MARKER)));
+        assertFalse(Files.exists(other.resolve("junk")));
+        assertEquals(List.of(), DefaultModels.leftovers(dir.resolve("other")));
+    }
+
+    @Test
     void leftoversOfLiveProcessesAreKept() throws Exception {
         Path cache = Files.createDirectories(dir.resolve("cache"));
         Path live = Files.createDirectories(cache.resolve(".default.partial-" + ProcessHandle.current().pid() + "-x"));
