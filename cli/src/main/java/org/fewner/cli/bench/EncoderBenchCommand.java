@@ -66,9 +66,6 @@ public final class EncoderBenchCommand implements Runnable {
 
     @Override
     public void run() {
-        if (threads != null) {
-            JniUtils.setNumThreads(threads);
-        }
         ObjectMapper json = new ObjectMapper();
         ObjectNode root = json.createObjectNode();
         StringBuilder md = new StringBuilder();
@@ -77,7 +74,10 @@ public final class EncoderBenchCommand implements Runnable {
                 throw new UserFacingException("bench encoder needs a BERT model; " + modelOption.spec() + " is "
                         + backbone.config().modelType());
             }
-            Engine.getInstance();
+            Engine.getEngine("PyTorch"); // loaded with the model; the thread setting below needs the native library
+            if (threads != null) {
+                JniUtils.setNumThreads(threads);
+            }
             root.put("date", Instant.now().toString());
             root.put("model", modelOption.spec());
             root.put("layers", model.config().numHiddenLayers());

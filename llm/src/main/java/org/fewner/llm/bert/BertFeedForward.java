@@ -48,12 +48,14 @@ public final class BertFeedForward extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
-        NDArray h = intermediate.forward(ps, new NDList(x), training, params).singletonOrThrow(); // [B, T, I]
+        Shape shape = x.getShape();
+        NDArray x2 = x.reshape(-1, hidden); // [B·T, H]: 2-D input makes libtorch's linear one addmm
+        NDArray h = intermediate.forward(ps, new NDList(x2), training, params).singletonOrThrow(); // [B·T, I]
         h = BertActivation.apply(act, h);
-        NDArray out = output.forward(ps, new NDList(h), training, params).singletonOrThrow().addi(x); // [B, T, H]
+        NDArray out = output.forward(ps, new NDList(h), training, params).singletonOrThrow().addi(x2); // [B·T, H]
         var dev = x.getDevice();
-        return LayerNorm.layerNorm(out, new Shape(hidden), ps.getValue(normWeight, dev, training),
-                ps.getValue(normBias, dev, training), eps);
+        return new NDList(LayerNorm.layerNorm(out, new Shape(hidden), ps.getValue(normWeight, dev, training),
+                ps.getValue(normBias, dev, training), eps).singletonOrThrow().reshape(shape));
     }
 
     @Override
