@@ -90,14 +90,18 @@ public final class EncoderBenchCommand implements Runnable {
             root.put("flops_counted", "encoder matmuls only: per layer 2*B*T*(4*H^2 + 2*H*I) + 4*B*T^2*H; "
                     + "no embeddings, norms, softmax, activations or MLM head");
             root.put("rss_after_load_mib", ProcessStats.rssMiB());
+            root.put("peak_rss_after_load_mib", ProcessStats.peakRssMiB());
+            System.err.printf(Locale.ROOT, "bench: RSS after load %.0f MiB, peak so far %.0f MiB%n", ProcessStats.rssMiB(),
+                    ProcessStats.peakRssMiB());
 
             List<EncoderBenchmark.Cell> cells = new ArrayList<>();
             for (int b : batches) {
                 for (int t : lengths) {
                     EncoderBenchmark.Cell c = EncoderBenchmark.cell(model, b, t, repeats, minSeconds, gemmSeconds);
                     cells.add(c);
-                    System.err.printf(Locale.ROOT, "bench: %dx%d median %.4f s best %.4f s (%d runs), %.1f GFLOP/s median%n",
-                            b, t, c.medianSeconds(), c.bestSeconds(), c.seconds().length, c.gflopsMedian());
+                    System.err.printf(Locale.ROOT, "bench: %dx%d median %.4f s best %.4f s (%d runs), %.1f GFLOP/s median, "
+                                    + "peak RSS %.0f MiB%n", b, t, c.medianSeconds(), c.bestSeconds(), c.seconds().length,
+                            c.gflopsMedian(), ProcessStats.peakRssMiB());
                 }
             }
             List<GemmPeak.Result> peakShapes;
