@@ -49,6 +49,8 @@ public final class BertActivation {
      */
     static NDArray tanhGelu(NDArray x) {
         NDArray twoZ = x.mul(x).muli(2 * SQRT_2_OVER_PI * 0.044715f).addi(2 * SQRT_2_OVER_PI).muli(x); // 2z
-        return Activation.sigmoid(twoZ).muli(x);
+        NDArray y = Activation.sigmoid(twoZ).muli(x);
+        twoZ.close(); // a full [B·T, I] buffer: free it now, not at the end of the layer
+        return y;
     }
 }

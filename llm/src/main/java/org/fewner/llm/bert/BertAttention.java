@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
@@ -96,6 +97,22 @@ public final class BertAttention extends AbstractBlock {
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);
         NDArray x2 = x.reshape(b * t, hidden); // 2-D, so that libtorch's linear is one addmm (bias fused)
+        NDArray ctx;
+        try (NDScope scope = new NDScope()) { // frees q, k, v, scores and probabilities as soon as ctx exists
+            scope.suppressNotUsedWarning();
+            ctx = context(ps, x2, maskBias, b, t, training, params);
+            NDScope.unregister(ctx);
+        }
+        NDScope.register(ctx); // back into the caller's scope
+        NDArray out = dense.forward(ps, new NDList(ctx), training, params).singletonOrThrow().addi(x2);
+        var dev = x.getDevice();
+        return new NDList(LayerNorm.layerNorm(out, new Shape(hidden), ps.getValue(normWeight, dev, training),
+                ps.getValue(normBias, dev, training), eps).singletonOrThrow().reshape(b, t, hidden));
+    }
+
+    /** {@code softmax(Q Kᵀ/√d + mask) V} with heads merged back: x2 [B·T, H] → [B·T, H]. */
+    private NDArray context(ParameterStore ps, NDArray x2, NDArray maskBias, long b, long t, boolean training,
+                            PairList<String, Object> params) {
         NDArray q;
         NDArray k;
         NDArray v;
@@ -121,12 +138,8 @@ public final class BertAttention extends AbstractBlock {
         if (maskBias != null) {
             scores.addi(maskBias);
         }
-        NDArray ctx = scores.softmax(-1).matMul(v)                                 // [B, nh, T, d]
+        return scores.softmax(-1).matMul(v)                                 // [B, nh, T, d]
                 .transpose(0, 2, 1, 3).reshape(b * t, hidden);                    // [B·T, H]
-        NDArray out = dense.forward(ps, new NDList(ctx), training, params).singletonOrThrow().addi(x2);
-        var dev = x.getDevice();
-        return new NDList(LayerNorm.layerNorm(out, new Shape(hidden), ps.getValue(normWeight, dev, training),
-                ps.getValue(normBias, dev, training), eps).singletonOrThrow().reshape(b, t, hidden));
     }
 
     /** The fused path computes exactly the base projections: no adapter selected and none merged into q/k/v. */
