@@ -47,9 +47,9 @@ public final class LinearLayer extends AbstractBlock {
         this.inFeatures = inFeatures;
         this.outFeatures = outFeatures;
         this.weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.WEIGHT)
-                .optShape(new Shape(outFeatures, inFeatures)).build());
+                .build()); // no optShape: DJL's Parameter.setArray refuses a parameter with a shape set
         this.bias = hasBias ? addParameter(Parameter.builder().setName("bias").setType(Parameter.Type.BIAS)
-                .optShape(new Shape(outFeatures)).build()) : null;
+                .build()) : null;
     }
 
     public String moduleName() { return moduleName; }

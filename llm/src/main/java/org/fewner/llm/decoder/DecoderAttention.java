@@ -1,0 +1,75 @@
+package org.fewner.llm.decoder;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import org.fewner.llm.config.DecoderConfig;
+import org.fewner.llm.nn.LinearLayer;
+
+/**
+ * Causal grouped-query self-attention with rotary embeddings (Llama / Qwen2 / Mistral):
+ * {@code o_proj(softmax(q kᵀ / √d + mask) v)}; query head j reads key/value head ⌊j / (heads / kvHeads)⌋.
+ */
+final class DecoderAttention {
+    /** q_proj [heads·d, H], k_proj / v_proj [kvHeads·d, H], o_proj [H, heads·d]. */
+    final LinearLayer q;
+    final LinearLayer k;
+    final LinearLayer v;
+    final LinearLayer o;
+    /** Query heads, key/value heads, head dimension. */
+    private final int heads;
+    private final int kvHeads;
+    private final int headDim;
+    /** Layer index (for the KV cache). */
+    private final int layer;
+
+    DecoderAttention(DecoderConfig c, String prefix, int layer) {
+        this.heads = c.numAttentionHeads();
+        this.kvHeads = c.numKeyValueHeads();
+        this.headDim = c.headDim();
+        this.layer = layer;
+        int h = c.hiddenSize();
+        q = new LinearLayer(prefix + "q_proj", h, heads * headDim, c.attentionBias());
+        k = new LinearLayer(prefix + "k_proj", h, kvHeads * headDim, c.attentionBias());
+        v = new LinearLayer(prefix + "v_proj", h, kvHeads * headDim, c.attentionBias());
+        o = new LinearLayer(prefix + "o_proj", heads * headDim, h, c.outputBias());
+    }
+
+    /**
+     * @param x     [B, T, H] normalised input
+     * @param cos   [B, 1, T, d]
+     * @param sin   [B, 1, T, d]
+     * @param mask  [B, 1, 1, T, S] additive mask (0 or a large negative), S = cached + T
+     * @param cache the KV cache to read and extend, or null (then S = T)
+     * @return [B, T, H]
+     */
+    NDArray forward(ParameterStore ps, NDArray x, NDArray cos, NDArray sin, NDArray mask, KvCache cache,
+                    PairList<String, Object> params) {
+        long b = x.getShape().get(0);
+        long t = x.getShape().get(1);
+        NDArray qh = linear(ps, q, x, params).reshape(b, t, heads, headDim).transpose(0, 2, 1, 3);
+        NDArray kh = linear(ps, k, x, params).reshape(b, t, kvHeads, headDim).transpose(0, 2, 1, 3);
+        NDArray vh = linear(ps, v, x, params).reshape(b, t, kvHeads, headDim).transpose(0, 2, 1, 3);
+        qh = RotaryEmbedding.apply(qh, cos, sin);
+        kh = RotaryEmbedding.apply(kh, cos, sin);
+        if (cache != null) {
+            NDArray[] kv = cache.append(layer, kh, vh);
+            kh = kv[0];
+            vh = kv[1];
+        }
+        long s = kh.getShape().get(2);
+        int group = heads / kvHeads;
+        // [B, kvHeads, group, T, d] x [B, kvHeads, 1, d, S] -> [B, kvHeads, group, T, S]
+        NDArray q5 = qh.reshape(b, kvHeads, group, t, headDim);
+        NDArray scores = q5.matMul(kh.expandDims(2).transpose(0, 1, 2, 4, 3)).muli((float) (1.0 / Math.sqrt(headDim)));
+        NDArray probs = scores.addi(mask).softmax(-1);
+        NDArray out = probs.matMul(vh.expandDims(2)); // [B, kvHeads, group, T, d]
+        out = out.reshape(b, heads, t, headDim).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headDim);
+        return linear(ps, o, out, params);
+    }
+
+    static NDArray linear(ParameterStore ps, LinearLayer layer, NDArray x, PairList<String, Object> params) {
+        return layer.forward(ps, new NDList(x), false, params).singletonOrThrow();
+    }
+}
