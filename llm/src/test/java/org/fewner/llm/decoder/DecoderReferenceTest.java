@@ -33,6 +33,26 @@ class DecoderReferenceTest {
         }
     }
 
+    /**
+     * Full-size check on a model directory given with {@code -Dfewner.decoder.fullModel=DIR} (e.g. the 30-layer
+     * SmolLM2-135M shape from random_model.py); skipped otherwise because the float64 reference takes a minute.
+     */
+    @Test
+    void givenFullSizeModel() {
+        String dir = System.getProperty("fewner.decoder.fullModel");
+        org.junit.jupiter.api.Assumptions.assumeTrue(dir != null, "skipped: set -Dfewner.decoder.fullModel=DIR");
+        ReferenceModels.assumePython();
+        Path model = Path.of(dir);
+        try (DecoderModel m = DecoderModel.load(model, Device.cpu())) {
+            long[] ids = new Random(7).longs(32, 0, m.config().vocabSize()).toArray();
+            Path dump = tmp.resolve("inspect.safetensors");
+            ReferenceModels.writeInspect(m, ids, dump);
+            ReferenceModels.Proc p = ReferenceModels.compare(model, dump);
+            System.out.println("compare.py: " + p.output().strip());
+            assertEquals(0, p.exit(), "compare.py: " + p.output());
+        }
+    }
+
     private static Path smol() { return ReferenceModels.shared().resolve("models/smollm2-135m-tokenizer/config.json"); }
 
     private static Path config(String name) { return ReferenceModels.shared().resolve("models/configs/" + name); }
