@@ -56,6 +56,8 @@ public final class DecoderModel implements Backbone {
     private final LinearLayer lmHead;
     private final RotaryEmbedding rope;
     private final Map<String, LinearLayer> linears;
+    /** End-of-sequence ids: config.json's eos_token_id plus generation_config.json's. */
+    private long[] stopTokenIds;
 
     private DecoderModel(DecoderConfig config, ModelTokenizer tokenizer, Device device, NDManager manager,
                          NDArray embed, List<DecoderLayer> layers, RmsNorm finalNorm, LinearLayer lmHead,
@@ -70,6 +72,30 @@ public final class DecoderModel implements Backbone {
         this.lmHead = lmHead;
         this.rope = new RotaryEmbedding(config);
         this.linears = Collections.unmodifiableMap(linears);
+        this.stopTokenIds = config.eosTokenIds().stream().mapToLong(Integer::longValue).distinct().toArray();
+    }
+
+    /** Token ids that end generation (eos_token_id of config.json and generation_config.json). */
+    public long[] stopTokenIds() { return stopTokenIds.clone(); }
+
+    /** Reads generation_config.json's eos_token_id (int or list), if the file exists. */
+    private static List<Long> generationEos(Path dir) {
+        Path f = dir.resolve("generation_config.json");
+        List<Long> out = new ArrayList<>();
+        if (!Files.isRegularFile(f)) {
+            return out;
+        }
+        try {
+            JsonNode n = new ObjectMapper().readTree(f.toFile()).path("eos_token_id");
+            if (n.isArray()) {
+                n.forEach(x -> out.add(x.asLong()));
+            } else if (n.isIntegralNumber()) {
+                out.add(n.asLong());
+            }
+            return out;
+        } catch (IOException e) {
+            throw new ConfigException(f, "not valid JSON: " + e.getMessage());
+        }
     }
 
     /**
@@ -98,7 +124,13 @@ public final class DecoderModel implements Backbone {
             tokenizer = ModelTokenizer.load(tokFile);
         }
         try (TensorSource source = SafeTensors.openModelDirectory(dir)) {
-            return build(config, source, tokenizer, device);
+            DecoderModel m = build(config, source, tokenizer, device);
+            List<Long> eos = generationEos(dir);
+            if (!eos.isEmpty()) {
+                m.stopTokenIds = java.util.stream.LongStream.concat(java.util.Arrays.stream(m.stopTokenIds),
+                        eos.stream().mapToLong(Long::longValue)).distinct().toArray();
+            }
+            return m;
         } catch (RuntimeException e) {
             if (tokenizer != null) {
                 tokenizer.close();
