@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import org.fewner.llm.config.DecoderConfig;
+import org.fewner.llm.nn.ForwardParams;
 import org.fewner.llm.nn.LinearLayer;
 
 /**
@@ -23,6 +24,8 @@ final class DecoderAttention {
     private final int headDim;
     /** Layer index (for the KV cache). */
     private final int layer;
+    /** q/k/v as one matmul when no adapter touches them. */
+    private FusedLinear qkv;
 
     DecoderAttention(DecoderConfig c, String prefix, int layer) {
         this.heads = c.numAttentionHeads();
@@ -36,6 +39,8 @@ final class DecoderAttention {
         o = new LinearLayer(prefix + "o_proj", heads * headDim, h, c.outputBias());
     }
 
+    void fuse(FusedLinear f) { this.qkv = f; }
+
     /**
      * @param x     [B, T, H] normalised input
      * @param cos   [B, 1, T, d]
@@ -48,11 +53,24 @@ final class DecoderAttention {
                     PairList<String, Object> params) {
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);
-        NDArray qh = linear(ps, q, x, params).reshape(b, t, heads, headDim).transpose(0, 2, 1, 3);
-        NDArray kh = linear(ps, k, x, params).reshape(b, t, kvHeads, headDim).transpose(0, 2, 1, 3);
-        NDArray vh = linear(ps, v, x, params).reshape(b, t, kvHeads, headDim).transpose(0, 2, 1, 3);
-        qh = RotaryEmbedding.apply(qh, cos, sin);
-        kh = RotaryEmbedding.apply(kh, cos, sin);
+        NDArray qh;
+        NDArray kh;
+        NDArray vh;
+        if (qkv != null && qkv.usable(ForwardParams.adapterOf(params))) {
+            // one matmul, one rotary pass over the q and k heads together: [B, heads + 2 kvHeads, T, d]
+            NDArray all = qkv.forward(x).reshape(b, t, heads + 2L * kvHeads, headDim).transpose(0, 2, 1, 3);
+            NDList qkAndV = all.split(new long[] {heads + kvHeads}, 1);
+            NDList qk = RotaryEmbedding.apply(qkAndV.get(0), cos, sin).split(new long[] {heads}, 1);
+            qh = qk.get(0);
+            kh = qk.get(1);
+            vh = qkAndV.get(1);
+        } else {
+            qh = linear(ps, q, x, params).reshape(b, t, heads, headDim).transpose(0, 2, 1, 3);
+            kh = linear(ps, k, x, params).reshape(b, t, kvHeads, headDim).transpose(0, 2, 1, 3);
+            vh = linear(ps, v, x, params).reshape(b, t, kvHeads, headDim).transpose(0, 2, 1, 3);
+            qh = RotaryEmbedding.apply(qh, cos, sin);
+            kh = RotaryEmbedding.apply(kh, cos, sin);
+        }
         if (cache != null) {
             NDArray[] kv = cache.append(layer, kh, vh);
             kh = kv[0];

@@ -5,6 +5,7 @@ import ai.djl.nn.Activation;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import org.fewner.llm.config.DecoderConfig;
+import org.fewner.llm.nn.ForwardParams;
 import org.fewner.llm.nn.LinearLayer;
 
 /** SwiGLU feed-forward: {@code down_proj(silu(gate_proj(x)) · up_proj(x))}. */
@@ -13,6 +14,8 @@ final class DecoderMlp {
     final LinearLayer gate;
     final LinearLayer up;
     final LinearLayer down;
+    /** gate/up as one matmul when no adapter touches them. */
+    private FusedLinear gateUp;
 
     DecoderMlp(DecoderConfig c, String prefix) {
         gate = new LinearLayer(prefix + "gate_proj", c.hiddenSize(), c.intermediateSize(), c.mlpBias());
@@ -20,14 +23,24 @@ final class DecoderMlp {
         down = new LinearLayer(prefix + "down_proj", c.intermediateSize(), c.hiddenSize(), c.mlpBias());
     }
 
+    void fuse(FusedLinear f) { this.gateUp = f; }
+
     /**
      * @param x [B, T, H]
      * @return [B, T, H]
      */
     NDArray forward(ParameterStore ps, NDArray x, PairList<String, Object> params) {
-        NDArray g = DecoderAttention.linear(ps, gate, x, params);
-        g = Activation.sigmoid(g).muli(g); // silu
-        NDArray u = DecoderAttention.linear(ps, up, x, params);
+        NDArray g;
+        NDArray u;
+        if (gateUp != null && gateUp.usable(ForwardParams.adapterOf(params))) {
+            ai.djl.ndarray.NDList gu = gateUp.forward(x).split(gateUp.splits, -1 + (int) x.getShape().dimension());
+            g = gu.get(0);
+            u = gu.get(1);
+        } else {
+            g = DecoderAttention.linear(ps, gate, x, params);
+            u = DecoderAttention.linear(ps, up, x, params);
+        }
+        g = Activation.sigmoid(g).mul(g); // silu
         return DecoderAttention.linear(ps, down, g.muli(u), params);
     }
 }

@@ -152,8 +152,11 @@ public final class DecoderModel implements Backbone {
                 String p = "layers." + i + ".";
                 DecoderAttention attn = new DecoderAttention(c, "model." + p + "self_attn.", i);
                 DecoderMlp mlp = new DecoderMlp(c, "model." + p + "mlp.");
+                attn.fuse(w.fused(prefix, attn.q, attn.k, attn.v));
+                w.linear(attn.o, prefix);
+                mlp.fuse(w.fused(prefix, mlp.gate, mlp.up));
+                w.linear(mlp.down, prefix);
                 for (LinearLayer l : List.of(attn.q, attn.k, attn.v, attn.o, mlp.gate, mlp.up, mlp.down)) {
-                    w.linear(l, prefix);
                     linears.put(l.moduleName(), l);
                 }
                 layers.add(new DecoderLayer(
@@ -371,6 +374,18 @@ public final class DecoderModel implements Backbone {
                         + java.util.Arrays.toString(h.shape()) + ", expected " + java.util.Arrays.toString(shape));
             }
             return h.toNDArray(manager);
+        }
+
+        /** Reads the parts' weights and fuses them (each part gets a view of the fused matrix). */
+        FusedLinear fused(String prefix, LinearLayer... parts) {
+            NDArray[] ws = new NDArray[parts.length];
+            NDArray[] bs = new NDArray[parts.length];
+            for (int i = 0; i < parts.length; i++) {
+                String base = prefix + parts[i].moduleName().substring("model.".length());
+                ws[i] = exact(base + ".weight", parts[i].outFeatures(), parts[i].inFeatures());
+                bs[i] = parts[i].bias() == null ? null : exact(base + ".bias", parts[i].outFeatures());
+            }
+            return new FusedLinear(parts, ws, bs);
         }
 
         void linear(LinearLayer l, String prefix) {

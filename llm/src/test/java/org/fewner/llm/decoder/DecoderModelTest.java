@@ -87,6 +87,35 @@ class DecoderModelTest {
     }
 
     @Test
+    void fusedAndPerLayerPathsAgree() {
+        try (DecoderModel m = DecoderModel.load(model(tinyConfig("qwen2", 50)), Device.cpu());
+             NDManager mm = m.manager().newSubManager()) {
+            long[][] ids = {{5, 9, 13, 1, 40}};
+            long[][] mask = {{1, 1, 1, 1, 1}};
+            float[] fused = m.forward(mm, ids, mask, null).logits().toFloatArray();
+            // an adapter with B = 0 on every layer changes nothing numerically but forces the per-layer path
+            for (var l : m.linearLayers().values()) {
+                NDArray a = m.manager().randomNormal(new ai.djl.ndarray.types.Shape(2, l.inFeatures()));
+                NDArray b = m.manager().zeros(new ai.djl.ndarray.types.Shape(l.outFeatures(), 2));
+                l.putAdapter("zero", new org.fewner.llm.lora.LoraWeights(a, b, 2f, 0f));
+            }
+            float[] perLayer = m.forward(mm, ids, mask, "zero").logits().toFloatArray();
+            assertArrayEquals(fused, perLayer, 1e-4f);
+            // and a real adapter on q_proj changes the output (the per-layer path really runs)
+            var q = m.linearLayers().get("model.layers.0.self_attn.q_proj");
+            q.putAdapter("real", new org.fewner.llm.lora.LoraWeights(
+                    m.manager().randomNormal(new ai.djl.ndarray.types.Shape(2, q.inFeatures())),
+                    m.manager().randomNormal(new ai.djl.ndarray.types.Shape(q.outFeatures(), 2)), 2f, 0f));
+            float[] adapted = m.forward(mm, ids, mask, "real").logits().toFloatArray();
+            double diff = 0;
+            for (int i = 0; i < fused.length; i++) {
+                diff = Math.max(diff, Math.abs(fused[i] - adapted[i]));
+            }
+            assertTrue(diff > 1e-3, "adapter had no effect: " + diff);
+        }
+    }
+
+    @Test
     void hiddenStatesAreEmbeddingsThenEveryBlock() {
         try (DecoderModel m = DecoderModel.load(model(tinyConfig("llama", 50)), Device.cpu());
              NDManager mm = m.manager().newSubManager()) {
