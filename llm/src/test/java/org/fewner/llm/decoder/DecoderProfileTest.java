@@ -15,7 +15,7 @@ class DecoderProfileTest {
         String dir = System.getProperty("fewner.decoder.profileModel");
         assumeTrue(dir != null, "skipped: set -Dfewner.decoder.profileModel=DIR");
         try (DecoderModel m = DecoderModel.load(Path.of(dir), Device.cpu())) {
-            int[][] cases = {{1, 64}, {1, 64}, {1, 64}, {8, 64}, {1, 1}, {1, 1}};
+            int[][] cases = {{1, 64}, {1, 1}, {1, 1}, {8, 1}, {8, 1}, {8, 1}};
             for (int[] c : cases) {
                 long[][] ids = new long[c[0]][c[1]];
                 long[][] mask = new long[c[0]][c[1]];
@@ -30,9 +30,9 @@ class DecoderProfileTest {
             }
             // the matmuls alone (M = 1): every linear weight of the model, once
             try (NDManager mm = m.manager().newSubManager()) {
-                ai.djl.ndarray.NDArray x1 = mm.randomNormal(new ai.djl.ndarray.types.Shape(1, m.config().hiddenSize()));
-                ai.djl.ndarray.NDArray x2 = mm.randomNormal(new ai.djl.ndarray.types.Shape(1, m.config().intermediateSize()));
-                ai.djl.ndarray.NDArray xq = mm.randomNormal(new ai.djl.ndarray.types.Shape(1, m.config().numAttentionHeads() * m.config().headDim()));
+                ai.djl.ndarray.NDArray x1 = mm.randomNormal(new ai.djl.ndarray.types.Shape(Integer.getInteger("rows", 1), m.config().hiddenSize()));
+                ai.djl.ndarray.NDArray x2 = mm.randomNormal(new ai.djl.ndarray.types.Shape(Integer.getInteger("rows", 1), m.config().intermediateSize()));
+                ai.djl.ndarray.NDArray xq = mm.randomNormal(new ai.djl.ndarray.types.Shape(Integer.getInteger("rows", 1), m.config().numAttentionHeads() * m.config().headDim()));
                 for (int rep = 0; rep < 3; rep++) {
                     long s = System.nanoTime();
                     int ops = 0;

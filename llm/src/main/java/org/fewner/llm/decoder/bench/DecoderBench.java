@@ -29,7 +29,7 @@ public final class DecoderBench {
 
     /** One decode measurement. */
     public record Decode(int batch, int steps, double seconds, double tokensPerSecond, double stepsPerSecond,
-                         double boundStepsPerSecond, double fractionOfBound) {}
+                         double boundStepsPerSecond, double fractionOfBound, double matmulSecondsPerStep) {}
 
     /** Everything measured. */
     public record Report(String model, int threads, double gemmPeakGflops, List<String> gemmShapes,
@@ -51,12 +51,26 @@ public final class DecoderBench {
                 pre.add(new Prefill(b, t, s, b * t / s, flops / s / 1e9, flops / s / 1e9 / peak));
             }
         }
+        // the machine is shared: measure the peak again after the prefill runs and keep the better figure
+        List<String> again = new ArrayList<>();
+        double peak2 = gemmPeak(model.manager(), c, again, repeats);
+        if (peak2 > peak) {
+            peak = peak2;
+            shapes = again;
+            List<Prefill> rescaled = new ArrayList<>();
+            for (Prefill p : pre) {
+                rescaled.add(new Prefill(p.batch(), p.length(), p.seconds(), p.tokensPerSecond(), p.gflops(),
+                        p.gflops() / peak));
+            }
+            pre = rescaled;
+        }
         List<Decode> dec = new ArrayList<>();
         double bound = bw * 1e9 / weightBytes;
         for (int b : new int[] {1, 8}) {
             int steps = 32;
             double s = decodeSeconds(model, b, 64, steps, repeats);
-            dec.add(new Decode(b, steps, s, b * steps / s, steps / s, bound, steps / s / bound));
+            double mm = matmulSeconds(model, b, repeats);
+            dec.add(new Decode(b, steps, s, b * steps / s, steps / s, bound, steps / s / bound, mm));
         }
         return new Report(name, ai.djl.pytorch.jni.JniUtils.getNumThreads(), peak, shapes, bw, weightBytes, pre, dec,
                 peakRssKb(), jniOverhead(model.manager()));
@@ -120,6 +134,22 @@ public final class DecoderBench {
                 }
             });
             return n * 4 / t / 1e9;
+        }
+    }
+
+    /** Seconds for every linear layer's matmul once at M = rows (what one decode step cannot avoid). */
+    static double matmulSeconds(DecoderModel model, int rows, int repeats) {
+        try (NDManager mm = model.manager().newSubManager()) {
+            java.util.Map<Integer, NDArray> inputs = new java.util.HashMap<>();
+            for (var l : model.linearLayers().values()) {
+                inputs.computeIfAbsent(l.inFeatures(), n -> mm.randomNormal(new Shape(rows, n)));
+            }
+            return bestOf(repeats, () -> {
+                for (var l : model.linearLayers().values()) {
+                    ai.djl.nn.core.Linear.linear(inputs.get(l.inFeatures()), l.weight().getArray(), null)
+                            .singletonOrThrow().close();
+                }
+            });
         }
     }
 
@@ -235,11 +265,12 @@ public final class DecoderBench {
             b.append(String.format("| B=%d, T=%d | %.0f | %.1f | %.0f%% |%n", p.batch(), p.length(), p.tokensPerSecond(),
                     p.gflops(), 100 * p.fractionOfPeak()));
         }
-        b.append("\n| decode (prompt 64, 32 steps) | tokens/s | steps/s | weight-streaming bound steps/s | of bound |\n"
-                + "|---|---|---|---|---|\n");
+        b.append("\n| decode (prompt 64, 32 steps) | tokens/s | steps/s | weight-streaming bound steps/s | of bound |"
+                + " ms/step | of which weight matmuls alone (ms) |\n|---|---|---|---|---|---|---|\n");
         for (Decode d : r.decode()) {
-            b.append(String.format("| B=%d | %.1f | %.1f | %.1f | %.0f%% |%n", d.batch(), d.tokensPerSecond(),
-                    d.stepsPerSecond(), d.boundStepsPerSecond(), 100 * d.fractionOfBound()));
+            b.append(String.format("| B=%d | %.1f | %.1f | %.1f | %.0f%% | %.1f | %.1f |%n", d.batch(),
+                    d.tokensPerSecond(), d.stepsPerSecond(), d.boundStepsPerSecond(), 100 * d.fractionOfBound(),
+                    1e3 / d.stepsPerSecond(), 1e3 * d.matmulSecondsPerStep()));
         }
         return b.toString();
     }
