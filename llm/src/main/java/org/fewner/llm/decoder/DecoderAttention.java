@@ -2,6 +2,8 @@ package org.fewner.llm.decoder;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import org.fewner.llm.config.DecoderConfig;
@@ -12,7 +14,7 @@ import org.fewner.llm.nn.LinearLayer;
  * Causal grouped-query self-attention with rotary embeddings (Llama / Qwen2 / Mistral):
  * {@code o_proj(softmax(q kᵀ / √d + mask) v)}; query head j reads key/value head ⌊j / (heads / kvHeads)⌋.
  */
-final class DecoderAttention {
+final class DecoderAttention extends AbstractBlock {
     /** q_proj [heads·d, H], k_proj / v_proj [kvHeads·d, H], o_proj [H, heads·d]. */
     final LinearLayer q;
     final LinearLayer k;
@@ -28,29 +30,34 @@ final class DecoderAttention {
     private FusedLinear qkv;
 
     DecoderAttention(DecoderConfig c, String prefix, int layer) {
+        super((byte) 1);
         this.heads = c.numAttentionHeads();
         this.kvHeads = c.numKeyValueHeads();
         this.headDim = c.headDim();
         this.layer = layer;
         int h = c.hiddenSize();
-        q = new LinearLayer(prefix + "q_proj", h, heads * headDim, c.attentionBias());
-        k = new LinearLayer(prefix + "k_proj", h, kvHeads * headDim, c.attentionBias());
-        v = new LinearLayer(prefix + "v_proj", h, kvHeads * headDim, c.attentionBias());
-        o = new LinearLayer(prefix + "o_proj", heads * headDim, h, c.outputBias());
+        q = addChildBlock("q_proj", new LinearLayer(prefix + "q_proj", h, heads * headDim, c.attentionBias()));
+        k = addChildBlock("k_proj", new LinearLayer(prefix + "k_proj", h, kvHeads * headDim, c.attentionBias()));
+        v = addChildBlock("v_proj", new LinearLayer(prefix + "v_proj", h, kvHeads * headDim, c.attentionBias()));
+        o = addChildBlock("o_proj", new LinearLayer(prefix + "o_proj", heads * headDim, h, c.outputBias()));
     }
 
     void fuse(FusedLinear f) { this.qkv = f; }
 
     /**
-     * @param x     [B, T, H] normalised input
-     * @param cos   [B, 1, T, d]
-     * @param sin   [B, 1, T, d]
-     * @param mask  [B, 1, 1, T, S] additive mask (0 or a large negative), S = cached + T
-     * @param cache the KV cache to read and extend, or null (then S = T)
+     * @param inputs {@code x} [B, T, H] normalised input, {@code cos} and {@code sin} [B, 1, T, d], {@code mask}
+     *               [B, 1, 1, T, S] additive (0 or a large negative), S = cached + T
+     * @param params the adapter ({@link ForwardParams#ADAPTER}) and the KV cache to read and extend
+     *               ({@link KvCache#PARAM}; absent: S = T)
      * @return [B, T, H]
      */
-    NDArray forward(ParameterStore ps, NDArray x, NDArray cos, NDArray sin, NDArray mask, KvCache cache,
-                    PairList<String, Object> params) {
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = inputs.get(0);
+        NDArray cos = inputs.get(1);
+        NDArray sin = inputs.get(2);
+        NDArray mask = inputs.get(3);
+        KvCache cache = KvCache.of(params);
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);
         NDArray qh;
@@ -84,8 +91,11 @@ final class DecoderAttention {
         NDArray probs = scores.addi(mask).softmax(-1);
         NDArray out = probs.matMul(vh.expandDims(2)); // [B, kvHeads, group, T, d]
         out = out.reshape(b, heads, t, headDim).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headDim);
-        return linear(ps, o, out, params);
+        return new NDList(linear(ps, o, out, params));
     }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) { return new Shape[] {inputShapes[0]}; }
 
     static NDArray linear(ParameterStore ps, LinearLayer layer, NDArray x, PairList<String, Object> params) {
         return layer.forward(ps, new NDList(x), false, params).singletonOrThrow();

@@ -1,6 +1,9 @@
 package org.fewner.llm.decoder;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -9,7 +12,7 @@ import org.fewner.llm.nn.ForwardParams;
 import org.fewner.llm.nn.LinearLayer;
 
 /** SwiGLU feed-forward: {@code down_proj(silu(gate_proj(x)) · up_proj(x))}. */
-final class DecoderMlp {
+final class DecoderMlp extends AbstractBlock {
     /** gate_proj / up_proj [I, H], down_proj [H, I]. */
     final LinearLayer gate;
     final LinearLayer up;
@@ -18,18 +21,21 @@ final class DecoderMlp {
     private FusedLinear gateUp;
 
     DecoderMlp(DecoderConfig c, String prefix) {
-        gate = new LinearLayer(prefix + "gate_proj", c.hiddenSize(), c.intermediateSize(), c.mlpBias());
-        up = new LinearLayer(prefix + "up_proj", c.hiddenSize(), c.intermediateSize(), c.mlpBias());
-        down = new LinearLayer(prefix + "down_proj", c.intermediateSize(), c.hiddenSize(), c.mlpBias());
+        super((byte) 1);
+        gate = addChildBlock("gate_proj", new LinearLayer(prefix + "gate_proj", c.hiddenSize(), c.intermediateSize(), c.mlpBias()));
+        up = addChildBlock("up_proj", new LinearLayer(prefix + "up_proj", c.hiddenSize(), c.intermediateSize(), c.mlpBias()));
+        down = addChildBlock("down_proj", new LinearLayer(prefix + "down_proj", c.intermediateSize(), c.hiddenSize(), c.mlpBias()));
     }
 
     void fuse(FusedLinear f) { this.gateUp = f; }
 
     /**
-     * @param x [B, T, H]
+     * @param inputs {@code x} [B, T, H]
      * @return [B, T, H]
      */
-    NDArray forward(ParameterStore ps, NDArray x, PairList<String, Object> params) {
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = inputs.singletonOrThrow();
         NDArray g;
         NDArray u;
         if (gateUp != null && gateUp.usable(ForwardParams.adapterOf(params))) {
@@ -41,6 +47,9 @@ final class DecoderMlp {
             u = DecoderAttention.linear(ps, up, x, params);
         }
         g = Activation.sigmoid(g).mul(g); // silu
-        return DecoderAttention.linear(ps, down, g.muli(u), params);
+        return new NDList(DecoderAttention.linear(ps, down, g.muli(u), params));
     }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) { return new Shape[] {inputShapes[0]}; }
 }

@@ -295,6 +295,9 @@ public final class DecoderModel implements Backbone {
         NDManager mm = callManager;
         ParameterStore ps = new ParameterStore(mm, false);
         PairList<String, Object> params = ForwardParams.withAdapter(adapter);
+        if (cache != null) {
+            params.add(KvCache.PARAM, cache);
+        }
         NDArray[] cs = rope.tables(mm, positions);
         NDArray mask = additiveMask(mm, fullMask, past, t, 0);
         NDArray slidingMask = config.slidingWindow() > 0
@@ -308,13 +311,14 @@ public final class DecoderModel implements Backbone {
         x.attach(mm);
         NDList hidden = keepHidden ? new NDList(x) : null;
         for (DecoderLayer layer : layers) {
-            x = layer.forward(ps, x, cs[0], cs[1], layer.sliding ? slidingMask : mask, cache, params);
+            x = layer.forward(ps, new NDList(x, cs[0], cs[1], layer.sliding ? slidingMask : mask), false, params)
+                    .singletonOrThrow();
             if (keepHidden) {
                 hidden.add(x);
             }
         }
         NDArray last = lastOnly ? x.get(":, -1, :") : x;
-        NDArray logits = lmHead.forward(ps, new NDList(finalNorm.forward(last)), false, params).singletonOrThrow();
+        NDArray logits = lmHead.forward(ps, new NDList(finalNorm.apply(ps, last)), false, params).singletonOrThrow();
         return new Result(hidden, logits);
     }
 

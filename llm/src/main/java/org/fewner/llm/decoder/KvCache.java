@@ -11,6 +11,9 @@ import java.util.Arrays;
  * for beam search. The arrays live in the cache's own manager and are replaced (old ones closed) on each append.
  */
 public final class KvCache implements AutoCloseable {
+    /** Key of the cache in a forward call's params list. */
+    public static final String PARAM = "fewner.kvCache";
+
     /** Owns the cached arrays. */
     private final NDManager manager;
     /** Per layer: keys [B, kvHeads, S, d]. */
@@ -25,6 +28,11 @@ public final class KvCache implements AutoCloseable {
         this.keys = new NDArray[layers];
         this.values = new NDArray[layers];
         this.mask = null;
+    }
+
+    /** The cache named in a forward call's params, or null. */
+    static KvCache of(ai.djl.util.PairList<String, Object> params) {
+        return params == null ? null : (KvCache) params.get(PARAM);
     }
 
     /** Number of cached positions S (0 when empty). */
