@@ -168,6 +168,32 @@ class DecoderModelTest {
     }
 
     @Test
+    void unsupportedArchitectureOrModelTypeIsAConfigError() {
+        ObjectNode gpt2 = tinyConfig("llama", 50);
+        gpt2.put("model_type", "gpt2");
+        var e = assertThrows(ConfigException.class, () -> RandomModelWriter.write(gpt2, 1, false, tmp.resolve("g"), null));
+        assertTrue(e.getMessage().contains("gpt2") && e.getMessage().contains("llama"), e.getMessage());
+        ObjectNode cls = tinyConfig("llama", 50);
+        cls.putArray("architectures").add("LlamaForSequenceClassification");
+        e = assertThrows(ConfigException.class, () -> RandomModelWriter.write(cls, 1, false, tmp.resolve("c"), null));
+        assertTrue(e.getMessage().contains("LlamaForSequenceClassification"), e.getMessage());
+        ObjectNode partial = tinyConfig("llama", 50);
+        partial.put("partial_rotary_factor", 0.5);
+        assertThrows(ConfigException.class, () -> RandomModelWriter.write(partial, 1, false, tmp.resolve("p"), null));
+    }
+
+    @Test
+    void misShapedWeightIsNamed() throws Exception {
+        Path dir = model(tinyConfig("llama", 50));
+        Map<String, HostTensor> all = new TreeMap<>(SafeTensors.readAll(dir.resolve("model.safetensors")));
+        all.put("model.layers.0.mlp.up_proj.weight", HostTensor.ofFloats(new long[] {48, 31}, new float[48 * 31]));
+        SafeTensors.write(dir.resolve("model.safetensors"), all, Map.of());
+        var e = assertThrows(TensorFileException.class, () -> DecoderModel.load(dir, Device.cpu()));
+        assertTrue(e.getMessage().contains("model.layers.0.mlp.up_proj.weight") && e.getMessage().contains("[48, 32]"),
+                e.getMessage());
+    }
+
+    @Test
     void bertConfigIsNotADecoder() throws Exception {
         Path cfg = ReferenceModels.shared().resolve("models/configs/bert-base-cased.json");
         ObjectNode n = (ObjectNode) new ObjectMapper().readTree(cfg.toFile());

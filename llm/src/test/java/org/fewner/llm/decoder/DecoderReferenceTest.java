@@ -23,6 +23,7 @@ class DecoderReferenceTest {
     private void check(Path config, String... args) {
         ReferenceModels.assumePython();
         Path model = ReferenceModels.randomModel(config, tmp.resolve("model"), args);
+        System.out.println("random_model.py --config " + config.getFileName() + " " + String.join(" ", args));
         try (DecoderModel m = DecoderModel.load(model, Device.cpu())) {
             long[] ids = new Random(7).longs(13, 0, m.config().vocabSize()).toArray();
             Path dump = tmp.resolve("inspect.safetensors");
