@@ -15,7 +15,7 @@ class DecoderProfileTest {
         String dir = System.getProperty("fewner.decoder.profileModel");
         assumeTrue(dir != null, "skipped: set -Dfewner.decoder.profileModel=DIR");
         try (DecoderModel m = DecoderModel.load(Path.of(dir), Device.cpu())) {
-            int[][] cases = {{1, 64}, {1, 1}, {1, 1}, {8, 1}, {8, 1}, {8, 1}};
+            int[][] cases = {{1, 64}, {1, 1}, {1, 1}, {1, 1}, {8, 1}, {8, 1}, {8, 1}, {8, 1}};
             for (int[] c : cases) {
                 long[][] ids = new long[c[0]][c[1]];
                 long[][] mask = new long[c[0]][c[1]];
