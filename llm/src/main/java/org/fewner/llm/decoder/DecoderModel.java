@@ -311,8 +311,19 @@ public final class DecoderModel implements Backbone {
         x.attach(mm);
         NDList hidden = keepHidden ? new NDList(x) : null;
         for (DecoderLayer layer : layers) {
-            x = layer.forward(ps, new NDList(x, cs[0], cs[1], layer.sliding ? slidingMask : mask), false, params)
-                    .singletonOrThrow();
+            // each block's intermediates live in a sub-manager closed right after it: memory holds one block's
+            // activations, not all of them (ops put their results in the manager of the array they are called on)
+            try (NDManager lm = mm.newSubManager()) {
+                if (keepHidden) {
+                    x.tempAttach(lm);
+                } else {
+                    x.attach(lm);
+                }
+                NDArray y = layer.forward(ps, new NDList(x, cs[0], cs[1], layer.sliding ? slidingMask : mask), false,
+                        params).singletonOrThrow();
+                y.attach(mm);
+                x = y;
+            }
             if (keepHidden) {
                 hidden.add(x);
             }
