@@ -47,9 +47,9 @@ public final class LinearLayer extends AbstractBlock {
         this.inFeatures = inFeatures;
         this.outFeatures = outFeatures;
         this.weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.WEIGHT)
-                .optShape(new Shape(outFeatures, inFeatures)).build());
+                .build()); // no optShape: DJL's Parameter.setArray refuses a parameter whose shape was preset
         this.bias = hasBias ? addParameter(Parameter.builder().setName("bias").setType(Parameter.Type.BIAS)
-                .optShape(new Shape(outFeatures)).build()) : null;
+                .build()) : null;
     }
 
     public String moduleName() { return moduleName; }
@@ -92,7 +92,13 @@ public final class LinearLayer extends AbstractBlock {
         adapters.put(name, lora);
     }
 
-    public LoraWeights removeAdapter(String name) { return adapters.remove(name); }
+    /** Removes an adapter (refused while it is merged). */
+    public LoraWeights removeAdapter(String name) {
+        if (name.equals(merged)) {
+            throw new IllegalStateException(moduleName + ": adapter '" + name + "' is merged; unmerge it before removing it");
+        }
+        return adapters.remove(name);
+    }
 
     public LoraWeights adapter(String name) { return adapters.get(name); }
 
@@ -101,8 +107,60 @@ public final class LinearLayer extends AbstractBlock {
     /** The adapter merged into the weight, or null. */
     public String mergedAdapter() { return merged; }
 
-    /** Records which adapter is merged into the weight (the merge itself is done by the lora package). */
-    public void setMergedAdapter(String name) { this.merged = name; }
+    /**
+     * Merges a resident adapter into the weight: {@code W ← W + scale · B · A} (in place, float32). Afterwards only
+     * forward calls naming this adapter are allowed, and they skip the LoRA branch. Not safe while other threads run
+     * forward calls on this layer.
+     */
+    public synchronized void mergeAdapter(String name) {
+        if (merged != null) {
+            throw new IllegalStateException(moduleName + ": adapter '" + merged + "' is already merged; unmerge it first");
+        }
+        LoraWeights lora = adapters.get(name);
+        if (lora == null) {
+            throw new IllegalArgumentException(moduleName + ": no adapter '" + name + "' to merge");
+        }
+        NDArray w = weight.getArray();
+        try (NDArray delta = delta(lora)) {
+            w.addi(delta);
+        }
+        merged = name;
+    }
+
+    /**
+     * Undoes {@link #mergeAdapter}: {@code W ← W − scale · B · A} with the same float32 {@code scale · B · A}, so each
+     * element comes back to within the rounding of the two additions: {@code |W'' − W| ≤ u·(|W'| + |W''|)} with
+     * {@code u = 2⁻²⁴} and {@code W'} the merged value (see llm/docs/lora.md). No-op when nothing is merged.
+     */
+    public synchronized void unmergeAdapter() {
+        if (merged == null) {
+            return;
+        }
+        LoraWeights lora = adapters.get(merged);
+        if (lora == null) {
+            throw new IllegalStateException(moduleName + ": merged adapter '" + merged + "' was removed; the base weight is lost");
+        }
+        NDArray w = weight.getArray();
+        try (NDArray delta = delta(lora)) {
+            w.subi(delta);
+        }
+        merged = null;
+    }
+
+    /** {@code scale · B · A}, [out, in], on the weight's device (caller closes it). */
+    private NDArray delta(LoraWeights lora) {
+        try (NDArray ba = lora.b().matMul(lora.a())) {
+            return ba.mul(lora.scale());
+        }
+    }
+
+    /** Makes the base weight and bias constants for autograd (no gradient is computed for them). */
+    public void freezeBase() {
+        weight.getArray().setRequiresGradient(false);
+        if (bias != null) {
+            bias.getArray().setRequiresGradient(false);
+        }
+    }
 
     /**
      * {@code y = x Wᵀ + b (+ scale · (x Aᵀ) Bᵀ for the selected adapter)}.
@@ -117,16 +175,20 @@ public final class LinearLayer extends AbstractBlock {
         NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);
         NDArray y = Linear.linear(x, w, b).singletonOrThrow();
         String name = ForwardParams.adapterOf(params);
-        if (name != null && !name.equals(merged)) {
+        String mergedNow = merged;
+        if (mergedNow != null) {
+            if (!mergedNow.equals(name)) {
+                throw new IllegalStateException(moduleName + ": adapter '" + mergedNow + "' is merged into the base weights;"
+                        + " unmerge it before running " + (name == null ? "the base alone" : "adapter '" + name + "'"));
+            }
+        } else if (name != null) {
             LoraWeights lora = adapters.get(name);
             if (lora != null) {
-                NDArray h = training && lora.dropout() > 0 ? ai.djl.nn.norm.Dropout.dropout(x, lora.dropout(), true).singletonOrThrow() : x;
+                NDArray h = training && lora.dropout() > 0
+                        ? ai.djl.nn.norm.Dropout.dropout(x, lora.dropout(), true).singletonOrThrow() : x;
                 NDArray delta = Linear.linear(Linear.linear(h, lora.a()).singletonOrThrow(), lora.b()).singletonOrThrow();
-                y = y.add(delta.muli(lora.scale()));
+                y = y.add(delta.mul(lora.scale()));
             }
-        } else if (name == null && merged != null) {
-            throw new IllegalStateException(moduleName + ": adapter '" + merged
-                    + "' is merged into the base weights; unmerge it before running the base alone");
         }
         return new NDList(y);
     }
