@@ -44,6 +44,21 @@ public record DecoderConfig(
     /** Query heads per key/value head (grouped-query attention). */
     public int groupSize() { return numAttentionHeads / numKeyValueHeads; }
 
+    /** {@code rope_theta}, or (transformers v5) {@code rope_parameters.rope_theta}, else 10000. */
+    private static double ropeTheta(ConfigReader r) {
+        if (r.has("rope_theta") && !r.raw().get("rope_theta").isNull()) {
+            return r.number("rope_theta", 10000.0);
+        }
+        com.fasterxml.jackson.databind.JsonNode p = r.raw().path("rope_parameters").path("rope_theta");
+        if (p.isMissingNode() || p.isNull()) {
+            return 10000.0;
+        }
+        if (!p.isNumber()) {
+            throw r.error("field 'rope_parameters.rope_theta' must be a number, found " + p);
+        }
+        return p.asDouble();
+    }
+
     static DecoderConfig parse(ConfigReader r, String type) {
         int hidden = r.integer("hidden_size");
         int heads = r.integer("num_attention_heads");
@@ -94,7 +109,7 @@ public record DecoderConfig(
         }
         return new DecoderConfig(type, r.integer("vocab_size"), hidden, layers, heads, kvHeads, headDim,
                 r.integer("intermediate_size"), act, r.integer("max_position_embeddings", 2048),
-                r.number("rms_norm_eps", 1e-6), r.number("rope_theta", 10000.0), RopeScaling.parse(r),
+                r.number("rms_norm_eps", 1e-6), ropeTheta(r), RopeScaling.parse(r),
                 r.bool("tie_word_embeddings", false), attnBias, outBias, mlpBias, window, List.of(sliding),
                 r.has("bos_token_id") && !r.raw().get("bos_token_id").isNull() ? r.integer("bos_token_id") : null,
                 r.intList("eos_token_id"), r.number("initializer_range", 0.02), r.raw());

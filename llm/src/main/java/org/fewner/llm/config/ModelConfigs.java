@@ -56,6 +56,9 @@ public final class ModelConfigs {
                     + String.join(", ", SUPPORTED.keySet().stream().sorted().toList()) + ")");
         }
         JsonNode a = node.get("architectures");
+        if (a != null && !a.isNull() && !a.isArray()) {
+            throw r.error("field 'architectures' must be a list of class names, found " + a);
+        }
         if (a != null && a.isArray()) {
             for (JsonNode x : a) {
                 if (!archs.contains(x.asText())) {

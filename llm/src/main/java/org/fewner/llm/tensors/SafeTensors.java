@@ -32,13 +32,20 @@ import java.util.TreeSet;
  * Reads and writes the safetensors format: an 8-byte little-endian header length, a JSON header
  * ({@code name -> {dtype, shape, data_offsets}} plus optional {@code __metadata__}), then the tensor bytes.
  *
- * <p>Why our own and not DJL's {@code NDList.decode}: DJL's reader hands BF16 to the engine (which aborts the JVM,
- * stack.md §2), does not check offsets or overlaps, and cannot read shards lazily. Reading here memory-maps the
- * file and validates the whole header before any tensor is used: header length within the file, offsets in bounds,
- * no overlaps, the tensors tiling the data area exactly, every shape matching its byte size.
+ * <p>Why our own and not DJL's {@code NDList.decode}/{@code NDList.encode(Encoding.SAFETENSORS)} (checked in the
+ * bytecode of ai.djl:api 0.35.1): its reader maps the file's dtype string through {@code DataType.fromSafetensors}
+ * straight into {@code NDManager.create}, so a BF16 checkpoint becomes a {@code BFLOAT16} NDArray, which aborts the
+ * JVM in the PyTorch engine 0.35.1 (stack.md §2); it reads the whole stream into one {@code byte[]} with {@code int}
+ * offsets (no memory mapping, at most 2 GiB), creates every tensor at once on the engine, and checks neither offsets
+ * against the data size, nor overlaps, nor shapes against byte sizes (a bad file surfaces as an
+ * {@code IndexOutOfBoundsException} or a wrong tensor); it knows no {@code model.safetensors.index.json}; and its writer
+ * needs NDArrays in an engine and writes in place, not atomically. Reading here memory-maps the file and validates the
+ * whole header before any tensor is used: header length within the file, offsets in bounds, no overlaps, the tensors
+ * tiling the data area exactly, every shape matching its byte size; F16/BF16 are widened to F32 in Java.
  */
 public final class SafeTensors {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     /** The reference implementation refuses larger headers too; a larger one is a corrupt or hostile file. */
     private static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
     public static final String INDEX_FILE = "model.safetensors.index.json";
@@ -161,13 +168,13 @@ public final class SafeTensors {
             }
             long[] shape = new long[shapeNode.size()];
             for (int i = 0; i < shape.length; i++) {
-                if (!shapeNode.get(i).canConvertToLong() || shapeNode.get(i).asLong() < 0) {
+                if (!shapeNode.get(i).isIntegralNumber() || !shapeNode.get(i).canConvertToLong() || shapeNode.get(i).asLong() < 0) {
                     throw new TensorFileException(file, where + ": bad dimension " + shapeNode.get(i));
                 }
                 shape[i] = shapeNode.get(i).asLong();
             }
-            long begin = offs.get(0).asLong(-1);
-            long end = offs.get(1).asLong(-1);
+            long begin = offs.get(0).isIntegralNumber() && offs.get(0).canConvertToLong() ? offs.get(0).asLong() : -1;
+            long end = offs.get(1).isIntegralNumber() && offs.get(1).canConvertToLong() ? offs.get(1).asLong() : -1;
             if (begin < 0 || end < begin || end > dataLen) {
                 throw new TensorFileException(file, where + ": data_offsets [" + offs.get(0) + ", " + offs.get(1)
                         + "] out of bounds of the " + dataLen + "-byte data area (truncated file?)");
@@ -283,24 +290,36 @@ public final class SafeTensors {
             throw new TensorFileException(indexFile, "expected an object with a 'weight_map' of tensor name -> shard file");
         }
         Map<String, String> nameToShard = new TreeMap<>();
-        map.fields().forEachRemaining(f -> nameToShard.put(f.getKey(), f.getValue().asText()));
-        Map<String, TensorSource> shards = new LinkedHashMap<>();
-        Path dir = indexFile.toAbsolutePath().getParent();
-        for (String shard : new TreeSet<>(nameToShard.values())) {
-            Path p = dir.resolve(shard).normalize();
-            if (!p.startsWith(dir)) {
-                throw new TensorFileException(indexFile, "shard '" + shard + "' lies outside the model directory");
+        for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            if (!f.getValue().isTextual()) {
+                throw new TensorFileException(indexFile, "weight_map entry '" + f.getKey() + "' must be a shard file name, found "
+                        + f.getValue());
             }
-            if (!Files.isRegularFile(p)) {
-                throw new TensorFileException(indexFile, "shard '" + shard + "' is missing");
-            }
-            shards.put(shard, open(p));
+            nameToShard.put(f.getKey(), f.getValue().asText());
         }
-        for (Map.Entry<String, String> e : nameToShard.entrySet()) {
-            if (!shards.get(e.getValue()).contains(e.getKey())) {
-                throw new TensorFileException(indexFile, "tensor '" + e.getKey() + "' is mapped to shard '"
-                        + e.getValue() + "' which does not contain it");
+        Map<String, TensorSource> shards = new LinkedHashMap<>();
+        Path dir = indexFile.toAbsolutePath().normalize().getParent();
+        try {
+            for (String shard : new TreeSet<>(nameToShard.values())) {
+                Path p = dir.resolve(shard).normalize();
+                if (!p.startsWith(dir)) {
+                    throw new TensorFileException(indexFile, "shard '" + shard + "' lies outside the model directory");
+                }
+                if (!Files.isRegularFile(p)) {
+                    throw new TensorFileException(indexFile, "shard '" + shard + "' is missing");
+                }
+                shards.put(shard, open(p));
             }
+            for (Map.Entry<String, String> e : nameToShard.entrySet()) {
+                if (!shards.get(e.getValue()).contains(e.getKey())) {
+                    throw new TensorFileException(indexFile, "tensor '" + e.getKey() + "' is mapped to shard '"
+                            + e.getValue() + "' which does not contain it");
+                }
+            }
+        } catch (RuntimeException e) {
+            shards.values().forEach(TensorSource::close);
+            throw e;
         }
         return new Sharded(indexFile, nameToShard, shards);
     }

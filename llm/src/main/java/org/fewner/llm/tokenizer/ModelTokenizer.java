@@ -4,6 +4,7 @@ import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.CharSpan;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,21 +25,48 @@ public final class ModelTokenizer implements AutoCloseable {
         this.source = source;
     }
 
-    /** Loads {@code tokenizer.json} from a model directory (or the file itself). */
+    /**
+     * Loads a tokenizer from a model directory or a {@code tokenizer.json} file. A directory uses its
+     * {@code tokenizer.json}; a BERT directory with only {@code vocab.txt} gets the equivalent WordPiece tokenizer
+     * generated in memory ({@link BertVocab}), lowercasing per {@code do_lower_case} of tokenizer_config.json.
+     */
     public static ModelTokenizer load(Path path) {
-        Path file = Files.isDirectory(path) ? path.resolve("tokenizer.json") : path;
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException(file + ": tokenizer missing (expected tokenizer.json"
-                    + (Files.isDirectory(path) ? ", or vocab.txt for a BERT model, in " + path : "") + ")");
+        if (Files.isDirectory(path)) {
+            Path json = path.resolve("tokenizer.json");
+            Path vocab = path.resolve("vocab.txt");
+            if (Files.isRegularFile(json)) {
+                return loadJson(json);
+            }
+            if (Files.isRegularFile(vocab)) {
+                byte[] generated = BertVocab.toTokenizerJsonBytes(vocab, BertVocab.lowercaseOf(path));
+                try {
+                    return new ModelTokenizer(HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(generated), options()), vocab);
+                } catch (IOException | RuntimeException e) {
+                    throw new IllegalArgumentException(vocab + ": cannot build a WordPiece tokenizer: " + e.getMessage(), e);
+                }
+            }
+            throw new IllegalArgumentException(path + ": tokenizer missing (expected tokenizer.json, or vocab.txt for a "
+                    + "BERT model, in this directory)");
         }
+        if (!Files.isRegularFile(path)) {
+            throw new IllegalArgumentException(path + ": tokenizer missing (no such file)");
+        }
+        return loadJson(path);
+    }
+
+    private static Map<String, String> options() {
         Map<String, String> opts = new HashMap<>();
         opts.put("addSpecialTokens", "true");
         opts.put("truncation", "false");
         opts.put("padding", "false");
         opts.put("modelMaxLength", String.valueOf(Integer.MAX_VALUE));
         opts.put("maxLength", String.valueOf(Integer.MAX_VALUE));
+        return opts;
+    }
+
+    private static ModelTokenizer loadJson(Path file) {
         try {
-            return new ModelTokenizer(HuggingFaceTokenizer.newInstance(file, opts), file);
+            return new ModelTokenizer(HuggingFaceTokenizer.newInstance(file, options()), file);
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException(file + ": cannot load tokenizer: " + e.getMessage(), e);
         }
@@ -64,6 +92,7 @@ public final class ModelTokenizer implements AutoCloseable {
     /** The underlying DJL tokenizer, for word-level encodes ({@code encode(String[])} + word ids). */
     public HuggingFaceTokenizer hf() { return tokenizer; }
 
+    /** The file the tokenizer came from: tokenizer.json, or vocab.txt when generated from it. */
     public Path source() { return source; }
 
     @Override

@@ -1,0 +1,127 @@
+package org.fewner.llm.bert;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.LayerNorm;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import org.fewner.llm.nn.ForwardParams;
+import org.fewner.llm.nn.LinearLayer;
+
+/**
+ * BERT's attention sub-layer with its residual and post-LayerNorm (HF {@code BertAttention} =
+ * {@code BertSelfAttention} + {@code BertSelfOutput}):
+ * {@code LayerNorm(x + dense(softmax(Q Kᵀ/√d + mask) V))} with {@code Q, K, V = query(x), key(x), value(x)}.
+ *
+ * <p>Without an adapter the three projections run as one matmul over weights concatenated at load time
+ * ({@link #fuseQkv}); with an adapter each goes through its own {@link LinearLayer} so that per-module LoRA applies.
+ */
+public final class BertAttention extends AbstractBlock {
+    /** Hidden size H. */
+    private final int hidden;
+    /** Attention heads. */
+    private final int heads;
+    /** Head dimension d = H / heads. */
+    private final int headDim;
+    /** LayerNorm epsilon. */
+    private final float eps;
+    /** {@code attention.self.query}, H → H. */
+    final LinearLayer query;
+    /** {@code attention.self.key}, H → H. */
+    final LinearLayer key;
+    /** {@code attention.self.value}, H → H. */
+    final LinearLayer value;
+    /** {@code attention.output.dense}, H → H. */
+    final LinearLayer dense;
+    /** {@code attention.output.LayerNorm.weight}, [H]. */
+    final Parameter normWeight;
+    /** {@code attention.output.LayerNorm.bias}, [H]. */
+    final Parameter normBias;
+    /** query, key, value weights stacked, [3H, H], or null before {@link #fuseQkv}. */
+    private volatile NDArray qkvWeight;
+    /** query, key, value biases stacked, [3H]. */
+    private volatile NDArray qkvBias;
+
+    /** @param prefix HF module path of this layer, e.g. {@code bert.encoder.layer.0.} */
+    public BertAttention(String prefix, int hidden, int heads, double eps) {
+        super((byte) 1);
+        this.hidden = hidden;
+        this.heads = heads;
+        this.headDim = hidden / heads;
+        this.eps = (float) eps;
+        query = addChildBlock("query", new LinearLayer(prefix + "attention.self.query", hidden, hidden, true));
+        key = addChildBlock("key", new LinearLayer(prefix + "attention.self.key", hidden, hidden, true));
+        value = addChildBlock("value", new LinearLayer(prefix + "attention.self.value", hidden, hidden, true));
+        dense = addChildBlock("dense", new LinearLayer(prefix + "attention.output.dense", hidden, hidden, true));
+        normWeight = addParameter(BertEmbeddings.param("LayerNorm.weight", Parameter.Type.GAMMA));
+        normBias = addParameter(BertEmbeddings.param("LayerNorm.bias", Parameter.Type.BETA));
+    }
+
+    /** Builds the stacked Q/K/V weight from the loaded projections (call once, after loading, in {@code manager}). */
+    void fuseQkv(NDManager manager) {
+        NDArray w = stack3(manager, query.weight().getArray(), key.weight().getArray(), value.weight().getArray());
+        NDArray b = stack3(manager, query.bias().getArray(), key.bias().getArray(), value.bias().getArray());
+        qkvWeight = w;
+        qkvBias = b;
+    }
+
+    private static NDArray stack3(NDManager manager, NDArray a, NDArray b, NDArray c) {
+        NDArray out = NDArrays.concat(new NDList(a, b, c), 0);
+        out.attach(manager);
+        return out;
+    }
+
+    /**
+     * @param inputs x [B, T, H] and the additive key mask [B, 1, 1, T] (0 for real tokens, a large negative value
+     *               for padding)
+     * @return [B, T, H]
+     */
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = inputs.get(0);
+        NDArray maskBias = inputs.get(1);
+        long b = x.getShape().get(0);
+        long t = x.getShape().get(1);
+        NDArray q;
+        NDArray k;
+        NDArray v;
+        if (canFuse(params)) {
+            NDList qkv = Linear.linear(x, qkvWeight, qkvBias).singletonOrThrow().split(3, 2); // 3 × [B, T, H]
+            q = qkv.get(0);
+            k = qkv.get(1);
+            v = qkv.get(2);
+        } else {
+            q = query.forward(ps, new NDList(x), training, params).singletonOrThrow();
+            k = key.forward(ps, new NDList(x), training, params).singletonOrThrow();
+            v = value.forward(ps, new NDList(x), training, params).singletonOrThrow();
+        }
+        Shape heads4 = new Shape(b, t, heads, headDim);
+        q = q.reshape(heads4).transpose(0, 2, 1, 3);                               // [B, nh, T, d]
+        NDArray kT = k.reshape(heads4).transpose(0, 2, 3, 1);                      // [B, nh, d, T]
+        v = v.reshape(heads4).transpose(0, 2, 1, 3);                               // [B, nh, T, d]
+        NDArray scores = q.matMul(kT).divi((float) Math.sqrt(headDim)).addi(maskBias); // [B, nh, T, T]
+        NDArray ctx = scores.softmax(-1).matMul(v)                                 // [B, nh, T, d]
+                .transpose(0, 2, 1, 3).reshape(b, t, hidden);                     // [B, T, H]
+        NDArray out = dense.forward(ps, new NDList(ctx), training, params).singletonOrThrow().addi(x);
+        var dev = x.getDevice();
+        return LayerNorm.layerNorm(out, new Shape(hidden), ps.getValue(normWeight, dev, training),
+                ps.getValue(normBias, dev, training), eps);
+    }
+
+    /** The fused path computes exactly the base projections: no adapter selected and none merged into q/k/v. */
+    private boolean canFuse(PairList<String, Object> params) {
+        return qkvWeight != null && ForwardParams.adapterOf(params) == null && query.mergedAdapter() == null
+                && key.mergedAdapter() == null && value.mergedAdapter() == null;
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0]};
+    }
+}

@@ -1,0 +1,33 @@
+package org.fewner.readers;
+
+import java.io.IOException;
+
+/**
+ * Bad input in a corpus file: the message is {@code <file>:<line>: <problem>}, naming what was expected.
+ * Line numbers are 1-based; line 0 means the file as a whole.
+ */
+public class FormatException extends IOException {
+    private final String file;
+    private final int line;
+    private final String problem;
+
+    public FormatException(String file, int line, String problem) {
+        this(file, line, problem, null);
+    }
+
+    public FormatException(String file, int line, String problem, Throwable cause) {
+        super(file + ":" + line + ": " + problem, cause);
+        this.file = file;
+        this.line = line;
+        this.problem = problem;
+    }
+
+    /** The file as it was named to the reader. */
+    public String file() { return file; }
+
+    /** 1-based line number of the problem (0: the whole file). */
+    public int line() { return line; }
+
+    /** What is wrong and what was expected, without the file and line. */
+    public String problem() { return problem; }
+}
