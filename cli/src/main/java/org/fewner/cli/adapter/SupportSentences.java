@@ -1,67 +1,41 @@
 package org.fewner.cli.adapter;
 
 import org.fewner.cli.UserFacingException;
+import org.fewner.readers.ColumnFileParser;
+import org.fewner.readers.LabelledSentence;
+import org.fewner.readers.LineReader;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
 
 /**
- * The sentences of a support file, as plain token lists, for {@code adapter compose}'s placeholder loss. A stop-gap
- * parser of the two column formats only (token in the first column, blank line between sentences); the readers
- * module owns real parsing and the training issue replaces this with the NER loss over labelled spans.
- *
- * <ul>
- *   <li>{@code conll}: CoNLL-2003 style, fields separated by spaces/tabs, {@code -DOCSTART-} lines skipped;</li>
- *   <li>{@code tsv}: {@code token<TAB>label} (WNUT-17, NCBI/BC5CDR, ProML and CONTaiNER support samples).</li>
- * </ul>
+ * The sentences of a support file as token lists, for {@code adapter compose}'s placeholder loss (labels are
+ * read and checked by the readers module's {@link ColumnFileParser}, but not used yet):
+ * {@code conll} = CoNLL-2003 4 columns, {@code tsv} = token and label (WNUT-17, NCBI/BC5CDR, ProML/CONTaiNER
+ * support samples).
  */
 final class SupportSentences {
     private SupportSentences() {}
 
     static List<List<String>> read(Path file, String format) {
-        if (!format.equals("conll") && !format.equals("tsv")) {
-            throw new UserFacingException("--format: expected conll or tsv, got '" + format + "' (this placeholder reads"
-                    + " only the two-column token formats; other formats come with the readers module)");
-        }
+        int columns = switch (format) {
+            case "conll" -> 4;
+            case "tsv" -> 2;
+            default -> throw new UserFacingException("--format: expected conll or tsv, got '" + format + "'");
+        };
         List<List<String>> out = new ArrayList<>();
-        List<String> cur = new ArrayList<>();
-        try (InputStream raw = Files.newInputStream(file);
-             InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
-             BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String line;
-            int n = 0;
-            while ((line = r.readLine()) != null) {
-                n++;
-                if (line.isBlank()) {
-                    if (!cur.isEmpty()) {
-                        out.add(cur);
-                        cur = new ArrayList<>();
-                    }
-                    continue;
+        try (ColumnFileParser p = new ColumnFileParser(LineReader.open(file), columns,
+                columns == 4 ? "token POS chunk NER" : "token label")) {
+            LabelledSentence s;
+            while ((s = p.next()) != null) {
+                if (s.size() > 0) {
+                    out.add(s.tokens());
                 }
-                if (line.startsWith("-DOCSTART-")) {
-                    continue;
-                }
-                String[] f = format.equals("tsv") ? line.split("\t") : line.trim().split("\\s+");
-                if (f.length < 2 || f[0].isEmpty()) {
-                    throw new UserFacingException(file + ":" + n + ": expected a token and a label "
-                            + (format.equals("tsv") ? "separated by a tab" : "separated by spaces") + ", got '" + line + "'");
-                }
-                cur.add(f[0]);
             }
         } catch (IOException e) {
-            throw new UserFacingException("cannot read " + file + ": " + e.getMessage(), e);
-        }
-        if (!cur.isEmpty()) {
-            out.add(cur);
+            throw new UserFacingException(e.getMessage(), e);
         }
         if (out.isEmpty()) {
             throw new UserFacingException(file + ": no sentences found");
