@@ -67,6 +67,15 @@ public record LinearModules(ModelConfig config, Map<String, int[]> modules) {
         return m;
     }
 
+    /**
+     * Whether a canonical name is a linear layer of the architecture that FewNER's backbones do not compute (BERT's
+     * {@code pooler.dense}: no hidden state or logit depends on it). An adapter's tensors for it are skipped with a
+     * warning, as PEFT's "all-linear" on a {@code BertModel} includes it.
+     */
+    public boolean isUncomputed(String canonical) {
+        return config instanceof BertConfig && canonical.equals("pooler.dense") && !byCanonical().containsKey(canonical);
+    }
+
     /** Whether a canonical name is an embedding table (which FewNER's LoRA does not support). */
     public boolean isEmbedding(String canonical) {
         return config instanceof BertConfig ? canonical.startsWith("embeddings.") : canonical.equals("embed_tokens");

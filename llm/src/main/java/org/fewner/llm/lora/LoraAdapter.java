@@ -276,6 +276,10 @@ public record LoraAdapter(LoraConfig config, Map<String, Module> modules, Map<St
                 throw new AdapterException("adapter module '" + key + "' is an embedding table: embedding LoRA is not supported");
             }
             String layer = byCanonical.get(c);
+            if (layer == null && base.isUncomputed(c)) {
+                LOG.warn("adapter module '{}' is not computed by this backbone (no output depends on it); skipped", key);
+                continue;
+            }
             if (layer == null) {
                 throw new AdapterException("adapter has LoRA tensors for '" + key + "', which is not a linear layer of the "
                         + base.config().modelType() + " base (its layers are e.g. " + sample(base.modules().keySet()) + ")");
