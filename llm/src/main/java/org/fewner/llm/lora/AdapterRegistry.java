@@ -193,7 +193,7 @@ public final class AdapterRegistry implements AutoCloseable {
             }
             Map<String, LinearLayer> linear = backbone.linearLayers();
             for (String layer : r.layers().keySet()) {
-                linear.get(layer).mergeAdapter(name);
+                linear.get(layer).mergeAdapter(name, sharesWeight(layer));
             }
             // every adapter has at least one layer, and a merged layer refuses calls naming another adapter or none
             merged = name;
@@ -216,6 +216,19 @@ public final class AdapterRegistry implements AutoCloseable {
         } finally {
             lock.writeLock().unlock();
         }
+    }
+
+    /**
+     * Whether a layer's weight array may be shared with the input embeddings: the output layer of a model with
+     * {@code tie_word_embeddings}. Merging must not change it in place (reference README, pitfall 6).
+     */
+    private boolean sharesWeight(String layer) {
+        if (!base.canonical(layer).equals(base.outputLayer())) {
+            return false;
+        }
+        var c = base.config();
+        return c instanceof org.fewner.llm.config.BertConfig b ? b.tieWordEmbeddings()
+                : ((org.fewner.llm.config.DecoderConfig) c).tieWordEmbeddings();
     }
 
     /** The merged adapter, or null. */

@@ -40,6 +40,11 @@ public final class LinearLayer extends AbstractBlock {
     private final Map<String, LoraWeights> adapters = new ConcurrentHashMap<>();
     /** The adapter currently merged into {@link #weight}, or null. */
     private volatile String merged;
+    /**
+     * With a shared weight (a tied {@code lm_head} whose array is the embedding table): the merged weight kept
+     * beside the untouched base array, used by forward instead of it; null otherwise.
+     */
+    private volatile NDArray mergedCopy;
 
     public LinearLayer(String moduleName, int inFeatures, int outFeatures, boolean hasBias) {
         super((byte) 1);
@@ -111,8 +116,11 @@ public final class LinearLayer extends AbstractBlock {
      * Merges a resident adapter into the weight: {@code W ← W + scale · B · A} (in place, float32). Afterwards only
      * forward calls naming this adapter are allowed, and they skip the LoRA branch. Not safe while other threads run
      * forward calls on this layer.
+     *
+     * @param shared the weight array is shared with another tensor (a tied output layer and the input embeddings):
+     *               the merged weight is then a separate array and the shared one is left untouched
      */
-    public synchronized void mergeAdapter(String name) {
+    public synchronized void mergeAdapter(String name, boolean shared) {
         if (merged != null) {
             throw new IllegalStateException(moduleName + ": adapter '" + merged + "' is already merged; unmerge it first");
         }
@@ -122,18 +130,35 @@ public final class LinearLayer extends AbstractBlock {
         }
         NDArray w = weight.getArray();
         try (NDArray delta = delta(lora)) {
-            w.addi(delta);
+            if (shared) {
+                NDArray copy = w.add(delta);
+                copy.attach(lora.a().getManager());
+                mergedCopy = copy;
+            } else {
+                w.addi(delta);
+            }
         }
         merged = name;
     }
 
+    /** {@link #mergeAdapter(String, boolean)} for an unshared weight. */
+    public void mergeAdapter(String name) { mergeAdapter(name, false); }
+
     /**
      * Undoes {@link #mergeAdapter}: {@code W ← W − scale · B · A} with the same float32 {@code scale · B · A}, so each
      * element comes back to within the rounding of the two additions: {@code |W'' − W| ≤ u·(|W'| + |W''|)} with
-     * {@code u = 2⁻²⁴} and {@code W'} the merged value (see llm/docs/lora.md). No-op when nothing is merged.
+     * {@code u = 2⁻²⁴} and {@code W'} the merged value (see llm/docs/lora.md). A shared weight was never changed and
+     * is exactly the base again. No-op when nothing is merged.
      */
     public synchronized void unmergeAdapter() {
         if (merged == null) {
+            return;
+        }
+        NDArray copy = mergedCopy;
+        if (copy != null) {
+            mergedCopy = null;
+            copy.close();
+            merged = null;
             return;
         }
         LoraWeights lora = adapters.get(merged);
@@ -171,7 +196,8 @@ public final class LinearLayer extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
-        NDArray w = ps.getValue(weight, x.getDevice(), training);
+        NDArray copy = mergedCopy;
+        NDArray w = copy != null ? copy : ps.getValue(weight, x.getDevice(), training);
         NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);
         NDArray y = Linear.linear(x, w, b).singletonOrThrow();
         String name = ForwardParams.adapterOf(params);

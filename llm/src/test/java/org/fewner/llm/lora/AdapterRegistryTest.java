@@ -182,6 +182,28 @@ class AdapterRegistryTest {
         }
     }
 
+    /** A LoRA on a tied lm_head must never change the input embeddings, merged or not. */
+    @Test
+    void mergingATiedLmHeadLeavesTheEmbeddingsAlone() {
+        try (TinyBackbone bb = new TinyBackbone(8, true); AdapterRegistry reg = new AdapterRegistry(bb)) {
+            float[] embed = bb.embeddings().toFloatArray();
+            assertTrue(bb.linearLayers().get("lm_head").weight().getArray() == bb.embeddings(), "test double shares the array");
+            reg.add("head", adapter(bb, List.of("lm_head", "q_proj"), 51, LoraAdapter.Init.RANDOM, 0.5));
+            List<float[]> base = run(reg, null);
+            List<float[]> unmerged = run(reg, "head");
+            assertTrue(maxAbsDiff(base.get(0), unmerged.get(0)) > 1e-3);
+            assertBitIdentical(base.subList(1, 2), unmerged.subList(1, 2)); // hidden.0 = embeddings: untouched by the head LoRA
+            reg.merge("head");
+            assertArrayEquals(embed, bb.embeddings().toFloatArray(), "merge must not write into the shared embedding table");
+            List<float[]> merged = run(reg, "head");
+            assertTrue(maxAbsDiff(unmerged.get(0), merged.get(0)) < 1e-4, "merged vs unmerged " + maxAbsDiff(unmerged.get(0), merged.get(0)));
+            assertBitIdentical(base.subList(1, 2), merged.subList(1, 2));
+            reg.unmerge();
+            assertArrayEquals(embed, bb.embeddings().toFloatArray());
+            assertTrue(maxAbsDiff(base.get(0), run(reg, null).get(0)) < 1e-5);
+        }
+    }
+
     @Test
     void mergedAdapterRefusesOtherCallsAndRemoval() {
         try (TinyBackbone bb = new TinyBackbone(5); AdapterRegistry reg = new AdapterRegistry(bb)) {

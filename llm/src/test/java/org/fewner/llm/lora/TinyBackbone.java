@@ -41,10 +41,15 @@ final class TinyBackbone implements Backbone {
     private final Map<String, LinearLayer> linears = new LinkedHashMap<>();
 
     TinyBackbone(long seed) {
+        this(seed, false);
+    }
+
+    /** @param tied lm_head's weight is the embedding array itself (tie_word_embeddings), as the decoder does */
+    TinyBackbone(long seed, boolean tied) {
         manager = NDManager.newBaseManager(Device.cpu());
         ObjectNode c = new ObjectMapper().createObjectNode();
         c.put("model_type", "llama").put("vocab_size", VOCAB).put("hidden_size", HIDDEN).put("num_hidden_layers", LAYERS)
-                .put("num_attention_heads", 2).put("intermediate_size", INTER).put("tie_word_embeddings", false);
+                .put("num_attention_heads", 2).put("intermediate_size", INTER).put("tie_word_embeddings", tied);
         config = ModelConfigs.parse(Path.of("tiny/config.json"), c);
         Random rng = new Random(seed);
         embed = manager.create(gaussian(rng, VOCAB * HIDDEN), new Shape(VOCAB, HIDDEN));
@@ -58,7 +63,13 @@ final class TinyBackbone implements Backbone {
             add(p + "mlp.up_proj", HIDDEN, INTER, false, rng);
             add(p + "mlp.down_proj", INTER, HIDDEN, false, rng);
         }
-        add("lm_head", HIDDEN, VOCAB, false, rng);
+        if (tied) {
+            LinearLayer head = new LinearLayer("lm_head", HIDDEN, VOCAB, false);
+            head.setWeights(embed, null);
+            linears.put("lm_head", head);
+        } else {
+            add("lm_head", HIDDEN, VOCAB, false, rng);
+        }
     }
 
     private void add(String name, int in, int out, boolean bias, Random rng) {
@@ -75,6 +86,9 @@ final class TinyBackbone implements Backbone {
         }
         return v;
     }
+
+    /** The input embedding table [V, H]. */
+    NDArray embeddings() { return embed; }
 
     @Override public ModelConfig config() { return config; }
     @Override public ModelTokenizer tokenizer() { return null; }
