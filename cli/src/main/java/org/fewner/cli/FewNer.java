@@ -29,11 +29,23 @@ public final class FewNer implements Runnable {
     }
 
     /** A command line with FewNER's error handling: a user error prints one clear message and exits 2. */
+    /**
+     * Errors about the user's input (files, models, options): their message already names the file and the problem,
+     * so the command line prints it alone. Anything else is a bug and keeps its stack trace.
+     */
+    static boolean isUserError(Throwable ex) {
+        return ex instanceof UserFacingException || ex instanceof java.io.UncheckedIOException
+                || ex instanceof java.io.IOException || ex instanceof IllegalArgumentException
+                || ex instanceof org.fewner.llm.tensors.TensorFileException
+                || ex instanceof org.fewner.llm.config.ConfigException
+                || ex instanceof org.fewner.llm.hub.TfBundleException
+                || ex instanceof org.apache.uima.UIMAException;
+    }
+
     public static CommandLine newCommandLine() {
         CommandLine cl = new CommandLine(new FewNer());
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            if (ex instanceof UserFacingException || ex instanceof java.io.UncheckedIOException
-                    || ex instanceof java.io.IOException || ex instanceof IllegalArgumentException) {
+            if (isUserError(ex)) {
                 commandLine.getErr().println("fewner: " + ex.getMessage());
                 return 2;
             }

@@ -78,8 +78,9 @@ public final class EpisodeParser implements Closeable {
     private List<LabelledSentence> part(JsonNode root, String partName, int lineNo) throws FormatException {
         JsonNode part = root.get(partName);
         if (part == null || !part.isObject()) {
-            throw new FormatException(name(), lineNo, "episode has no \"" + partName
-                    + "\" object (expected {\"word\": [[tokens]…], \"label\": [[labels]…]})");
+            throw new FormatException(name(), lineNo, "episode has no \"" + partName + "\" object"
+                    + (part == null ? "" : " (found " + part.getNodeType().toString().toLowerCase() + ")")
+                    + " (expected {\"word\": [[tokens]…], \"label\": [[labels]…]})");
         }
         JsonNode words = part.get("word");
         JsonNode labels = part.get("label");

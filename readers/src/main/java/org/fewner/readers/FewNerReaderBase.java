@@ -56,6 +56,22 @@ public abstract class FewNerReaderBase extends JCasResourceCollectionReader_Impl
         }
     }
 
+    /**
+     * Plain file paths are made absolute and normalised first: DKPro's scan fails on locations holding
+     * {@code ..} (e.g. {@code ../shared/datasets/x}) with a StringIndexOutOfBoundsException.
+     */
+    @Override
+    protected String locationToUrl(String location) throws java.net.MalformedURLException {
+        if (location != null && !location.matches("^[A-Za-z][A-Za-z0-9+.-]+:.*")) {
+            try {
+                location = java.nio.file.Path.of(location).toAbsolutePath().normalize().toString();
+            } catch (java.nio.file.InvalidPathException e) {
+                // not a path after all (e.g. a pattern): leave it to DKPro
+            }
+        }
+        return super.locationToUrl(location);
+    }
+
     /** Whether strict IOB2 was asked for. */
     protected boolean strictIob() { return strictIob; }
 

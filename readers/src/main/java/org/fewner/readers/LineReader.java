@@ -70,12 +70,8 @@ public final class LineReader implements Closeable {
     public String readLine() throws IOException {
         if (eof && pos >= limit) return null;
         line.setLength(0);
-        boolean any = false;
         while (true) {
-            if (pos >= limit) {
-                if (!fill()) break;
-            }
-            any = true;
+            if (pos >= limit && !fill()) break;
             int start = pos;
             while (pos < limit && buf[pos] != '\n') pos++;
             line.append(buf, start, pos - start);
@@ -85,7 +81,7 @@ public final class LineReader implements Closeable {
                 return stripCr();
             }
         }
-        if (!any || line.length() == 0) return null;
+        if (line.length() == 0) return null;   // the file ended with LF (or is empty)
         lineNumber++;
         return stripCr();
     }

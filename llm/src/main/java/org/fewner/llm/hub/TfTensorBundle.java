@@ -193,9 +193,13 @@ public final class TfTensorBundle {
         java.util.List<KeyValue> out = new java.util.ArrayList<>();
         byte[] prev = new byte[0];
         while (c.pos < c.end) {
-            int shared = (int) c.varint64();
-            int nonShared = (int) c.varint64();
-            int valueLen = (int) c.varint64();
+            long sharedV = c.varint64();
+            if (sharedV < 0 || sharedV > prev.length) {
+                throw c.error("entry shares " + sharedV + " key bytes but the previous key has " + prev.length);
+            }
+            int shared = (int) sharedV;
+            int nonShared = c.length();
+            int valueLen = c.length();
             if (shared > prev.length || shared < 0 || nonShared < 0 || valueLen < 0) {
                 throw c.error("bad entry lengths (shared " + shared + ", non_shared " + nonShared + ", value " + valueLen + ")");
             }
@@ -364,7 +368,7 @@ public final class TfTensorBundle {
         }
 
         byte[] bytes(int n) {
-            if (n < 0 || pos + n > end) {
+            if (n < 0 || (long) pos + n > end) {
                 throw error("truncated (" + n + " bytes wanted at " + pos + ", " + (end - pos) + " left)");
             }
             byte[] out = Arrays.copyOfRange(b, pos, pos + n);
@@ -383,14 +387,23 @@ public final class TfTensorBundle {
             if (wire != 2) {
                 throw error("expected a length-delimited field, found wire type " + wire);
             }
-            return bytes((int) varint64());
+            return bytes(length());
+        }
+
+        /** A varint used as a length: must fit what is left of the buffer. */
+        int length() {
+            long v = varint64();
+            if (v < 0 || v > end - pos) {
+                throw error("length " + v + " exceeds the " + (end - pos) + " bytes left");
+            }
+            return (int) v;
         }
 
         void skip(int wire) {
             switch (wire) {
                 case 0 -> varint64();
                 case 1 -> bytes(8);
-                case 2 -> bytes((int) varint64());
+                case 2 -> bytes(length());
                 case 5 -> bytes(4);
                 default -> throw error("unsupported protobuf wire type " + wire);
             }

@@ -360,6 +360,9 @@ public final class SafeTensors {
      */
     public static void write(Path file, Map<String, HostTensor> tensors, Map<String, String> metadata) {
         Map<String, HostTensor> sorted = new TreeMap<>(tensors);
+        if (sorted.containsKey("__metadata__")) {
+            throw new TensorFileException(file, "'__metadata__' is reserved for the metadata map and cannot name a tensor");
+        }
         ObjectNode header = JSON.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
             ObjectNode m = header.putObject("__metadata__");

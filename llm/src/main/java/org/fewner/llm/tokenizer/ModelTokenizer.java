@@ -29,6 +29,7 @@ public final class ModelTokenizer implements AutoCloseable {
      * Loads a tokenizer from a model directory or a {@code tokenizer.json} file. A directory uses its
      * {@code tokenizer.json}; a BERT directory with only {@code vocab.txt} gets the equivalent WordPiece tokenizer
      * generated in memory ({@link BertVocab}), lowercasing per {@code do_lower_case} of tokenizer_config.json.
+     * A path to a {@code .txt} file is read as such a vocabulary.
      */
     public static ModelTokenizer load(Path path) {
         if (Files.isDirectory(path)) {
@@ -38,12 +39,7 @@ public final class ModelTokenizer implements AutoCloseable {
                 return loadJson(json);
             }
             if (Files.isRegularFile(vocab)) {
-                byte[] generated = BertVocab.toTokenizerJsonBytes(vocab, BertVocab.lowercaseOf(path));
-                try {
-                    return new ModelTokenizer(HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(generated), options()), vocab);
-                } catch (IOException | RuntimeException e) {
-                    throw new IllegalArgumentException(vocab + ": cannot build a WordPiece tokenizer: " + e.getMessage(), e);
-                }
+                return fromVocab(vocab, BertVocab.lowercaseOf(path));
             }
             throw new IllegalArgumentException(path + ": tokenizer missing (expected tokenizer.json, or vocab.txt for a "
                     + "BERT model, in this directory)");
@@ -51,7 +47,21 @@ public final class ModelTokenizer implements AutoCloseable {
         if (!Files.isRegularFile(path)) {
             throw new IllegalArgumentException(path + ": tokenizer missing (no such file)");
         }
+        if (path.getFileName().toString().endsWith(".txt")) {
+            Path dir = path.toAbsolutePath().getParent();
+            return fromVocab(path, BertVocab.lowercaseOf(dir));
+        }
         return loadJson(path);
+    }
+
+    /** A BERT WordPiece tokenizer generated from {@code vocab.txt} (see {@link BertVocab}). */
+    public static ModelTokenizer fromVocab(Path vocabTxt, boolean lowercase) {
+        byte[] generated = BertVocab.toTokenizerJsonBytes(vocabTxt, lowercase);
+        try {
+            return new ModelTokenizer(HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(generated), options()), vocabTxt);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException(vocabTxt + ": cannot build a WordPiece tokenizer: " + e.getMessage(), e);
+        }
     }
 
     private static Map<String, String> options() {

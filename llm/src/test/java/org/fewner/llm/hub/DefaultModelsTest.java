@@ -100,7 +100,8 @@ class DefaultModelsTest {
         Path badJar = bad.write(dir.resolve("bad.jar"), false);
         DefaultModels.Spec s = new DefaultModels.Spec("default", "test:bad:1", 2, DefaultModels.sha256(badJar));
         Path cache = dir.resolve("cache");
-        assertThrows(TfBundleException.class, () -> DefaultModels.resolve(s, cache, (x, p) -> badJar, false));
+        IOException e = assertThrows(IOException.class, () -> DefaultModels.resolve(s, cache, (x, p) -> badJar, false));
+        assertTrue(e.getMessage().contains("cannot convert test:bad:1") && e.getMessage().contains("CRC32C mismatch"), e.getMessage());
         assertFalse(Files.exists(cache.resolve("default")));
         assertEquals(List.of(), DefaultModels.leftovers(cache));
     }
@@ -153,6 +154,27 @@ class DefaultModelsTest {
     @Test
     void crashBeforeTheRename() throws Exception {
         crashAt("beforeInstall");
+    }
+
+    @Test
+    void aModelInstalledMeanwhileByAnotherProcessIsKept() throws Exception {
+        tinyJar();
+        Path cache = dir.resolve("cache");
+        Path theirs = DefaultModels.resolve(spec, cache, (s, p) -> jar, false);
+        String theirMarker = Files.readString(theirs.resolve(DefaultModels.MARKER));
+        Path ours = Files.createDirectories(cache.resolve(".default.partial-1-x"));
+        Files.writeString(ours.resolve(DefaultModels.MARKER), "ours");
+        DefaultModels.install(ours, theirs);
+        assertEquals(theirMarker, Files.readString(theirs.resolve(DefaultModels.MARKER)));
+        // a non-model directory in the way is replaced
+        Path other = Files.createDirectories(dir.resolve("other/default"));
+        Files.writeString(other.resolve("junk"), "x");
+        Path fresh = Files.createDirectories(dir.resolve("other/.default.partial-1-y"));
+        Files.writeString(fresh.resolve(DefaultModels.MARKER), "new");
+        DefaultModels.install(fresh, other);
+        assertEquals("new", Files.readString(other.resolve(DefaultModels.MARKER)));
+        assertFalse(Files.exists(other.resolve("junk")));
+        assertEquals(List.of(), DefaultModels.leftovers(dir.resolve("other")));
     }
 
     @Test

@@ -99,6 +99,28 @@ class TfTensorBundleTest {
     }
 
     @Test
+    void fuzzedIndexNeverEscapesAsAnotherException() throws Exception {
+        // every single-byte corruption of the index is either caught by a CRC/format check with a clear error or
+        // (only in bytes no CRC covers, e.g. footer padding) harmless: never another exception, never a JVM crash
+        byte[] idx = sample().index();
+        Files.write(dir.resolve("variables.data"), sample().data());
+        java.util.Random r = new java.util.Random(1);
+        for (int i = 0; i < idx.length; i++) {
+            byte[] bad = idx.clone();
+            bad[i] ^= (byte) (1 + r.nextInt(255));
+            Files.write(dir.resolve("variables.index"), bad);
+            try {
+                TfTensorBundle b = TfTensorBundle.open(dir.resolve("variables.index"), dir.resolve("variables.data"));
+                for (String n : b.entries().keySet()) {
+                    b.readFloats(n);
+                }
+            } catch (TfBundleException e) {
+                assertTrue(e.getMessage().startsWith(dir.toString()), e.getMessage());
+            }
+        }
+    }
+
+    @Test
     void truncatedDataFileIsReportedPerTensor() throws Exception {
         TfBundleWriter w = sample();
         Files.write(dir.resolve("variables.index"), w.index());

@@ -123,6 +123,11 @@ class SafeTensorsTest {
         TensorFileException e = assertThrows(TensorFileException.class,
                 () -> SafeTensors.write(blocker.resolve("m.safetensors"), Map.of(), null));
         assertContains(e.getMessage(), "cannot write");
+        Path reserved = dir.resolve("reserved.safetensors");
+        e = assertThrows(TensorFileException.class, () -> SafeTensors.write(reserved,
+                Map.of("__metadata__", HostTensor.ofFloats(new long[] {1}, new float[] {1})), null));
+        assertContains(e.getMessage(), "'__metadata__' is reserved");
+        assertFalse(Files.exists(reserved));
     }
 
     @Test

@@ -57,6 +57,15 @@ class BertVocabTokenizerTest {
     }
 
     @Test
+    void vocabFileAndFactory() throws Exception {
+        Path d = model("file", "{\"do_lower_case\": true}");
+        try (ModelTokenizer a = ModelTokenizer.load(d.resolve("vocab.txt")); ModelTokenizer b = ModelTokenizer.fromVocab(d.resolve("vocab.txt"), false)) {
+            assertArrayEquals(new long[] {id("hello")}, a.encode("HELLO", false).ids());
+            assertArrayEquals(new long[] {id("[UNK]")}, b.encode("HELLO", false).ids());
+        }
+    }
+
+    @Test
     void casedKeepsCaseAndAccents() throws Exception {
         Path d = model("cased", "{\"do_lower_case\": false}");
         try (ModelTokenizer t = ModelTokenizer.load(d)) {
