@@ -43,19 +43,21 @@ public final class BertEncoderBlock extends AbstractBlock {
     }
 
     /**
-     * @param inputs ids [B, T], positions [B, T], token types [B, T] (int64), key mask bias [B, 1, 1, T] (float32)
+     * @param inputs ids [B, T], positions [B, T], token types [B, T] (int64), key mask bias [B, 1, 1, T] (float32; omitted when
+     *               nothing is padded)
      * @return L+1 hidden states [B, T, H] ({@code hidden.0} = embedding output), then the logits [B, T, V] when the
      *         head exists and {@link #WITH_HEAD} is not false
      */
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray maskBias = inputs.get(3);
+        NDArray maskBias = inputs.size() > 3 ? inputs.get(3) : null; // absent when nothing is padded
         NDList out = new NDList(layers.size() + 2);
         NDArray x = embeddings.forward(ps, new NDList(inputs.get(0), inputs.get(1), inputs.get(2)), training, params)
                 .singletonOrThrow();
         out.add(x);
         for (BertLayer layer : layers) {
-            x = layer.forward(ps, new NDList(x, maskBias), training, params).singletonOrThrow();
+            x = layer.forward(ps, maskBias == null ? new NDList(x) : new NDList(x, maskBias), training, params)
+                    .singletonOrThrow();
             out.add(x);
         }
         Object withHead = params == null ? null : params.get(WITH_HEAD);

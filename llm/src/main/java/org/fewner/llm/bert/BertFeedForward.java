@@ -2,6 +2,7 @@ package org.fewner.llm.bert;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
@@ -48,12 +49,20 @@ public final class BertFeedForward extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
-        NDArray h = intermediate.forward(ps, new NDList(x), training, params).singletonOrThrow(); // [B, T, I]
-        h = BertActivation.apply(act, h);
-        NDArray out = output.forward(ps, new NDList(h), training, params).singletonOrThrow().addi(x); // [B, T, H]
+        Shape shape = x.getShape();
+        NDArray x2 = x.reshape(-1, hidden); // [B·T, H]: 2-D input makes libtorch's linear one addmm
+        NDArray out;
+        try (NDScope scope = new NDScope()) { // frees the [B·T, I] arrays as soon as the output exists
+            scope.suppressNotUsedWarning();
+            NDArray h = intermediate.forward(ps, new NDList(x2), training, params).singletonOrThrow(); // [B·T, I]
+            h = BertActivation.apply(act, h);
+            out = output.forward(ps, new NDList(h), training, params).singletonOrThrow().addi(x2); // [B·T, H]
+            NDScope.unregister(out);
+        }
+        NDScope.register(out); // back into the caller's scope
         var dev = x.getDevice();
-        return LayerNorm.layerNorm(out, new Shape(hidden), ps.getValue(normWeight, dev, training),
-                ps.getValue(normBias, dev, training), eps);
+        return new NDList(LayerNorm.layerNorm(out, new Shape(hidden), ps.getValue(normWeight, dev, training),
+                ps.getValue(normBias, dev, training), eps).singletonOrThrow().reshape(shape));
     }
 
     @Override

@@ -165,8 +165,10 @@ public final class BertModel implements Backbone {
         NDList inputs = new NDList(
                 onDevice(callManager.create(in.ids, new Shape(b, t))),
                 onDevice(callManager.create(in.positions, new Shape(b, t))),
-                onDevice(callManager.zeros(new Shape(b, t), ai.djl.ndarray.types.DataType.INT64)),
-                onDevice(callManager.create(in.maskBias, new Shape(b, 1, 1, t))));
+                onDevice(callManager.zeros(new Shape(b, t), ai.djl.ndarray.types.DataType.INT64)));
+        if (in.padded) {
+            inputs.add(onDevice(callManager.create(in.maskBias, new Shape(b, 1, 1, t))));
+        }
         PairList<String, Object> params = ForwardParams.withAdapter(adapter);
         if (!withHead) {
             params.add(BertEncoderBlock.WITH_HEAD, Boolean.FALSE);
@@ -198,7 +200,7 @@ public final class BertModel implements Backbone {
     }
 
     /** Validated, flattened forward inputs. */
-    record Inputs(int batch, int length, long[] ids, long[] positions, float[] maskBias) {
+    record Inputs(int batch, int length, long[] ids, long[] positions, float[] maskBias, boolean padded) {
         static Inputs of(long[][] ids, long[][] mask, int vocab, int maxPositions, Path dir) {
             if (ids.length == 0) {
                 throw new IllegalArgumentException("empty batch");
@@ -211,6 +213,7 @@ public final class BertModel implements Backbone {
             long[] flatIds = new long[b * t];
             long[] pos = new long[b * t];
             float[] bias = new float[b * t];
+            boolean padded = false;
             for (int r = 0; r < b; r++) {
                 if (ids[r].length != t || mask[r].length != t) {
                     throw new IllegalArgumentException("row " + r + " has " + ids[r].length + " ids and " + mask[r].length
@@ -235,6 +238,7 @@ public final class BertModel implements Backbone {
                         real++;
                     }
                     bias[i] = m == 1 ? 0f : MASKED;
+                    padded |= m == 0;
                 }
                 if (real > maxPositions) {
                     throw new IllegalArgumentException("sequence " + r + " has " + real + " tokens, more than the "
@@ -245,7 +249,7 @@ public final class BertModel implements Backbone {
                     pos[r * t + c] = Math.min(pos[r * t + c], maxPositions - 1);
                 }
             }
-            return new Inputs(b, t, flatIds, pos, bias);
+            return new Inputs(b, t, flatIds, pos, bias, padded);
         }
     }
 }

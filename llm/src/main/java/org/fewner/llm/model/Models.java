@@ -6,6 +6,7 @@ import org.fewner.llm.config.BertConfig;
 import org.fewner.llm.config.DecoderConfig;
 import org.fewner.llm.config.ModelConfig;
 import org.fewner.llm.config.ModelConfigs;
+import org.fewner.llm.decoder.DecoderModel;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,9 +30,8 @@ public final class Models {
         // ModelConfig is sealed (BertConfig | DecoderConfig); Java 17 has no pattern switch, hence the if chain.
         if (config instanceof BertConfig bert) {
             return BertModel.load(dir, bert, device);
-        } else if (config instanceof DecoderConfig decoder) {
-            throw new UnsupportedOperationException(dir + ": model_type '" + decoder.modelType()
-                    + "': decoder support comes with org.fewner.llm.decoder");
+        } else if (config instanceof DecoderConfig) {
+            return DecoderModel.load(dir, device);
         }
         throw new IllegalStateException("unknown config type " + config.getClass().getName());
     }

@@ -1,0 +1,84 @@
+package org.fewner.llm.decoder;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.nn.core.Linear;
+import org.fewner.llm.nn.LinearLayer;
+
+/**
+ * Several linear layers on the same input run as one matmul (q/k/v, gate/up): fewer DJL calls and one larger GEMM.
+ * The parts keep their own {@link LinearLayer}s (so LoRA can wrap them by name), whose weights become row views of
+ * the fused matrix; no weight is stored twice. The fused path is only taken when it is exact: no adapter on any
+ * part for this call, nothing merged, and every part still holds the view it was given.
+ */
+final class FusedLinear {
+    private final LinearLayer[] parts;
+    /** [sum of out, in]. */
+    private final NDArray weight;
+    /** [sum of out], or null. */
+    private final NDArray bias;
+    /** The views handed to the parts, to detect a replaced weight. */
+    private final NDArray[] views;
+    /** Split points along the last axis of the output. */
+    final long[] splits;
+
+    /**
+     * Concatenates the parts' weights and hands each part its row view (each part's weight is set here, once).
+     *
+     * @param weights per part [out_i, in]
+     * @param biases  per part [out_i], or all null
+     */
+    FusedLinear(LinearLayer[] parts, NDArray[] weights, NDArray[] biases) {
+        this.parts = parts;
+        NDManager owner = weights[0].getManager();
+        this.weight = NDArrays.concat(new NDList(weights), 0);
+        this.weight.attach(owner);
+        this.bias = biases[0] == null ? null : NDArrays.concat(new NDList(biases), 0);
+        if (bias != null) {
+            bias.attach(owner);
+        }
+        this.views = new NDArray[parts.length];
+        this.splits = new long[parts.length - 1];
+        long row = 0;
+        for (int i = 0; i < parts.length; i++) {
+            long n = parts[i].outFeatures();
+            NDArray w = weight.get(new NDIndex("{}:{}", row, row + n));
+            NDArray b = bias == null ? null : bias.get(new NDIndex("{}:{}", row, row + n));
+            w.attach(owner);
+            if (b != null) {
+                b.attach(owner);
+            }
+            parts[i].setWeights(w, b);
+            views[i] = w;
+            weights[i].close();
+            if (biases[i] != null) {
+                biases[i].close();
+            }
+            row += n;
+            if (i < splits.length) {
+                splits[i] = row;
+            }
+        }
+    }
+
+    /** Whether the fused matmul gives exactly what the parts would for {@code adapter}. */
+    boolean usable(String adapter) {
+        for (int i = 0; i < parts.length; i++) {
+            LinearLayer p = parts[i];
+            if (p.weight().getArray() != views[i] || p.mergedAdapter() != null
+                    || (adapter != null && p.adapter(adapter) != null)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @param x [..., in]
+     * @return [..., sum of out]
+     */
+    NDArray forward(NDArray x) { return Linear.linear(x, weight, bias).singletonOrThrow(); }
+}

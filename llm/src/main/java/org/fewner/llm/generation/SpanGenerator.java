@@ -1,0 +1,69 @@
+package org.fewner.llm.generation;
+
+import org.fewner.llm.decoder.DecoderModel;
+import org.fewner.llm.tokenizer.ModelTokenizer;
+
+import java.util.List;
+
+/**
+ * Constrained entity-span generation with a decoder model: one prompt per entity type, the answer constrained by a
+ * {@link SpanConstraint} over the input words, spans returned with exact character offsets.
+ */
+public final class SpanGenerator {
+    private final DecoderModel model;
+    private final PromptTemplate template;
+    private final int maxSpanWords;
+
+    /**
+     * @param maxSpanWords longest entity in words (bounds the constraint's size)
+     */
+    public SpanGenerator(DecoderModel model, PromptTemplate template, int maxSpanWords) {
+        this.model = model;
+        this.template = template;
+        this.maxSpanWords = maxSpanWords;
+    }
+
+    /**
+     * The answer for one entity type.
+     *
+     * @param type       entity type name as written in the instruction
+     * @param definition its definition, or null
+     * @param text       the input sentence
+     * @param words      word boundaries in {@code text}
+     * @param adapter    LoRA adapter name, or null
+     */
+    public Answer generate(String type, String definition, String text, Words words, String adapter, int beams,
+                           int maxNewTokens) {
+        ModelTokenizer tok = model.tokenizer();
+        SpanConstraint constraint = new SpanConstraint(text, words, TokenEncoder.of(tok), template,
+                model.stopTokenIds(), maxSpanWords);
+        long[] prompt = tok.encode(template.render(type, definition, text), true).ids();
+        long[] stops = model.stopTokenIds();
+        long lastId = prompt.length == 0 ? -1 : prompt[prompt.length - 1];
+        if (java.util.Arrays.stream(stops).anyMatch(s -> s == lastId)) {
+            // a tokenizer post-processor that appends EOS would end the answer before it starts
+            prompt = java.util.Arrays.copyOf(prompt, prompt.length - 1);
+        }
+        int room = model.config().maxPositionEmbeddings() - prompt.length;
+        if (room < 1) {
+            throw new IllegalArgumentException("prompt of " + prompt.length + " tokens is longer than the model's"
+                    + " max_position_embeddings " + model.config().maxPositionEmbeddings());
+        }
+        try (DecoderStepModel sm = new DecoderStepModel(model, adapter)) {
+            ConstrainedSearch.Result r = ConstrainedSearch.run(sm, prompt, constraint, beams,
+                    Math.min(maxNewTokens, room));
+            long[] body = r.finished() ? java.util.Arrays.copyOf(r.tokens(), r.tokens().length - 1) : r.tokens();
+            return new Answer(type, tok.decode(body, false), r.spans(), r.finished(), r.tokens().length, r.score());
+        }
+    }
+
+    /**
+     * @param type     the entity type
+     * @param answer   decoded answer text (without the end token)
+     * @param spans    the spans with character offsets
+     * @param finished whether the answer ended with an end token
+     * @param tokens   generated tokens
+     * @param score    sum of log-probabilities
+     */
+    public record Answer(String type, String answer, List<Span> spans, boolean finished, int tokens, double score) {}
+}
