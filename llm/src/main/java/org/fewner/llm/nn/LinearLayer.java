@@ -208,15 +208,33 @@ public final class LinearLayer extends AbstractBlock {
                         + " unmerge it before running " + (name == null ? "the base alone" : "adapter '" + name + "'"));
             }
         } else if (name != null) {
-            LoraWeights lora = adapters.get(name);
-            if (lora != null) {
-                NDArray h = training && lora.dropout() > 0
-                        ? ai.djl.nn.norm.Dropout.dropout(x, lora.dropout(), true).singletonOrThrow() : x;
-                NDArray delta = Linear.linear(Linear.linear(h, lora.a()).singletonOrThrow(), lora.b()).singletonOrThrow();
-                y = y.add(delta.mul(lora.scale()));
+            NDArray delta = loraDelta(x, name, training);
+            if (delta != null) {
+                y = y.add(delta);
             }
         }
         return new NDList(y);
+    }
+
+    /**
+     * The LoRA branch alone, {@code scale · (x Aᵀ) Bᵀ} (dropout on x when training), for callers that compute the base
+     * product themselves (fused q/k/v): base + this delta is what {@link #forward} gives, and a zero B adds exactly 0.
+     *
+     * @param x [..., in]
+     * @return [..., out], or null when the layer has no adapter {@code name} or an adapter is merged
+     */
+    public NDArray loraDelta(NDArray x, String name, boolean training) {
+        if (name == null || merged != null) {
+            return null;
+        }
+        LoraWeights lora = adapters.get(name);
+        if (lora == null) {
+            return null;
+        }
+        NDArray h = training && lora.dropout() > 0
+                ? ai.djl.nn.norm.Dropout.dropout(x, lora.dropout(), true).singletonOrThrow() : x;
+        NDArray delta = Linear.linear(Linear.linear(h, lora.a()).singletonOrThrow(), lora.b()).singletonOrThrow();
+        return delta.mul(lora.scale());
     }
 
     @Override
