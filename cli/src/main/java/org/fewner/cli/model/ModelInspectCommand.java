@@ -2,6 +2,7 @@ package org.fewner.cli.model;
 
 import org.fewner.cli.ModelOption;
 import org.fewner.cli.UserFacingException;
+import org.fewner.llm.lora.AdapterRegistry;
 import org.fewner.llm.model.Backbone;
 import org.fewner.llm.model.Inspection;
 import org.fewner.llm.tensors.HostTensor;
@@ -32,6 +33,10 @@ public final class ModelInspectCommand implements Runnable {
             description = "Token ids instead of --text (special tokens included), e.g. for models without a tokenizer.")
     long[] ids;
 
+    @Option(names = "--adapter", paramLabel = "DIR",
+            description = "A LoRA adapter directory (PEFT layout) to apply; the dump then holds the adapted outputs.")
+    Path adapter;
+
     @Option(names = "--out", required = true, paramLabel = "FILE.safetensors", description = "Output file.")
     Path out;
 
@@ -40,9 +45,15 @@ public final class ModelInspectCommand implements Runnable {
         if ((text == null) == (ids == null)) {
             throw new UserFacingException("give exactly one of --text TEXT or --ids ID,ID,...");
         }
-        try (Backbone model = modelOption.load()) {
+        try (Backbone model = modelOption.load();
+             AdapterRegistry adapters = new AdapterRegistry(model)) {
+            String adapterName = null;
+            if (adapter != null) {
+                adapterName = "inspect";
+                adapters.load(adapter, adapterName);
+            }
             long[] input = ids != null ? ids : model.tokenizer().encode(text, true).ids();
-            Map<String, HostTensor> written = Inspection.write(model, input, null, out);
+            Map<String, HostTensor> written = Inspection.write(model, input, adapterName, out);
             System.out.println("{\"out\": \"" + out.toString().replace("\\", "\\\\").replace("\"", "\\\"")
                     + "\", \"tokens\": " + input.length + ", \"tensors\": " + written.size()
                     + ", \"hidden_states\": " + (written.keySet().stream().filter(k -> k.startsWith("hidden.")).count())

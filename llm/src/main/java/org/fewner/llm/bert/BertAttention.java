@@ -122,6 +122,15 @@ public final class BertAttention extends AbstractBlock {
             q = qkv.get(0);
             k = qkv.get(1);
             v = qkv.get(2);
+            String adapter = ForwardParams.adapterOf(params);
+            if (adapter != null) { // LoRA branches on top of the exact base products (q's pre-scaled like its weight)
+                NDArray dq = query.loraDelta(x2, adapter, training);
+                NDArray dk = key.loraDelta(x2, adapter, training);
+                NDArray dv = value.loraDelta(x2, adapter, training);
+                q = dq == null ? q : q.add(dq.muli(scale));
+                k = dk == null ? k : k.add(dk);
+                v = dv == null ? v : v.add(dv);
+            }
         } else {
             q = query.forward(ps, new NDList(x2), training, params).singletonOrThrow();
             k = key.forward(ps, new NDList(x2), training, params).singletonOrThrow();
@@ -142,9 +151,12 @@ public final class BertAttention extends AbstractBlock {
                 .transpose(0, 2, 1, 3).reshape(b * t, hidden);                    // [B·T, H]
     }
 
-    /** The fused path computes exactly the base projections: no adapter selected and none merged into q/k/v. */
+    /**
+     * The fused path computes exactly the base projections when no adapter is merged into q/k/v; a selected adapter's
+     * LoRA branches are added on top (so a zero-B adapter gives exactly the base output).
+     */
     private boolean canFuse(PairList<String, Object> params) {
-        return qkvWeight != null && ForwardParams.adapterOf(params) == null && query.mergedAdapter() == null
+        return qkvWeight != null && query.mergedAdapter() == null
                 && key.mergedAdapter() == null && value.mergedAdapter() == null;
     }
 

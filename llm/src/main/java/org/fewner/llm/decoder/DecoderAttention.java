@@ -65,7 +65,7 @@ final class DecoderAttention extends AbstractBlock {
         NDArray vh;
         if (qkv != null && qkv.usable(ForwardParams.adapterOf(params))) {
             // one matmul, one rotary pass over the q and k heads together: [B, heads + 2 kvHeads, T, d]
-            NDArray all = qkv.forward(x).reshape(b, t, heads + 2L * kvHeads, headDim).transpose(0, 2, 1, 3);
+            NDArray all = qkv.forward(x, ForwardParams.adapterOf(params), training).reshape(b, t, heads + 2L * kvHeads, headDim).transpose(0, 2, 1, 3);
             NDList qkAndV = all.split(new long[] {heads + kvHeads}, 1);
             NDList qk = RotaryEmbedding.apply(qkAndV.get(0), cos, sin).split(new long[] {heads}, 1);
             qh = qk.get(0);

@@ -39,7 +39,7 @@ final class DecoderMlp extends AbstractBlock {
         NDArray g;
         NDArray u;
         if (gateUp != null && gateUp.usable(ForwardParams.adapterOf(params))) {
-            ai.djl.ndarray.NDList gu = gateUp.forward(x).split(gateUp.splits, -1 + (int) x.getShape().dimension());
+            ai.djl.ndarray.NDList gu = gateUp.forward(x, ForwardParams.adapterOf(params), training).split(gateUp.splits, -1 + (int) x.getShape().dimension());
             g = gu.get(0);
             u = gu.get(1);
         } else {

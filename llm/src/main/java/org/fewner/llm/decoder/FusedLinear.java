@@ -64,16 +64,48 @@ final class FusedLinear {
         }
     }
 
-    /** Whether the fused matmul gives exactly what the parts would for {@code adapter}. */
+    /**
+     * Whether the fused matmul gives exactly the parts' base products: every part still holds its view and nothing is
+     * merged. Adapters do not prevent it: {@link #forward(NDArray, String, boolean)} adds their LoRA branches, so a
+     * zero-B adapter gives exactly the base output.
+     */
     boolean usable(String adapter) {
         for (int i = 0; i < parts.length; i++) {
             LinearLayer p = parts[i];
-            if (p.weight().getArray() != views[i] || p.mergedAdapter() != null
-                    || (adapter != null && p.adapter(adapter) != null)) {
+            if (p.weight().getArray() != views[i] || p.mergedAdapter() != null) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * The fused base product plus each part's LoRA branch for {@code adapter} (zeros for parts without one).
+     *
+     * @param x [..., in]
+     * @return [..., sum of out]
+     */
+    NDArray forward(NDArray x, String adapter, boolean training) {
+        NDArray y = forward(x);
+        if (adapter == null) {
+            return y;
+        }
+        NDArray[] deltas = new NDArray[parts.length];
+        boolean any = false;
+        for (int i = 0; i < parts.length; i++) {
+            deltas[i] = parts[i].loraDelta(x, adapter, training);
+            any |= deltas[i] != null;
+        }
+        if (!any) {
+            return y;
+        }
+        for (int i = 0; i < parts.length; i++) {
+            if (deltas[i] == null) {
+                ai.djl.ndarray.types.Shape s = x.getShape();
+                deltas[i] = x.getManager().zeros(s.slice(0, s.dimension() - 1).add(parts[i].outFeatures()), x.getDataType(), x.getDevice());
+            }
+        }
+        return y.add(NDArrays.concat(new NDList(deltas), -1));
     }
 
     /**

@@ -40,6 +40,11 @@ public final class LinearLayer extends AbstractBlock {
     private final Map<String, LoraWeights> adapters = new ConcurrentHashMap<>();
     /** The adapter currently merged into {@link #weight}, or null. */
     private volatile String merged;
+    /**
+     * With a shared weight (a tied {@code lm_head} whose array is the embedding table): the merged weight kept
+     * beside the untouched base array, used by forward instead of it; null otherwise.
+     */
+    private volatile NDArray mergedCopy;
 
     public LinearLayer(String moduleName, int inFeatures, int outFeatures, boolean hasBias) {
         super((byte) 1);
@@ -92,7 +97,13 @@ public final class LinearLayer extends AbstractBlock {
         adapters.put(name, lora);
     }
 
-    public LoraWeights removeAdapter(String name) { return adapters.remove(name); }
+    /** Removes an adapter (refused while it is merged). */
+    public LoraWeights removeAdapter(String name) {
+        if (name.equals(merged)) {
+            throw new IllegalStateException(moduleName + ": adapter '" + name + "' is merged; unmerge it before removing it");
+        }
+        return adapters.remove(name);
+    }
 
     public LoraWeights adapter(String name) { return adapters.get(name); }
 
@@ -101,8 +112,80 @@ public final class LinearLayer extends AbstractBlock {
     /** The adapter merged into the weight, or null. */
     public String mergedAdapter() { return merged; }
 
-    /** Records which adapter is merged into the weight (the merge itself is done by the lora package). */
-    public void setMergedAdapter(String name) { this.merged = name; }
+    /**
+     * Merges a resident adapter into the weight: {@code W ← W + scale · B · A} (in place, float32). Afterwards only
+     * forward calls naming this adapter are allowed, and they skip the LoRA branch. Not safe while other threads run
+     * forward calls on this layer.
+     *
+     * @param shared the weight array is shared with another tensor (a tied output layer and the input embeddings):
+     *               the merged weight is then a separate array and the shared one is left untouched
+     */
+    public synchronized void mergeAdapter(String name, boolean shared) {
+        if (merged != null) {
+            throw new IllegalStateException(moduleName + ": adapter '" + merged + "' is already merged; unmerge it first");
+        }
+        LoraWeights lora = adapters.get(name);
+        if (lora == null) {
+            throw new IllegalArgumentException(moduleName + ": no adapter '" + name + "' to merge");
+        }
+        NDArray w = weight.getArray();
+        try (NDArray delta = delta(lora)) {
+            if (shared) {
+                NDArray copy = w.add(delta);
+                copy.attach(lora.a().getManager());
+                mergedCopy = copy;
+            } else {
+                w.addi(delta);
+            }
+        }
+        merged = name;
+    }
+
+    /** {@link #mergeAdapter(String, boolean)} for an unshared weight. */
+    public void mergeAdapter(String name) { mergeAdapter(name, false); }
+
+    /**
+     * Undoes {@link #mergeAdapter}: {@code W ← W − scale · B · A} with the same float32 {@code scale · B · A}, so each
+     * element comes back to within the rounding of the two additions: {@code |W'' − W| ≤ u·(|W'| + |W''|)} with
+     * {@code u = 2⁻²⁴} and {@code W'} the merged value (see llm/docs/lora.md). A shared weight was never changed and
+     * is exactly the base again. No-op when nothing is merged.
+     */
+    public synchronized void unmergeAdapter() {
+        if (merged == null) {
+            return;
+        }
+        NDArray copy = mergedCopy;
+        if (copy != null) {
+            mergedCopy = null;
+            copy.close();
+            merged = null;
+            return;
+        }
+        LoraWeights lora = adapters.get(merged);
+        if (lora == null) {
+            throw new IllegalStateException(moduleName + ": merged adapter '" + merged + "' was removed; the base weight is lost");
+        }
+        NDArray w = weight.getArray();
+        try (NDArray delta = delta(lora)) {
+            w.subi(delta);
+        }
+        merged = null;
+    }
+
+    /** {@code scale · B · A}, [out, in], on the weight's device (caller closes it). */
+    private NDArray delta(LoraWeights lora) {
+        try (NDArray ba = lora.b().matMul(lora.a())) {
+            return ba.mul(lora.scale());
+        }
+    }
+
+    /** Makes the base weight and bias constants for autograd (no gradient is computed for them). */
+    public void freezeBase() {
+        weight.getArray().setRequiresGradient(false);
+        if (bias != null) {
+            bias.getArray().setRequiresGradient(false);
+        }
+    }
 
     /**
      * {@code y = x Wᵀ + b (+ scale · (x Aᵀ) Bᵀ for the selected adapter)}.
@@ -113,22 +196,45 @@ public final class LinearLayer extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
-        NDArray w = ps.getValue(weight, x.getDevice(), training);
+        NDArray copy = mergedCopy;
+        NDArray w = copy != null ? copy : ps.getValue(weight, x.getDevice(), training);
         NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);
         NDArray y = Linear.linear(x, w, b).singletonOrThrow();
         String name = ForwardParams.adapterOf(params);
-        if (name != null && !name.equals(merged)) {
-            LoraWeights lora = adapters.get(name);
-            if (lora != null) {
-                NDArray h = training && lora.dropout() > 0 ? ai.djl.nn.norm.Dropout.dropout(x, lora.dropout(), true).singletonOrThrow() : x;
-                NDArray delta = Linear.linear(Linear.linear(h, lora.a()).singletonOrThrow(), lora.b()).singletonOrThrow();
-                y = y.add(delta.muli(lora.scale()));
+        String mergedNow = merged;
+        if (mergedNow != null) {
+            if (!mergedNow.equals(name)) {
+                throw new IllegalStateException(moduleName + ": adapter '" + mergedNow + "' is merged into the base weights;"
+                        + " unmerge it before running " + (name == null ? "the base alone" : "adapter '" + name + "'"));
             }
-        } else if (name == null && merged != null) {
-            throw new IllegalStateException(moduleName + ": adapter '" + merged
-                    + "' is merged into the base weights; unmerge it before running the base alone");
+        } else if (name != null) {
+            NDArray delta = loraDelta(x, name, training);
+            if (delta != null) {
+                y = y.add(delta);
+            }
         }
         return new NDList(y);
+    }
+
+    /**
+     * The LoRA branch alone, {@code scale · (x Aᵀ) Bᵀ} (dropout on x when training), for callers that compute the base
+     * product themselves (fused q/k/v): base + this delta is what {@link #forward} gives, and a zero B adds exactly 0.
+     *
+     * @param x [..., in]
+     * @return [..., out], or null when the layer has no adapter {@code name} or an adapter is merged
+     */
+    public NDArray loraDelta(NDArray x, String name, boolean training) {
+        if (name == null || merged != null) {
+            return null;
+        }
+        LoraWeights lora = adapters.get(name);
+        if (lora == null) {
+            return null;
+        }
+        NDArray h = training && lora.dropout() > 0
+                ? ai.djl.nn.norm.Dropout.dropout(x, lora.dropout(), true).singletonOrThrow() : x;
+        NDArray delta = Linear.linear(Linear.linear(h, lora.a()).singletonOrThrow(), lora.b()).singletonOrThrow();
+        return delta.mul(lora.scale());
     }
 
     @Override
