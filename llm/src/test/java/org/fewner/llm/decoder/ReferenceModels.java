@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** Test helpers around /work/shared/reference: random models and the inspect-dump comparison. */
+/** Test helpers around ../shared/reference: random models and the inspect-dump comparison. */
 final class ReferenceModels {
     private ReferenceModels() {}
 

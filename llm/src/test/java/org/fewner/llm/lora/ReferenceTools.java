@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs /work/shared/reference's Python tools from tests; skips the test when shared/ or python3+numpy are absent. */
+/** Runs ../shared/reference's Python tools from tests; skips the test when shared/ or python3+numpy are absent. */
 final class ReferenceTools {
     private ReferenceTools() {}
 

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** Runs the numpy reference in /work/shared/reference (system property {@code fewner.shared}); tests skip without it. */
+/** Runs the numpy reference in ../shared/reference (system property {@code fewner.shared}); tests skip without it. */
 public final class Python {
     private Python() {}
 
