@@ -1,10 +1,12 @@
 package org.fewner.cli;
 
 import ai.djl.Device;
+import org.fewner.llm.config.ConfigException;
 import org.fewner.llm.device.DeviceSpec;
 import org.fewner.llm.hub.DefaultModels;
 import org.fewner.llm.model.Backbone;
 import org.fewner.llm.model.Models;
+import org.fewner.llm.tensors.TensorFileException;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -30,7 +32,11 @@ public final class ModelOption {
     /** The model directory: the named default model (downloaded when needed) or the given directory. */
     public Path directory() {
         if (model.equals("default") || model.equals("default-uncased")) {
-            return DefaultModels.resolve(model, true);
+            try {
+                return DefaultModels.resolve(model, true);
+            } catch (UnsupportedOperationException e) {
+                throw new UserFacingException(e.getMessage(), e);
+            }
         }
         Path dir = Path.of(model);
         if (!Files.isDirectory(dir)) {
@@ -49,8 +55,13 @@ public final class ModelOption {
         }
     }
 
-    /** Loads the model (the caller closes it). */
+    /** Loads the model (the caller closes it); an unusable model directory is a user error with its message. */
     public Backbone load() {
-        return Models.load(directory(), device());
+        Path dir = directory();
+        try {
+            return Models.load(dir, device());
+        } catch (TensorFileException | ConfigException | UnsupportedOperationException e) {
+            throw new UserFacingException(e.getMessage(), e);
+        }
     }
 }
