@@ -52,13 +52,16 @@ public final class BertMlmHead extends AbstractBlock {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDArray x = inputs.singletonOrThrow();
-            NDArray h = BertActivation.apply(act, transform.forward(ps, inputs, training, params).singletonOrThrow());
+            Shape shape = x.getShape();
+            NDArray x2 = x.reshape(-1, hidden); // [B·T, H]: 2-D input makes libtorch's linear one addmm
+            NDArray h = BertActivation.apply(act, transform.forward(ps, new NDList(x2), training, params).singletonOrThrow());
             var dev = x.getDevice();
             h = LayerNorm.layerNorm(h, new Shape(hidden), ps.getValue(normWeight, dev, training),
                     ps.getValue(normBias, dev, training), eps).singletonOrThrow();
-            NDList out = decoder.forward(ps, new NDList(h), training, params);
-            NDScope.unregister(out);
-            return out;
+            NDArray logits = decoder.forward(ps, new NDList(h), training, params).singletonOrThrow()
+                    .reshape(shape.get(0), shape.get(1), decoder.outFeatures());
+            NDScope.unregister(logits);
+            return new NDList(logits);
         }
     }
 

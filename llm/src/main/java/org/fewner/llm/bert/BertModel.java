@@ -109,7 +109,7 @@ public final class BertModel implements Backbone {
             synchronized (this) {
                 if (tokenizer == null) {
                     if (!Files.isRegularFile(dir.resolve("tokenizer.json")) && !Files.isRegularFile(dir.resolve("vocab.txt"))) {
-                        throw new IllegalStateException(dir + ": no tokenizer.json or vocab.txt in this model directory");
+                        throw new IllegalArgumentException(dir + ": no tokenizer.json or vocab.txt in this model directory");
                     }
                     tokenizer = ModelTokenizer.load(dir);
                 }
