@@ -49,7 +49,7 @@ public final class ModelOption {
         try {
             return DeviceSpec.parse(device);
         } catch (IllegalArgumentException e) {
-            throw new UserFacingException("--device: " + e.getMessage());
+            throw new UserFacingException(e.getMessage(), e);
         }
     }
 

@@ -34,6 +34,9 @@ public final class GenerateCommand implements Runnable {
     int maxNewTokens;
     @Option(names = "--beams", defaultValue = "1", description = "beam width, 1 = greedy (default ${DEFAULT-VALUE})")
     int beams;
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu[:N]",
+            description = "Where the weights live and generation runs. Default: ${DEFAULT-VALUE}.")
+    String device;
     @Option(names = "--max-span-words", defaultValue = "10", description = "longest entity in words (default ${DEFAULT-VALUE})")
     int maxSpanWords;
 
@@ -51,7 +54,13 @@ public final class GenerateCommand implements Runnable {
         out.put("text", text);
         ArrayNode results = out.putArray("results");
         long t0 = System.nanoTime();
-        try (DecoderModel m = DecoderModel.load(model, Device.cpu())) {
+        Device dev;
+        try {
+            dev = org.fewner.llm.device.DeviceSpec.parse(device);
+        } catch (IllegalArgumentException e) {
+            throw new UserFacingException(e.getMessage(), e);
+        }
+        try (DecoderModel m = DecoderModel.load(model, dev)) {
             if (!m.hasTokenizer()) {
                 throw new UserFacingException(model + ": no tokenizer.json (generation needs the model's tokenizer)");
             }
