@@ -36,7 +36,8 @@ public final class AdapterComposeCommand implements Runnable {
     @Option(names = "--support", required = true, paramLabel = "FILE", description = "The target's few labelled examples.")
     Path support;
 
-    @Option(names = "--format", required = true, paramLabel = "conll|tsv", description = "Support file format: conll (CoNLL-2003, 4 columns) or tsv (token<TAB>label).")
+    @Option(names = "--format", required = true, paramLabel = "conll2003|conll",
+            description = "Support file format, named as in fewner stats: conll2003 (4 columns) or conll (token and label).")
     String format;
 
     @Option(names = "--budget", defaultValue = "100", paramLabel = "N", description = "Task-loss evaluations at most (LoRAHub's max_inference_step). Default: ${DEFAULT-VALUE}.")

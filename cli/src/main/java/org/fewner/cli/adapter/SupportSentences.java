@@ -13,17 +13,18 @@ import java.util.List;
 /**
  * The sentences of a support file as token lists, for {@code adapter compose}'s placeholder loss (labels are
  * read and checked by the readers module's {@link ColumnFileParser}, but not used yet):
- * {@code conll} = CoNLL-2003 4 columns, {@code tsv} = token and label (WNUT-17, NCBI/BC5CDR, ProML/CONTaiNER
- * support samples).
+ * the format names of {@code fewner stats}: {@code conll2003} = CoNLL-2003 4 columns, {@code conll} = token and label
+ * (WNUT-17, NCBI/BC5CDR, ProML/CONTaiNER support samples).
  */
 final class SupportSentences {
     private SupportSentences() {}
 
     static List<List<String>> read(Path file, String format) {
         int columns = switch (format) {
-            case "conll" -> 4;
-            case "tsv" -> 2;
-            default -> throw new UserFacingException("--format: expected conll or tsv, got '" + format + "'");
+            case "conll2003" -> 4;
+            case "conll" -> 2;
+            default -> throw new UserFacingException("--format: expected conll2003 or conll (as in fewner stats), got '"
+                    + format + "'");
         };
         List<List<String>> out = new ArrayList<>();
         try (ColumnFileParser p = new ColumnFileParser(LineReader.open(file), columns,

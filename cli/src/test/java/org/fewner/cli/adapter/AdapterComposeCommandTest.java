@@ -47,7 +47,7 @@ class AdapterComposeCommandTest {
         }
         Path out = tmp.resolve("hub");
         AdapterCommandsTest.Run r = AdapterCommandsTest.run("adapter", "compose", "--model", m.toString(), "--adapters",
-                String.join(",", dirs), "--support", support.toString(), "--format", "tsv", "--budget", "30", "--out", out.toString());
+                String.join(",", dirs), "--support", support.toString(), "--format", "conll", "--budget", "30", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         JsonNode j = AdapterJson.JSON.readTree(r.out());
         System.out.println("adapter compose: " + j);
@@ -68,6 +68,6 @@ class AdapterComposeCommandTest {
         AdapterCommandsTest.Run bad = AdapterCommandsTest.run("adapter", "compose", "--model", m.toString(), "--adapters",
                 String.join(",", dirs), "--support", support.toString(), "--format", "xml", "--out", out.toString());
         assertEquals(2, bad.code());
-        assertTrue(bad.err().contains("--format: expected conll or tsv"), bad.err());
+        assertTrue(bad.err().contains("--format: expected conll2003 or conll"), bad.err());
     }
 }
