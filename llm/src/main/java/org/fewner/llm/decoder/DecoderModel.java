@@ -319,8 +319,9 @@ public final class DecoderModel implements Backbone {
                 } else {
                     x.attach(lm);
                 }
-                NDArray y = layer.forward(ps, new NDList(x, cs[0], cs[1], layer.sliding ? slidingMask : mask), false,
-                        params).singletonOrThrow();
+                NDArray layerMask = layer.sliding ? slidingMask : mask;
+                NDList in = layerMask == null ? new NDList(x, cs[0], cs[1]) : new NDList(x, cs[0], cs[1], layerMask);
+                NDArray y = layer.forward(ps, in, false, params).singletonOrThrow();
                 y.attach(mm);
                 x = y;
             }
@@ -338,11 +339,13 @@ public final class DecoderModel implements Backbone {
      * A key is readable when it is a real token, not in the future and, with a window w &gt; 0, when
      * {@code (past + t) − s < w}.
      *
-     * @return [B, 1, 1, T, S]
+     * @return [B, 1, 1, T, S], or null when every query may read every key (one new token, no padding, no window
+     *         reached): the attention then skips the mask op
      */
     static NDArray additiveMask(NDManager mm, long[][] fullMask, int past, int t, int window) {
         int b = fullMask.length;
         int s = fullMask[0].length;
+        boolean none = true;
         float[] m = new float[b * t * s];
         for (int i = 0; i < b; i++) {
             for (int q = 0; q < t; q++) {
@@ -351,10 +354,11 @@ public final class DecoderModel implements Backbone {
                 for (int k = 0; k < s; k++) {
                     boolean ok = fullMask[i][k] != 0 && k <= qi && (window <= 0 || qi - k < window);
                     m[base + k] = ok ? 0f : -1e30f;
+                    none &= ok;
                 }
             }
         }
-        return mm.create(m, new Shape(b, 1, 1, t, s));
+        return none ? null : mm.create(m, new Shape(b, 1, 1, t, s));
     }
 
     @Override
