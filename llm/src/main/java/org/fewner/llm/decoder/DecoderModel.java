@@ -145,7 +145,7 @@ public final class DecoderModel implements Backbone {
         try {
             String prefix = source.contains("model.embed_tokens.weight") ? "model." : "";
             Weights w = new Weights(source, manager, prefix);
-            NDArray embed = w.get("embed_tokens.weight", c.vocabSize(), c.hiddenSize());
+            NDArray embed = transposedStorage(w.get("embed_tokens.weight", c.vocabSize(), c.hiddenSize()));
             Map<String, LinearLayer> linears = new LinkedHashMap<>();
             List<DecoderLayer> layers = new ArrayList<>();
             for (int i = 0; i < c.numHiddenLayers(); i++) {
@@ -169,7 +169,7 @@ public final class DecoderModel implements Backbone {
             if (c.tieWordEmbeddings() && !source.contains("lm_head.weight")) {
                 head.setWeights(embed, null);
             } else {
-                head.setWeights(w.exact("lm_head.weight", c.vocabSize(), c.hiddenSize()), null);
+                head.setWeights(transposedStorage(w.exact("lm_head.weight", c.vocabSize(), c.hiddenSize())), null);
             }
             linears.put("lm_head", head);
             return new DecoderModel(c, tokenizer, device, manager, embed, layers, norm, head, linears);
@@ -177,6 +177,24 @@ public final class DecoderModel implements Backbone {
             manager.close();
             throw e;
         }
+    }
+
+    /**
+     * The same [V, H] matrix as a view of a contiguous [H, V] copy (the input is closed): the head's one-row products
+     * in a decode step read this layout about twice as fast (MKL GEMV, 11 → 22 GB/s for 49152 × 576 here); the
+     * embedding lookup gathers strided rows of it, which costs nothing measurable.
+     */
+    static NDArray transposedStorage(NDArray w) {
+        Shape s = w.getShape();
+        NDArray stored;
+        try (NDArray t = w.transpose(); NDArray flat = t.flatten()) { // flatten copies in row-major order
+            stored = flat.reshape(s.get(1), s.get(0));
+        }
+        stored.attach(w.getManager());
+        NDArray view = stored.transpose();
+        view.attach(w.getManager());
+        w.close();
+        return view;
     }
 
     /** Largest token id + 1 in a tokenizer.json (model vocabulary and added tokens). */
