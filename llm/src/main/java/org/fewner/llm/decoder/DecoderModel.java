@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -56,6 +57,10 @@ public final class DecoderModel implements Backbone {
     private final LinearLayer lmHead;
     private final RotaryEmbedding rope;
     private final Map<String, LinearLayer> linears;
+    /** Whether single-row forwards switch the calling thread to one intra-op thread (system property
+     *  {@code fewner.decoder.oneThreadSteps}, default true). */
+    static final boolean ONE_THREAD_SINGLE_ROW_STEPS =
+            Boolean.parseBoolean(System.getProperty("fewner.decoder.oneThreadSteps", "true"));
     /** End-of-sequence ids: config.json's eos_token_id plus generation_config.json's. */
     private long[] stopTokenIds;
 
@@ -310,46 +315,60 @@ public final class DecoderModel implements Backbone {
         } else {
             fullMask = attentionMask;
         }
-        NDManager mm = callManager;
-        ParameterStore ps = new ParameterStore(mm, false);
-        PairList<String, Object> params = ForwardParams.withAdapter(adapter);
-        if (cache != null) {
-            params.add(KvCache.PARAM, cache);
+        // A single-row step (one sequence, one new token) runs on one intra-op thread: its one-row GEMVs do not
+        // get faster with a second thread, while every parallel region must wake it (futex; OMP_WAIT_POLICY=PASSIVE):
+        // 0.82-0.86x the time of a two-thread step here (llm/docs/decoder.md). The count is the calling thread's
+        // (libtorch's OpenMP and MKL settings are per thread) and is restored afterwards.
+        int threads = b * t == 1 && ONE_THREAD_SINGLE_ROW_STEPS && "cpu".equals(device.getDeviceType()) ? JniUtils.getNumThreads() : 1;
+        if (threads > 1) {
+            JniUtils.setNumThreads(1);
         }
-        NDArray[] cs = rope.tables(mm, positions);
-        NDArray mask = additiveMask(mm, fullMask, past, t, 0);
-        NDArray slidingMask = config.slidingWindow() > 0
-                ? additiveMask(mm, fullMask, past, t, config.slidingWindow()) : null;
+        try {
+            NDManager mm = callManager;
+            ParameterStore ps = new ParameterStore(mm, false);
+            PairList<String, Object> params = ForwardParams.withAdapter(adapter);
+            if (cache != null) {
+                params.add(KvCache.PARAM, cache);
+            }
+            NDArray[] cs = rope.tables(mm, positions);
+            NDArray mask = additiveMask(mm, fullMask, past, t, 0);
+            NDArray slidingMask = config.slidingWindow() > 0
+                    ? additiveMask(mm, fullMask, past, t, config.slidingWindow()) : null;
 
-        long[] flat = new long[b * t];
-        for (int i = 0; i < b; i++) {
-            System.arraycopy(inputIds[i], 0, flat, i * t, t);
-        }
-        NDArray x = embed.get(mm.create(flat)).reshape(b, t, config.hiddenSize());
-        x.attach(mm);
-        NDList hidden = keepHidden ? new NDList(x) : null;
-        for (DecoderLayer layer : layers) {
-            // each block's intermediates live in a sub-manager closed right after it: memory holds one block's
-            // activations, not all of them (ops put their results in the manager of the array they are called on)
-            try (NDManager lm = mm.newSubManager()) {
-                if (keepHidden) {
-                    x.tempAttach(lm);
-                } else {
-                    x.attach(lm);
+            long[] flat = new long[b * t];
+            for (int i = 0; i < b; i++) {
+                System.arraycopy(inputIds[i], 0, flat, i * t, t);
+            }
+            NDArray x = embed.get(mm.create(flat)).reshape(b, t, config.hiddenSize());
+            x.attach(mm);
+            NDList hidden = keepHidden ? new NDList(x) : null;
+            for (DecoderLayer layer : layers) {
+                // each block's intermediates live in a sub-manager closed right after it: memory holds one block's
+                // activations, not all of them (ops put their results in the manager of the array they are called on)
+                try (NDManager lm = mm.newSubManager()) {
+                    if (keepHidden) {
+                        x.tempAttach(lm);
+                    } else {
+                        x.attach(lm);
+                    }
+                    NDArray layerMask = layer.sliding ? slidingMask : mask;
+                    NDList in = layerMask == null ? new NDList(x, cs[0], cs[1]) : new NDList(x, cs[0], cs[1], layerMask);
+                    NDArray y = layer.forward(ps, in, false, params).singletonOrThrow();
+                    y.attach(mm);
+                    x = y;
                 }
-                NDArray layerMask = layer.sliding ? slidingMask : mask;
-                NDList in = layerMask == null ? new NDList(x, cs[0], cs[1]) : new NDList(x, cs[0], cs[1], layerMask);
-                NDArray y = layer.forward(ps, in, false, params).singletonOrThrow();
-                y.attach(mm);
-                x = y;
+                if (keepHidden) {
+                    hidden.add(x);
+                }
             }
-            if (keepHidden) {
-                hidden.add(x);
+            NDArray last = lastOnly ? x.get(":, -1, :") : x;
+            NDArray logits = lmHead.forward(ps, new NDList(finalNorm.apply(ps, last)), false, params).singletonOrThrow();
+            return new Result(hidden, logits);
+        } finally {
+            if (threads > 1) {
+                JniUtils.setNumThreads(threads);
             }
         }
-        NDArray last = lastOnly ? x.get(":, -1, :") : x;
-        NDArray logits = lmHead.forward(ps, new NDList(finalNorm.apply(ps, last)), false, params).singletonOrThrow();
-        return new Result(hidden, logits);
     }
 
     /**

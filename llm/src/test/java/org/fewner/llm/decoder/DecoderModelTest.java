@@ -127,6 +127,23 @@ class DecoderModelTest {
     }
 
     @Test
+    void aSingleRowStepRestoresTheCallersThreadCount() {
+        try (DecoderModel m = DecoderModel.load(model(tinyConfig("llama", 50)), Device.cpu());
+             NDManager mm = m.manager().newSubManager()) {
+            int before = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+            float[] one = m.forward(mm, new long[][] {{7}}, new long[][] {{1}}, null, null, false, true).logits()
+                    .toFloatArray();
+            assertEquals(before, ai.djl.pytorch.jni.JniUtils.getNumThreads());
+            // and the one-thread path computes the same logits as a two-row batch holding the same row
+            float[] two = m.forward(mm, new long[][] {{7}, {7}}, new long[][] {{1}, {1}}, null, null, false, true)
+                    .logits().toFloatArray();
+            for (int k = 0; k < one.length; k++) {
+                assertEquals(two[k], one[k], 1e-5, "logit " + k);
+            }
+        }
+    }
+
+    @Test
     void fusedAndPerLayerPathsAgree() {
         try (DecoderModel m = DecoderModel.load(model(tinyConfig("qwen2", 50)), Device.cpu());
              NDManager mm = m.manager().newSubManager()) {
