@@ -57,10 +57,12 @@ public final class DecoderModel implements Backbone {
     private final LinearLayer lmHead;
     private final RotaryEmbedding rope;
     private final Map<String, LinearLayer> linears;
-    /** Whether single-row forwards switch the calling thread to one intra-op thread (system property
-     *  {@code fewner.decoder.oneThreadSteps}, default true). */
-    static final boolean ONE_THREAD_SINGLE_ROW_STEPS =
+    /** Whether single-token steps of up to {@link #ONE_THREAD_MAX_ROWS} rows switch the calling thread to one
+     *  intra-op thread (system property {@code fewner.decoder.oneThreadSteps}, default true). */
+    static final boolean ONE_THREAD_STEPS =
             Boolean.parseBoolean(System.getProperty("fewner.decoder.oneThreadSteps", "true"));
+    /** Largest batch of a single-token step that runs on one thread (measured up to 8). */
+    static final int ONE_THREAD_MAX_ROWS = 8;
     /** End-of-sequence ids: config.json's eos_token_id plus generation_config.json's. */
     private long[] stopTokenIds;
 
@@ -315,11 +317,13 @@ public final class DecoderModel implements Backbone {
         } else {
             fullMask = attentionMask;
         }
-        // A single-row step (one sequence, one new token) runs on one intra-op thread: its one-row GEMVs do not
+        // A single-token step of at most 8 rows (decoding, beams) runs on one intra-op thread: its skinny GEMMs do not
         // get faster with a second thread, while every parallel region must wake it (futex; OMP_WAIT_POLICY=PASSIVE):
-        // 0.82-0.86x the time of a two-thread step here (llm/docs/decoder.md). The count is the calling thread's
-        // (libtorch's OpenMP and MKL settings are per thread) and is restored afterwards.
-        int threads = b * t == 1 && ONE_THREAD_SINGLE_ROW_STEPS && "cpu".equals(device.getDeviceType()) ? JniUtils.getNumThreads() : 1;
+        // one thread took 0.82x (B=1), 0.72x (B=2), 0.81x (B=4), 0.89x (B=8) the time of two here, a 64-token prefill
+        // 1.02x (llm/docs/decoder.md). The count is the calling thread's (libtorch's OpenMP and MKL settings are per
+        // thread) and is restored afterwards.
+        int threads = t == 1 && b <= ONE_THREAD_MAX_ROWS && ONE_THREAD_STEPS && "cpu".equals(device.getDeviceType())
+                ? JniUtils.getNumThreads() : 1;
         if (threads > 1) {
             JniUtils.setNumThreads(1);
         }

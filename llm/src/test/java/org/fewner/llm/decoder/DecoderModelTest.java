@@ -127,7 +127,7 @@ class DecoderModelTest {
     }
 
     @Test
-    void aSingleRowStepRestoresTheCallersThreadCount() {
+    void aSingleTokenStepRestoresTheCallersThreadCount() {
         try (DecoderModel m = DecoderModel.load(model(tinyConfig("llama", 50)), Device.cpu());
              NDManager mm = m.manager().newSubManager()) {
             int before = ai.djl.pytorch.jni.JniUtils.getNumThreads();
@@ -137,6 +137,7 @@ class DecoderModelTest {
             // and the one-thread path computes the same logits as a two-row batch holding the same row
             float[] two = m.forward(mm, new long[][] {{7}, {7}}, new long[][] {{1}, {1}}, null, null, false, true)
                     .logits().toFloatArray();
+            assertEquals(before, ai.djl.pytorch.jni.JniUtils.getNumThreads());
             for (int k = 0; k < one.length; k++) {
                 assertEquals(two[k], one[k], 1e-5, "logit " + k);
             }
