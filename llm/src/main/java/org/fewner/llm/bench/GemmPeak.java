@@ -29,10 +29,18 @@ public final class GemmPeak {
      * Times {@code x · Wᵀ + b} with x [m, k], W [n, k] until {@code seconds} have passed (at least {@code minCalls}).
      */
     public static Result measure(NDManager manager, int m, int k, int n, double seconds, int minCalls) {
+        return measure(manager, m, k, n, seconds, minCalls, true);
+    }
+
+    /**
+     * Times {@code x · Wᵀ} (+ b when {@code bias}: BERT's layers have one, Llama-style decoders none) with x [m, k],
+     * W [n, k] until {@code seconds} have passed (at least {@code minCalls}).
+     */
+    public static Result measure(NDManager manager, int m, int k, int n, double seconds, int minCalls, boolean bias) {
         try (NDManager mm = manager.newSubManager()) {
             NDArray x = mm.randomNormal(new Shape(m, k));
             NDArray w = mm.randomNormal(new Shape(n, k));
-            NDArray b = mm.randomNormal(new Shape(n));
+            NDArray b = bias ? mm.randomNormal(new Shape(n)) : null;
             for (int i = 0; i < 2; i++) {
                 Linear.linear(x, w, b).singletonOrThrow().close();
             }

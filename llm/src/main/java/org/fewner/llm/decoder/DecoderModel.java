@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -56,6 +57,12 @@ public final class DecoderModel implements Backbone {
     private final LinearLayer lmHead;
     private final RotaryEmbedding rope;
     private final Map<String, LinearLayer> linears;
+    /** Whether single-token steps of up to {@link #ONE_THREAD_MAX_ROWS} rows switch the calling thread to one
+     *  intra-op thread (system property {@code fewner.decoder.oneThreadSteps}, default true). */
+    static final boolean ONE_THREAD_STEPS =
+            Boolean.parseBoolean(System.getProperty("fewner.decoder.oneThreadSteps", "true"));
+    /** Largest batch of a single-token step that runs on one thread (measured up to 8). */
+    static final int ONE_THREAD_MAX_ROWS = 8;
     /** End-of-sequence ids: config.json's eos_token_id plus generation_config.json's. */
     private long[] stopTokenIds;
 
@@ -145,7 +152,7 @@ public final class DecoderModel implements Backbone {
         try {
             String prefix = source.contains("model.embed_tokens.weight") ? "model." : "";
             Weights w = new Weights(source, manager, prefix);
-            NDArray embed = w.get("embed_tokens.weight", c.vocabSize(), c.hiddenSize());
+            NDArray embed = transposedStorage(w.get("embed_tokens.weight", c.vocabSize(), c.hiddenSize()));
             Map<String, LinearLayer> linears = new LinkedHashMap<>();
             List<DecoderLayer> layers = new ArrayList<>();
             for (int i = 0; i < c.numHiddenLayers(); i++) {
@@ -169,7 +176,7 @@ public final class DecoderModel implements Backbone {
             if (c.tieWordEmbeddings() && !source.contains("lm_head.weight")) {
                 head.setWeights(embed, null);
             } else {
-                head.setWeights(w.exact("lm_head.weight", c.vocabSize(), c.hiddenSize()), null);
+                head.setWeights(transposedStorage(w.exact("lm_head.weight", c.vocabSize(), c.hiddenSize())), null);
             }
             linears.put("lm_head", head);
             return new DecoderModel(c, tokenizer, device, manager, embed, layers, norm, head, linears);
@@ -177,6 +184,24 @@ public final class DecoderModel implements Backbone {
             manager.close();
             throw e;
         }
+    }
+
+    /**
+     * The same [V, H] matrix as a view of a contiguous [H, V] copy (the input is closed): the head's one-row products
+     * in a decode step read this layout about twice as fast (MKL GEMV, 11 → 22 GB/s for 49152 × 576 here); the
+     * embedding lookup gathers strided rows of it, which costs nothing measurable.
+     */
+    static NDArray transposedStorage(NDArray w) {
+        Shape s = w.getShape();
+        NDArray stored;
+        try (NDArray t = w.transpose(); NDArray flat = t.flatten()) { // flatten copies in row-major order
+            stored = flat.reshape(s.get(1), s.get(0));
+        }
+        stored.attach(w.getManager());
+        NDArray view = stored.transpose();
+        view.attach(w.getManager());
+        w.close();
+        return view;
     }
 
     /** Largest token id + 1 in a tokenizer.json (model vocabulary and added tokens). */
@@ -292,45 +317,62 @@ public final class DecoderModel implements Backbone {
         } else {
             fullMask = attentionMask;
         }
-        NDManager mm = callManager;
-        ParameterStore ps = new ParameterStore(mm, false);
-        PairList<String, Object> params = ForwardParams.withAdapter(adapter);
-        if (cache != null) {
-            params.add(KvCache.PARAM, cache);
+        // A single-token step of at most 8 rows (decoding, beams) runs on one intra-op thread: its skinny GEMMs do not
+        // get faster with a second thread, while every parallel region must wake it (futex; OMP_WAIT_POLICY=PASSIVE):
+        // one thread took 0.82x (B=1), 0.72x (B=2), 0.81x (B=4), 0.89x (B=8) the time of two here, a 64-token prefill
+        // 1.02x (llm/docs/decoder.md). The count is the calling thread's (libtorch's OpenMP and MKL settings are per
+        // thread) and is restored afterwards.
+        int threads = t == 1 && b <= ONE_THREAD_MAX_ROWS && ONE_THREAD_STEPS && "cpu".equals(device.getDeviceType())
+                ? JniUtils.getNumThreads() : 1;
+        if (threads > 1) {
+            JniUtils.setNumThreads(1);
         }
-        NDArray[] cs = rope.tables(mm, positions);
-        NDArray mask = additiveMask(mm, fullMask, past, t, 0);
-        NDArray slidingMask = config.slidingWindow() > 0
-                ? additiveMask(mm, fullMask, past, t, config.slidingWindow()) : null;
+        try {
+            NDManager mm = callManager;
+            ParameterStore ps = new ParameterStore(mm, false);
+            PairList<String, Object> params = ForwardParams.withAdapter(adapter);
+            if (cache != null) {
+                params.add(KvCache.PARAM, cache);
+            }
+            NDArray[] cs = rope.tables(mm, positions);
+            NDArray mask = additiveMask(mm, fullMask, past, t, 0);
+            NDArray slidingMask = config.slidingWindow() > 0
+                    ? additiveMask(mm, fullMask, past, t, config.slidingWindow()) : null;
 
-        long[] flat = new long[b * t];
-        for (int i = 0; i < b; i++) {
-            System.arraycopy(inputIds[i], 0, flat, i * t, t);
-        }
-        NDArray x = embed.get(mm.create(flat)).reshape(b, t, config.hiddenSize());
-        x.attach(mm);
-        NDList hidden = keepHidden ? new NDList(x) : null;
-        for (DecoderLayer layer : layers) {
-            // each block's intermediates live in a sub-manager closed right after it: memory holds one block's
-            // activations, not all of them (ops put their results in the manager of the array they are called on)
-            try (NDManager lm = mm.newSubManager()) {
-                if (keepHidden) {
-                    x.tempAttach(lm);
-                } else {
-                    x.attach(lm);
+            long[] flat = new long[b * t];
+            for (int i = 0; i < b; i++) {
+                System.arraycopy(inputIds[i], 0, flat, i * t, t);
+            }
+            NDArray x = embed.get(mm.create(flat)).reshape(b, t, config.hiddenSize());
+            x.attach(mm);
+            NDList hidden = keepHidden ? new NDList(x) : null;
+            for (DecoderLayer layer : layers) {
+                // each block's intermediates live in a sub-manager closed right after it: memory holds one block's
+                // activations, not all of them (ops put their results in the manager of the array they are called on)
+                try (NDManager lm = mm.newSubManager()) {
+                    if (keepHidden) {
+                        x.tempAttach(lm);
+                    } else {
+                        x.attach(lm);
+                    }
+                    NDArray layerMask = layer.sliding ? slidingMask : mask;
+                    NDList in = layerMask == null ? new NDList(x, cs[0], cs[1]) : new NDList(x, cs[0], cs[1], layerMask);
+                    NDArray y = layer.forward(ps, in, false, params).singletonOrThrow();
+                    y.attach(mm);
+                    x = y;
                 }
-                NDArray y = layer.forward(ps, new NDList(x, cs[0], cs[1], layer.sliding ? slidingMask : mask), false,
-                        params).singletonOrThrow();
-                y.attach(mm);
-                x = y;
+                if (keepHidden) {
+                    hidden.add(x);
+                }
             }
-            if (keepHidden) {
-                hidden.add(x);
+            NDArray last = lastOnly ? x.get(":, -1, :") : x;
+            NDArray logits = lmHead.forward(ps, new NDList(finalNorm.apply(ps, last)), false, params).singletonOrThrow();
+            return new Result(hidden, logits);
+        } finally {
+            if (threads > 1) {
+                JniUtils.setNumThreads(threads);
             }
         }
-        NDArray last = lastOnly ? x.get(":, -1, :") : x;
-        NDArray logits = lmHead.forward(ps, new NDList(finalNorm.apply(ps, last)), false, params).singletonOrThrow();
-        return new Result(hidden, logits);
     }
 
     /**
@@ -338,11 +380,13 @@ public final class DecoderModel implements Backbone {
      * A key is readable when it is a real token, not in the future and, with a window w &gt; 0, when
      * {@code (past + t) − s < w}.
      *
-     * @return [B, 1, 1, T, S]
+     * @return [B, 1, 1, T, S], or null when every query may read every key (one new token, no padding, no window
+     *         reached): the attention then skips the mask op
      */
     static NDArray additiveMask(NDManager mm, long[][] fullMask, int past, int t, int window) {
         int b = fullMask.length;
         int s = fullMask[0].length;
+        boolean none = true;
         float[] m = new float[b * t * s];
         for (int i = 0; i < b; i++) {
             for (int q = 0; q < t; q++) {
@@ -351,10 +395,11 @@ public final class DecoderModel implements Backbone {
                 for (int k = 0; k < s; k++) {
                     boolean ok = fullMask[i][k] != 0 && k <= qi && (window <= 0 || qi - k < window);
                     m[base + k] = ok ? 0f : -1e30f;
+                    none &= ok;
                 }
             }
         }
-        return mm.create(m, new Shape(b, 1, 1, t, s));
+        return none ? null : mm.create(m, new Shape(b, 1, 1, t, s));
     }
 
     @Override

@@ -2,13 +2,17 @@ package org.fewner.llm.decoder;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 
 import java.util.Arrays;
 
 /**
  * Keys and values of every layer for the tokens seen so far, with their attention mask, so that each generation
  * step only runs the new tokens. Rows are sequences (batch entries or beams); {@link #selectRows} reorders them
- * for beam search. The arrays live in the cache's own manager and are replaced (old ones closed) on each append.
+ * for beam search. Keys and values sit in preallocated buffers [B, kvHeads, capacity, d] owned by the cache's manager;
+ * an append writes the new positions in place and returns views of the filled part, so a generation step costs no
+ * copy of the past (the buffers grow by doubling when full).
  */
 public final class KvCache implements AutoCloseable {
     /** Key of the cache in a forward call's params list. */
@@ -16,17 +20,28 @@ public final class KvCache implements AutoCloseable {
 
     /** Owns the cached arrays. */
     private final NDManager manager;
-    /** Per layer: keys [B, kvHeads, S, d]. */
+    /** Positions a new buffer holds beyond the ones first written (room for a typical answer). */
+    static final int HEADROOM = 64;
+    /** This cache's headroom (tests use a small one to exercise growth). */
+    private final int headroom;
+    /** Per layer: key buffer [B, kvHeads, capacity, d]; positions 0 … filled−1 are valid. */
     private final NDArray[] keys;
-    /** Per layer: values [B, kvHeads, S, d]. */
+    /** Per layer: value buffer [B, kvHeads, capacity, d]. */
     private final NDArray[] values;
+    /** Per layer: positions written. */
+    private final int[] filled;
     /** [B][S] 1 for real tokens, 0 for padding. */
     private long[][] mask;
 
-    public KvCache(NDManager parent, int layers) {
+    public KvCache(NDManager parent, int layers) { this(parent, layers, HEADROOM); }
+
+    /** A cache whose buffers first hold {@code headroom} positions beyond the first append. */
+    KvCache(NDManager parent, int layers, int headroom) {
+        this.headroom = headroom;
         this.manager = parent.newSubManager();
         this.keys = new NDArray[layers];
         this.values = new NDArray[layers];
+        this.filled = new int[layers];
         this.mask = null;
     }
 
@@ -85,24 +100,45 @@ public final class KvCache implements AutoCloseable {
     }
 
     /**
-     * Appends the new keys/values of one layer and returns the full ones.
+     * Writes the new keys/values of one layer after the cached ones and returns views of all of them, attached to
+     * the manager of {@code k} (closing a view leaves the buffer alone).
      *
      * @param k [B, kvHeads, T, d]
      * @param v [B, kvHeads, T, d]
      * @return {keys, values}, each [B, kvHeads, S, d] (S includes the T new positions)
      */
     NDArray[] append(int layer, NDArray k, NDArray v) {
-        NDArray nk = keys[layer] == null ? k.duplicate() : keys[layer].concat(k, 2);
-        NDArray nv = values[layer] == null ? v.duplicate() : values[layer].concat(v, 2);
-        nk.attach(manager);
-        nv.attach(manager);
-        if (keys[layer] != null) {
-            keys[layer].close();
-            values[layer].close();
+        long t = k.getShape().get(2);
+        int from = filled[layer];
+        int to = Math.toIntExact(from + t);
+        if (keys[layer] == null || to > keys[layer].getShape().get(2)) {
+            long capacity = keys[layer] == null ? to + headroom : Math.max(to, 2 * keys[layer].getShape().get(2));
+            keys[layer] = grow(keys[layer], k, from, capacity);
+            values[layer] = grow(values[layer], v, from, capacity);
         }
-        keys[layer] = nk;
-        values[layer] = nv;
-        return new NDArray[] {nk, nv};
+        NDIndex fresh = new NDIndex(":, :, {}:{}", from, to);
+        keys[layer].set(fresh, k);
+        values[layer].set(fresh, v);
+        filled[layer] = to;
+        NDIndex valid = new NDIndex(":, :, :{}", to);
+        NDArray ks = keys[layer].get(valid);
+        NDArray vs = values[layer].get(valid);
+        ks.attach(k.getManager());
+        vs.attach(k.getManager());
+        return new NDArray[] {ks, vs};
+    }
+
+    /** A zero buffer of {@code capacity} positions shaped like {@code like}, holding the first {@code n} of {@code old}. */
+    private NDArray grow(NDArray old, NDArray like, int n, long capacity) {
+        Shape s = like.getShape();
+        NDArray buf = manager.zeros(new Shape(s.get(0), s.get(1), capacity, s.get(3)), like.getDataType(), like.getDevice());
+        if (old != null) {
+            if (n > 0) {
+                buf.set(new NDIndex(":, :, :{}", n), old.get(new NDIndex(":, :, :{}", n)));
+            }
+            old.close();
+        }
+        return buf;
     }
 
     /**

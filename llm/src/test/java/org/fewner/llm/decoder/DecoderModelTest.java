@@ -87,6 +87,64 @@ class DecoderModelTest {
     }
 
     @Test
+    void kvCacheBuffersGrowAndReorderRowsWithoutChangingTheLogits() {
+        try (DecoderModel m = DecoderModel.load(model(tinyConfig("llama", 50)), Device.cpu());
+             NDManager mm = m.manager().newSubManager()) {
+            long[][] seqs = {{5, 9, 13, 1, 40, 7, 22, 3, 17, 30, 11}, {8, 2, 44, 19, 6, 25, 31, 12, 4, 27, 14}};
+            int v = 50;
+            int n = seqs[0].length;
+            float[][] full = new float[2][];
+            for (int r = 0; r < 2; r++) {
+                long[][] ones = {new long[n]};
+                java.util.Arrays.fill(ones[0], 1);
+                full[r] = m.forward(mm, new long[][] {seqs[r]}, ones, null, null, false, false).logits().get(0)
+                        .toFloatArray();
+            }
+            // headroom 1: the buffers are regrown (copied) several times over the 8 single-token steps; the rows
+            // are swapped half way (beam reordering) so the copy and the row selection must both keep the past
+            try (KvCache cache = new KvCache(mm, 2, 1)) {
+                m.forward(mm, new long[][] {{5, 9, 13}, {8, 2, 44}}, new long[][] {{1, 1, 1}, {1, 1, 1}}, cache,
+                        null, false, true);
+                int[] rowOf = {0, 1}; // which sequence each cache row holds
+                for (int t = 3; t < n; t++) {
+                    if (t == 6) {
+                        cache.selectRows(new int[] {1, 0});
+                        rowOf = new int[] {1, 0};
+                    }
+                    long[][] tok = {{seqs[rowOf[0]][t]}, {seqs[rowOf[1]][t]}};
+                    float[] step = m.forward(mm, tok, new long[][] {{1}, {1}}, cache, null, false, true).logits()
+                            .toFloatArray();
+                    for (int r = 0; r < 2; r++) {
+                        for (int k = 0; k < v; k++) {
+                            assertEquals(full[rowOf[r]][t * v + k], step[r * v + k], 1e-4,
+                                    "cached step at position " + t + ", row " + r);
+                        }
+                    }
+                }
+                assertEquals(n, cache.length());
+            }
+        }
+    }
+
+    @Test
+    void aSingleTokenStepRestoresTheCallersThreadCount() {
+        try (DecoderModel m = DecoderModel.load(model(tinyConfig("llama", 50)), Device.cpu());
+             NDManager mm = m.manager().newSubManager()) {
+            int before = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+            float[] one = m.forward(mm, new long[][] {{7}}, new long[][] {{1}}, null, null, false, true).logits()
+                    .toFloatArray();
+            assertEquals(before, ai.djl.pytorch.jni.JniUtils.getNumThreads());
+            // and the one-thread path computes the same logits as a two-row batch holding the same row
+            float[] two = m.forward(mm, new long[][] {{7}, {7}}, new long[][] {{1}, {1}}, null, null, false, true)
+                    .logits().toFloatArray();
+            assertEquals(before, ai.djl.pytorch.jni.JniUtils.getNumThreads());
+            for (int k = 0; k < one.length; k++) {
+                assertEquals(two[k], one[k], 1e-5, "logit " + k);
+            }
+        }
+    }
+
+    @Test
     void fusedAndPerLayerPathsAgree() {
         try (DecoderModel m = DecoderModel.load(model(tinyConfig("qwen2", 50)), Device.cpu());
              NDManager mm = m.manager().newSubManager()) {

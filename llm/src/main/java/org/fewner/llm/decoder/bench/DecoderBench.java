@@ -3,13 +3,13 @@ package org.fewner.llm.decoder.bench;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import org.fewner.llm.bench.GemmPeak;
+import org.fewner.llm.bench.MemoryBandwidth;
+import org.fewner.llm.bench.ProcessStats;
 import org.fewner.llm.config.DecoderConfig;
 import org.fewner.llm.decoder.DecoderModel;
 import org.fewner.llm.decoder.KvCache;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -41,7 +41,7 @@ public final class DecoderBench {
         DecoderConfig c = model.config();
         List<String> shapes = new ArrayList<>();
         double peak = gemmPeak(model.manager(), c, shapes, repeats);
-        double bw = bandwidth(model.manager(), repeats);
+        double bw = MemoryBandwidth.measure(model.manager(), 2 * repeats);
         long weightBytes = weightBytes(c);
         List<Prefill> pre = new ArrayList<>();
         for (int b : new int[] {1, 8}) {
@@ -95,46 +95,19 @@ public final class DecoderBench {
         return 4 * (c.numHiddenLayers() * layer + (long) c.vocabSize() * h + h);
     }
 
+    /** Best GFLOP/s of the decoder's layer GEMMs (no bias) at M = 2048 and 512, via {@link GemmPeak}. */
     static double gemmPeak(NDManager parent, DecoderConfig c, List<String> shapes, int repeats) {
         int h = c.hiddenSize();
         int q = c.numAttentionHeads() * c.headDim();
         int inter = c.intermediateSize();
-        int[][] mnk = {{2048, q, h}, {2048, inter, h}, {2048, h, inter}, {512, inter, h}};
+        int[][] mkn = {{2048, h, q}, {2048, h, inter}, {2048, inter, h}, {512, h, inter}};
         double best = 0;
-        try (NDManager mm = parent.newSubManager()) {
-            for (int[] s : mnk) {
-                NDArray a = mm.randomNormal(new Shape(s[0], s[2]));
-                NDArray w = mm.randomNormal(new Shape(s[1], s[2]));
-                double flops = 2.0 * s[0] * s[1] * s[2];
-                double t = bestOf(repeats * 3, () -> {
-                    try (NDManager x = mm.newSubManager()) {
-                        NDArray y = a.matMul(w.transpose());
-                        y.attach(x);
-                        y.toByteBuffer(); // forces completion (no-op on CPU)
-                    }
-                });
-                double g = flops / t / 1e9;
-                shapes.add(String.format("%dx%d·%dx%d: %.1f GFLOP/s", s[0], s[2], s[2], s[1], g));
-                best = Math.max(best, g);
-            }
+        for (int[] s : mkn) {
+            GemmPeak.Result r = GemmPeak.measure(parent, s[0], s[1], s[2], 0.2 * repeats, 3 * repeats, false);
+            shapes.add(String.format("%s: %.1f GFLOP/s", r.shape(), r.bestGflops()));
+            best = Math.max(best, r.bestGflops());
         }
         return best;
-    }
-
-    /** Memory bandwidth in GB/s from summing a 512 MiB array (read once per sum). */
-    static double bandwidth(NDManager parent, int repeats) {
-        try (NDManager mm = parent.newSubManager()) {
-            long n = 128L << 20;
-            NDArray big = mm.ones(new Shape(n));
-            double t = bestOf(repeats * 2, () -> {
-                try (NDManager x = mm.newSubManager()) {
-                    NDArray s = big.sum();
-                    s.attach(x);
-                    s.getFloat();
-                }
-            });
-            return n * 4 / t / 1e9;
-        }
     }
 
     /** Seconds for every linear layer's matmul once at M = rows (what one decode step cannot avoid). */
@@ -240,16 +213,8 @@ public final class DecoderBench {
 
     /** VmHWM of this process in kB, or -1 when /proc is not available. */
     public static long peakRssKb() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
-        return -1;
+        double mib = ProcessStats.peakRssMiB();
+        return mib < 0 ? -1 : Math.round(mib * 1024);
     }
 
     /** The report as a Markdown table. */
@@ -266,12 +231,16 @@ public final class DecoderBench {
                     p.gflops(), 100 * p.fractionOfPeak()));
         }
         b.append("\n| decode (prompt 64, 32 steps) | tokens/s | steps/s | weight-streaming bound steps/s | of bound |"
-                + " ms/step | of which weight matmuls alone (ms) |\n|---|---|---|---|---|---|---|\n");
+                + " ms/step | of which weight matmuls alone (ms) | matmuls' weight-read GB/s | of matmul-only bound |\n"
+                + "|---|---|---|---|---|---|---|---|---|\n");
         for (Decode d : r.decode()) {
-            b.append(String.format("| B=%d | %.1f | %.1f | %.1f | %.0f%% | %.1f | %.1f |%n", d.batch(),
+            b.append(String.format("| B=%d | %.1f | %.1f | %.1f | %.0f%% | %.1f | %.1f | %.1f | %.0f%% |%n", d.batch(),
                     d.tokensPerSecond(), d.stepsPerSecond(), d.boundStepsPerSecond(), 100 * d.fractionOfBound(),
-                    1e3 / d.stepsPerSecond(), 1e3 * d.matmulSecondsPerStep()));
+                    1e3 / d.stepsPerSecond(), 1e3 * d.matmulSecondsPerStep(),
+                    r.weightBytes() / d.matmulSecondsPerStep() / 1e9, 100 * d.matmulSecondsPerStep() * d.stepsPerSecond()));
         }
+        b.append("\n(of matmul-only bound: the time of every weight matmul alone at M = B, as libtorch's skinny GEMM"
+                + " reads the weights here, over the time of a whole step)\n");
         return b.toString();
     }
 }
