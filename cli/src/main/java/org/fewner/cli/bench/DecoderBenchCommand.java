@@ -25,11 +25,20 @@ public final class DecoderBenchCommand implements Runnable {
     @Option(names = "--out", description = "directory for decoder-bench.json and decoder-bench.md") Path out;
     @Option(names = "--repeats", defaultValue = "3", description = "timed runs per figure, best kept (default ${DEFAULT-VALUE})")
     int repeats;
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu[:N]",
+            description = "Where the weights live and the benchmark runs. Default: ${DEFAULT-VALUE}.")
+    String device;
 
     @Override
     public void run() {
         DecoderBench.Report r;
-        try (DecoderModel m = DecoderModel.load(model, Device.cpu())) {
+        Device dev;
+        try {
+            dev = org.fewner.llm.device.DeviceSpec.parse(device);
+        } catch (IllegalArgumentException e) {
+            throw new UserFacingException(e.getMessage(), e);
+        }
+        try (DecoderModel m = DecoderModel.load(model, dev)) {
             r = DecoderBench.run(m, model.toString(), repeats);
         } catch (ConfigException | TensorFileException e) {
             throw new UserFacingException(e.getMessage(), e);
