@@ -13,7 +13,7 @@ import ai.djl.util.PairList;
 /**
  * One post-LN transformer encoder block (HF {@code BertLayer}): attention sub-layer, then feed-forward sub-layer.
  *
- * <p>Large batches run in groups of whole sequences of at most {@link #chunkRows} rows (B·T) each, concatenated once
+ * <p>Large batches (more than 4·{@link #chunkRows} rows) run in groups of whole sequences of at most {@link #chunkRows} rows (B·T) each, concatenated once
  * at the end: every sequence is independent in a BERT layer, so this is the same computation, but each group's
  * temporaries (Q/K/V [rows, 3H], scores, the [rows, I] feed-forward activations) stay small enough for glibc to
  * reuse them from its heap instead of mapping fresh, zero-filled pages for every op (llm/docs/encoder.md).
@@ -48,8 +48,10 @@ public final class BertLayer extends AbstractBlock {
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.get(0);
         long b = x.getShape().get(0);
+        long t = x.getShape().get(1);
         int rows = chunkRows;
-        long group = rows <= 0 ? b : Math.max(1, rows / x.getShape().get(1)); // sequences per group
+        // groups only for more than 4 groups' worth of rows: at 8x128 (4 groups) they measured 0-10% slower
+        long group = rows <= 0 || b * t <= 4L * rows ? b : Math.max(1, rows / t); // sequences per group
         if (group >= b) {
             return whole(ps, inputs, training, params);
         }
