@@ -142,6 +142,56 @@ class BertModelTest {
     }
 
     @Test
+    void sequenceGroupsGiveTheWholeBatchResult() {
+        // BertLayer runs large batches in groups of whole sequences; any grouping must give the whole-batch result,
+        // row by row and in order, with and without padding.
+        // 13 rows of T = 8: 104 rows, more than 4 groups' worth for every group size below
+        long[][] ids = new long[13][];
+        long[][] mask = new long[13][];
+        for (int r = 0; r < ids.length; r++) {
+            ids[r] = switch (r % 4) {
+                case 0 -> new long[] {1, 7, 3, 9, 4, 0, 0, 0};
+                case 1 -> B.clone();
+                case 2 -> new long[] {0, 0, 0, 1, 7, 3, 9, 4};
+                default -> new long[] {5, 6, 7, 8, 9, 10, 11, (12 + r) % 30};
+            };
+            mask[r] = switch (r % 4) {
+                case 0 -> new long[] {1, 1, 1, 1, 1, 0, 0, 0};
+                case 2 -> new long[] {0, 0, 0, 1, 1, 1, 1, 1};
+                default -> new long[] {1, 1, 1, 1, 1, 1, 1, 1};
+            };
+        }
+        long[][] full = new long[13][]; // unpadded: no mask input at all
+        for (int r = 0; r < full.length; r++) {
+            full[r] = r % 2 == 0 ? B.clone() : new long[] {5, 6, 7, 8, 9, 10, 11, (12 + r) % 30};
+        }
+        long[][] fullMask = new long[full.length][8];
+        Arrays.stream(fullMask).forEach(r -> Arrays.fill(r, 1));
+        int saved = BertLayer.chunkRows;
+        try (BertModel m = load(TinyBert.write(tmp, TinyBert.Naming.MLM, "gelu", 2));
+             NDManager call = m.manager().newSubManager()) {
+            BertLayer.chunkRows = 0;
+            BackboneOutput whole = m.forward(call, ids, mask, null);
+            BackboneOutput wholeUnpadded = m.forward(call, full, fullMask, null);
+            for (int rows : new int[] {1, 8, 16, 24}) { // 1, 1, 2 and 3 sequences per group (104 rows > 4 · 24)
+                BertLayer.chunkRows = rows;
+                BackboneOutput g = m.forward(call, ids, mask, null);
+                BackboneOutput gu = m.forward(call, full, fullMask, null);
+                for (int r = 0; r < ids.length; r++) {
+                    assertClose(rows(whole, r, 0, 8), rows(g, r, 0, 8), 1e-5);
+                }
+                for (int r = 0; r < full.length; r++) {
+                    assertClose(rows(wholeUnpadded, r, 0, 8), rows(gu, r, 0, 8), 1e-5);
+                }
+            }
+            // and the rows really differ, so the order check above is not vacuous
+            assertThrows(AssertionError.class, () -> assertClose(rows(whole, 0, 0, 8), rows(whole, 1, 0, 8), 1e-3));
+        } finally {
+            BertLayer.chunkRows = saved;
+        }
+    }
+
+    @Test
     void paddingIsActuallyMasked() {
         // Without the mask the padded row differs from the single one: the padding test above is not vacuous.
         try (BertModel m = load(TinyBert.write(tmp, TinyBert.Naming.MLM, "gelu", 2))) {
