@@ -1,45 +1,60 @@
 package org.fewner.cli;
 
 import ai.djl.Device;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.fewner.llm.device.DeviceSpec;
 import org.fewner.llm.hub.DefaultModels;
 import org.fewner.llm.model.Backbone;
 import org.fewner.llm.model.Models;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 /**
- * The {@code --model DIR|default|default-uncased} and {@code --device cpu|gpu[:N]} options shared by the model
- * commands (a picocli mixin).
+ * The {@code --model DIR|default|default-uncased} and {@code --device cpu|gpu[:N]} options shared
+ * by the model commands (a picocli mixin).
  */
 public final class ModelOption {
-    @Option(names = "--model", defaultValue = "default", paramLabel = "DIR|default|default-uncased",
-            description = "Model directory (config.json + model.safetensors + tokenizer.json), or 'default' / "
-                    + "'default-uncased' for the bundled BERT-base (downloaded once). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--model",
+            defaultValue = "default",
+            paramLabel = "DIR|default|default-uncased",
+            description =
+                    "Model directory (config.json + model.safetensors + tokenizer.json), or 'default' / "
+                            + "'default-uncased' for the bundled BERT-base (downloaded once). Default: ${DEFAULT-VALUE}.")
     String model;
 
-    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu[:N]",
+    @Option(
+            names = "--device",
+            defaultValue = "cpu",
+            paramLabel = "cpu|gpu[:N]",
             description = "Where the weights live and the forward runs. Default: ${DEFAULT-VALUE}.")
     String device;
 
     /** The model as written on the command line. */
-    public String spec() { return model; }
+    public String spec() {
+        return model;
+    }
 
-    /** The model directory: the named default model (downloaded when needed) or the given directory. */
+    /**
+     * The model directory: the named default model (downloaded when needed) or the given directory.
+     */
     public Path directory() {
         if (model.equals("default") || model.equals("default-uncased")) {
             try {
                 return DefaultModels.resolve(model, true);
             } catch (java.io.IOException e) {
-                throw new UserFacingException("--model " + model + ": cannot obtain the default model: " + e.getMessage(), e);
+                throw new UserFacingException(
+                        "--model " + model + ": cannot obtain the default model: " + e.getMessage(),
+                        e);
             }
         }
         Path dir = Path.of(model);
         if (!Files.isDirectory(dir)) {
-            throw new UserFacingException("--model " + model + ": not a directory (expected a model directory with "
-                    + "config.json and model.safetensors, or 'default' / 'default-uncased')");
+            throw new UserFacingException(
+                    "--model "
+                            + model
+                            + ": not a directory (expected a model directory with "
+                            + "config.json and model.safetensors, or 'default' / 'default-uncased')");
         }
         return dir;
     }

@@ -1,8 +1,9 @@
 package org.fewner.cli;
 
 /**
- * DJL settings that keep FewNER offline (../shared/docs/stack.md, section 2): no telemetry call, no native
- * download, the PyTorch engine explicitly. Set before the first DJL class is touched; a user's own -D wins.
+ * DJL settings that keep FewNER offline (../shared/docs/stack.md, section 2): no telemetry call, no
+ * native download, the PyTorch engine explicitly. Set before the first DJL class is touched; a
+ * user's own -D wins.
  */
 public final class RuntimeSettings {
     private RuntimeSettings() {}

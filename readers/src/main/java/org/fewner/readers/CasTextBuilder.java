@@ -8,8 +8,9 @@ import java.util.List;
 import org.apache.uima.jcas.JCas;
 
 /**
- * Builds a document from labelled sentences: the text is the tokens joined by single spaces, sentences joined
- * by newlines; {@link Sentence}, {@link Token} and {@link NamedEntity} (value = type) annotations get exact offsets.
+ * Builds a document from labelled sentences: the text is the tokens joined by single spaces,
+ * sentences joined by newlines; {@link Sentence}, {@link Token} and {@link NamedEntity} (value =
+ * type) annotations get exact offsets.
  */
 final class CasTextBuilder {
     private final StringBuilder text = new StringBuilder();
@@ -19,7 +20,9 @@ final class CasTextBuilder {
     private final List<String> entityTypes = new ArrayList<>();
 
     /** Current end of the text (where the next sentence's newline goes). */
-    int length() { return text.length(); }
+    int length() {
+        return text.length();
+    }
 
     /** Appends a sentence with its chunks; returns its {begin, end} offsets. */
     int[] add(List<String> sentenceTokens, List<Chunk> chunks, String stripTypePrefix) {
@@ -38,7 +41,9 @@ final class CasTextBuilder {
         sentences.add(span);
         for (Chunk c : chunks) {
             String type = c.type();
-            if (stripTypePrefix != null && !stripTypePrefix.isEmpty() && type.startsWith(stripTypePrefix)
+            if (stripTypePrefix != null
+                    && !stripTypePrefix.isEmpty()
+                    && type.startsWith(stripTypePrefix)
                     && type.length() > stripTypePrefix.length()) {
                 type = type.substring(stripTypePrefix.length());
             }

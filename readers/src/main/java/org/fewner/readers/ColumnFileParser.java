@@ -6,12 +6,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Streams the sentences of a column file (CoNLL-2003 4-column, or 2-column {@code token label}), by the
- * counting rule of {@code datasets/README.md}: a line that is empty or only spaces/tabs is blank; a line whose
- * first field is {@code -DOCSTART-} ends the current sentence and is never a token; a sentence is a maximal run
- * of the other lines. A line with a TAB is split on TAB only (labels may hold spaces, e.g. {@code GATE-creative
- * work}); other lines on runs of spaces. The first field is the token, the last the label, and each token line
- * must have exactly the expected number of fields. A file without any token line is an error.
+ * Streams the sentences of a column file (CoNLL-2003 4-column, or 2-column {@code token label}), by
+ * the counting rule of {@code datasets/README.md}: a line that is empty or only spaces/tabs is
+ * blank; a line whose first field is {@code -DOCSTART-} ends the current sentence and is never a
+ * token; a sentence is a maximal run of the other lines. A line with a TAB is split on TAB only
+ * (labels may hold spaces, e.g. {@code GATE-creative work}); other lines on runs of spaces. The
+ * first field is the token, the last the label, and each token line must have exactly the expected
+ * number of fields. A file without any token line is an error.
  */
 public final class ColumnFileParser implements Closeable {
     /** First field of a document marker line. */
@@ -25,8 +26,9 @@ public final class ColumnFileParser implements Closeable {
     private long sentences;
 
     /**
-     * @param lines   the file
-     * @param columns the exact number of fields of a token line (4 for CoNLL-2003, 2 for token/label files)
+     * @param lines the file
+     * @param columns the exact number of fields of a token line (4 for CoNLL-2003, 2 for
+     *     token/label files)
      * @param columnsHint what the columns are, for error messages (e.g. "token POS chunk NER")
      */
     public ColumnFileParser(LineReader lines, int columns, String columnsHint) {
@@ -37,7 +39,9 @@ public final class ColumnFileParser implements Closeable {
     }
 
     /** The file's name as given. */
-    public String name() { return lines.name(); }
+    public String name() {
+        return lines.name();
+    }
 
     /** The next sentence, or null at the end of the file. */
     public LabelledSentence next() throws IOException {
@@ -62,13 +66,31 @@ public final class ColumnFileParser implements Closeable {
                 continue;
             }
             if (fields.length != columns) {
-                throw new FormatException(name(), lines.lineNumber(), "expected " + columns + " columns (" + columnsHint
-                        + ", split on TAB if the line has one, else on spaces), found " + fields.length + ": '" + line + "'");
+                throw new FormatException(
+                        name(),
+                        lines.lineNumber(),
+                        "expected "
+                                + columns
+                                + " columns ("
+                                + columnsHint
+                                + ", split on TAB if the line has one, else on spaces), found "
+                                + fields.length
+                                + ": '"
+                                + line
+                                + "'");
             }
             for (int f = 0; f < fields.length; f++) {
                 if (fields[f].isEmpty()) {
-                    throw new FormatException(name(), lines.lineNumber(), "column " + (f + 1) + " is empty (expected "
-                            + columnsHint + "): '" + line + "'");
+                    throw new FormatException(
+                            name(),
+                            lines.lineNumber(),
+                            "column "
+                                    + (f + 1)
+                                    + " is empty (expected "
+                                    + columnsHint
+                                    + "): '"
+                                    + line
+                                    + "'");
                 }
             }
             tokens.add(fields[0]);
@@ -78,8 +100,14 @@ public final class ColumnFileParser implements Closeable {
         if (tokens.isEmpty()) {
             done = true;
             if (sentences == 0) {
-                throw new FormatException(name(), Math.max(1, lines.lineNumber()), "empty file: expected sentences of "
-                        + columns + "-column token lines (" + columnsHint + ")");
+                throw new FormatException(
+                        name(),
+                        Math.max(1, lines.lineNumber()),
+                        "empty file: expected sentences of "
+                                + columns
+                                + "-column token lines ("
+                                + columnsHint
+                                + ")");
             }
             return null;
         }
@@ -87,12 +115,16 @@ public final class ColumnFileParser implements Closeable {
         return finish(tokens, labels, lineNos, newDocument);
     }
 
-    private LabelledSentence finish(List<String> tokens, List<String> labels, IntList lineNos, boolean newDocument) {
+    private LabelledSentence finish(
+            List<String> tokens, List<String> labels, IntList lineNos, boolean newDocument) {
         sentences++;
         return new LabelledSentence(tokens, labels, lineNos.toArray(), "", newDocument);
     }
 
-    /** Splits a line: on TAB only if it holds one, else on runs of SPACE (leading/trailing spaces ignored). */
+    /**
+     * Splits a line: on TAB only if it holds one, else on runs of SPACE (leading/trailing spaces
+     * ignored).
+     */
     static String[] split(String line) {
         if (line.indexOf('\t') >= 0) return line.split("\t", -1);
         List<String> fields = new ArrayList<>(4);
@@ -108,7 +140,9 @@ public final class ColumnFileParser implements Closeable {
     }
 
     @Override
-    public void close() throws IOException { lines.close(); }
+    public void close() throws IOException {
+        lines.close();
+    }
 
     /** Growable int array. */
     static final class IntList {
@@ -120,6 +154,8 @@ public final class ColumnFileParser implements Closeable {
             a[n++] = v;
         }
 
-        int[] toArray() { return java.util.Arrays.copyOf(a, n); }
+        int[] toArray() {
+            return java.util.Arrays.copyOf(a, n);
+        }
     }
 }

@@ -10,14 +10,17 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Streams the episodes of a Few-NERD JSONL file, one line at a time (a file is never loaded whole). Each
- * non-blank line must be an object {@code {"support": {"word": [[...]...], "label": [[...]...]}, "query": {...},
- * "types": [...]}} with parallel word/label lists; anything else is a {@link FormatException} naming the line.
- * A file without any episode is an error.
+ * Streams the episodes of a Few-NERD JSONL file, one line at a time (a file is never loaded whole).
+ * Each non-blank line must be an object {@code {"support": {"word": [[...]...], "label":
+ * [[...]...]}, "query": {...}, "types": [...]}} with parallel word/label lists; anything else is a
+ * {@link FormatException} naming the line. A file without any episode is an error.
  */
 public final class EpisodeParser implements Closeable {
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectMapper MAPPER =
+            new ObjectMapper()
+                    .enable(
+                            com.fasterxml.jackson.databind.DeserializationFeature
+                                    .FAIL_ON_TRAILING_TOKENS);
 
     private final LineReader lines;
     private int episodes;
@@ -28,7 +31,9 @@ public final class EpisodeParser implements Closeable {
     }
 
     /** The file's name as given. */
-    public String name() { return lines.name(); }
+    public String name() {
+        return lines.name();
+    }
 
     /** Skips the next episode without parsing it; false at the end of the file. */
     public boolean skip() throws IOException {
@@ -47,17 +52,26 @@ public final class EpisodeParser implements Closeable {
         try {
             root = MAPPER.readTree(line);
         } catch (JsonProcessingException e) {
-            throw new FormatException(name(), lineNo, "not JSON (expected one episode object per line): "
-                    + e.getOriginalMessage());
+            throw new FormatException(
+                    name(),
+                    lineNo,
+                    "not JSON (expected one episode object per line): " + e.getOriginalMessage());
         }
         if (root == null || !root.isObject()) {
-            throw new FormatException(name(), lineNo, "expected an episode object {\"support\":…, \"query\":…, \"types\":…}, found "
-                    + (root == null ? "nothing" : root.getNodeType().toString().toLowerCase()));
+            throw new FormatException(
+                    name(),
+                    lineNo,
+                    "expected an episode object {\"support\":…, \"query\":…, \"types\":…}, found "
+                            + (root == null
+                                    ? "nothing"
+                                    : root.getNodeType().toString().toLowerCase()));
         }
         List<LabelledSentence> support = part(root, "support", lineNo);
         List<LabelledSentence> query = part(root, "query", lineNo);
         JsonNode typesNode = root.get("types");
-        if (typesNode == null) throw new FormatException(name(), lineNo, "episode has no \"types\" (expected a list of type names)");
+        if (typesNode == null)
+            throw new FormatException(
+                    name(), lineNo, "episode has no \"types\" (expected a list of type names)");
         List<String> types = strings(typesNode, "types", lineNo);
         return new Episode(episodes++, lineNo, support, query, types);
     }
@@ -70,58 +84,110 @@ public final class EpisodeParser implements Closeable {
         }
         done = true;
         if (episodes == 0) {
-            throw new FormatException(name(), Math.max(1, lines.lineNumber()), "empty file: expected one episode (JSON object) per line");
+            throw new FormatException(
+                    name(),
+                    Math.max(1, lines.lineNumber()),
+                    "empty file: expected one episode (JSON object) per line");
         }
         return null;
     }
 
-    private List<LabelledSentence> part(JsonNode root, String partName, int lineNo) throws FormatException {
+    private List<LabelledSentence> part(JsonNode root, String partName, int lineNo)
+            throws FormatException {
         JsonNode part = root.get(partName);
         if (part == null || !part.isObject()) {
-            throw new FormatException(name(), lineNo, "episode has no \"" + partName + "\" object"
-                    + (part == null ? "" : " (found " + part.getNodeType().toString().toLowerCase() + ")")
-                    + " (expected {\"word\": [[tokens]…], \"label\": [[labels]…]})");
+            throw new FormatException(
+                    name(),
+                    lineNo,
+                    "episode has no \""
+                            + partName
+                            + "\" object"
+                            + (part == null
+                                    ? ""
+                                    : " (found "
+                                            + part.getNodeType().toString().toLowerCase()
+                                            + ")")
+                            + " (expected {\"word\": [[tokens]…], \"label\": [[labels]…]})");
         }
         JsonNode words = part.get("word");
         JsonNode labels = part.get("label");
         if (words == null || !words.isArray() || labels == null || !labels.isArray()) {
-            throw new FormatException(name(), lineNo, "\"" + partName + "\" needs the lists \"word\" and \"label\"");
+            throw new FormatException(
+                    name(), lineNo, "\"" + partName + "\" needs the lists \"word\" and \"label\"");
         }
         if (words.size() != labels.size()) {
-            throw new FormatException(name(), lineNo, partName + ".word has " + words.size() + " sentences but "
-                    + partName + ".label has " + labels.size());
+            throw new FormatException(
+                    name(),
+                    lineNo,
+                    partName
+                            + ".word has "
+                            + words.size()
+                            + " sentences but "
+                            + partName
+                            + ".label has "
+                            + labels.size());
         }
         List<LabelledSentence> sentences = new ArrayList<>(words.size());
         for (int s = 0; s < words.size(); s++) {
             List<String> w = strings(words.get(s), partName + ".word[" + s + "]", lineNo);
             List<String> l = strings(labels.get(s), partName + ".label[" + s + "]", lineNo);
             if (w.size() != l.size()) {
-                throw new FormatException(name(), lineNo, partName + ".word[" + s + "] has " + w.size() + " words but "
-                        + partName + ".label[" + s + "] has " + l.size() + " labels (expected parallel lists)");
+                throw new FormatException(
+                        name(),
+                        lineNo,
+                        partName
+                                + ".word["
+                                + s
+                                + "] has "
+                                + w.size()
+                                + " words but "
+                                + partName
+                                + ".label["
+                                + s
+                                + "] has "
+                                + l.size()
+                                + " labels (expected parallel lists)");
             }
             for (int t = 0; t < w.size(); t++) {
-                if (w.get(t).isEmpty()) throw new FormatException(name(), lineNo, partName + ".word[" + s + "][" + t + "] is empty (expected a token)");
+                if (w.get(t).isEmpty())
+                    throw new FormatException(
+                            name(),
+                            lineNo,
+                            partName + ".word[" + s + "][" + t + "] is empty (expected a token)");
             }
             int[] lineNos = new int[w.size()];
             Arrays.fill(lineNos, lineNo);
-            sentences.add(new LabelledSentence(w, l, lineNos, partName + " sentence " + (s + 1) + ", ", false));
+            sentences.add(
+                    new LabelledSentence(
+                            w, l, lineNos, partName + " sentence " + (s + 1) + ", ", false));
         }
         return sentences;
     }
 
     private List<String> strings(JsonNode node, String field, int lineNo) throws FormatException {
         if (node == null || !node.isArray()) {
-            throw new FormatException(name(), lineNo, field + " is not a list (expected a list of strings)");
+            throw new FormatException(
+                    name(), lineNo, field + " is not a list (expected a list of strings)");
         }
         List<String> out = new ArrayList<>(node.size());
         for (JsonNode e : node) {
-            if (!e.isTextual()) throw new FormatException(name(), lineNo, field + " holds " + e.getNodeType().toString().toLowerCase()
-                    + " " + e + " (expected strings)");
+            if (!e.isTextual())
+                throw new FormatException(
+                        name(),
+                        lineNo,
+                        field
+                                + " holds "
+                                + e.getNodeType().toString().toLowerCase()
+                                + " "
+                                + e
+                                + " (expected strings)");
             out.add(e.textValue());
         }
         return out;
     }
 
     @Override
-    public void close() throws IOException { lines.close(); }
+    public void close() throws IOException {
+        lines.close();
+    }
 }

@@ -14,21 +14,30 @@ import org.dkpro.core.api.parameter.ComponentParameters;
 
 /**
  * Common ground of FewNER's readers: DKPro's resource scanning ({@code PARAM_SOURCE_LOCATION},
- * {@code PARAM_PATTERNS}, {@code PARAM_LANGUAGE}) with several CASes per file, strict decoding and transparent
- * gzip. Bad input fails with a {@link FormatException} ({@code <file>:<line>: <problem>}).
+ * {@code PARAM_PATTERNS}, {@code PARAM_LANGUAGE}) with several CASes per file, strict decoding and
+ * transparent gzip. Bad input fails with a {@link FormatException} ({@code <file>:<line>:
+ * <problem>}).
  */
 public abstract class FewNerReaderBase extends JCasResourceCollectionReader_ImplBase {
 
-    /** Character encoding of the input files; invalid byte sequences are an error, never replaced. */
+    /**
+     * Character encoding of the input files; invalid byte sequences are an error, never replaced.
+     */
     public static final String PARAM_SOURCE_ENCODING = ComponentParameters.PARAM_SOURCE_ENCODING;
-    @ConfigurationParameter(name = PARAM_SOURCE_ENCODING, mandatory = true, defaultValue = ComponentParameters.DEFAULT_ENCODING)
+
+    @ConfigurationParameter(
+            name = PARAM_SOURCE_ENCODING,
+            mandatory = true,
+            defaultValue = ComponentParameters.DEFAULT_ENCODING)
     private String sourceEncoding;
 
     /**
-     * Strict IOB2: an {@code I-X} that follows {@code O}, another type or the sentence start is an error. When
-     * false (default), such a tag starts an entity (the conlleval rule, which also reads IOB1).
+     * Strict IOB2: an {@code I-X} that follows {@code O}, another type or the sentence start is an
+     * error. When false (default), such a tag starts an entity (the conlleval rule, which also
+     * reads IOB1).
      */
     public static final String PARAM_STRICT_IOB = "strictIob";
+
     @ConfigurationParameter(name = PARAM_STRICT_IOB, mandatory = true, defaultValue = "false")
     private boolean strictIob;
 
@@ -51,14 +60,16 @@ public abstract class FewNerReaderBase extends JCasResourceCollectionReader_Impl
         try {
             charset = Charset.forName(sourceEncoding);
         } catch (IllegalArgumentException e) {
-            throw new ResourceInitializationException(new IllegalArgumentException(
-                    "unknown " + PARAM_SOURCE_ENCODING + " '" + sourceEncoding + "'", e));
+            throw new ResourceInitializationException(
+                    new IllegalArgumentException(
+                            "unknown " + PARAM_SOURCE_ENCODING + " '" + sourceEncoding + "'", e));
         }
     }
 
     /**
-     * Plain file paths are made absolute and normalised first: DKPro's scan fails on locations holding
-     * {@code ..} (e.g. {@code ../shared/datasets/x}) with a StringIndexOutOfBoundsException.
+     * Plain file paths are made absolute and normalised first: DKPro's scan fails on locations
+     * holding {@code ..} (e.g. {@code ../shared/datasets/x}) with a
+     * StringIndexOutOfBoundsException.
      */
     @Override
     protected String locationToUrl(String location) throws java.net.MalformedURLException {
@@ -73,11 +84,14 @@ public abstract class FewNerReaderBase extends JCasResourceCollectionReader_Impl
     }
 
     /** Whether strict IOB2 was asked for. */
-    protected boolean strictIob() { return strictIob; }
+    protected boolean strictIob() {
+        return strictIob;
+    }
 
     /** Opens a resource for reading (gzip by name, strict decoding). */
     protected LineReader openLines(Resource resource) throws IOException {
-        return new LineReader(resource.getResource().getInputStream(), displayName(resource), charset);
+        return new LineReader(
+                resource.getResource().getInputStream(), displayName(resource), charset);
     }
 
     /** The resource as a file path where it is one, else its URL: used in error messages. */

@@ -3,8 +3,8 @@ package org.fewner.readers;
 import java.io.IOException;
 
 /**
- * Bad input in a corpus file: the message is {@code <file>:<line>: <problem>}, naming what was expected.
- * Line numbers are 1-based; line 0 means the file as a whole.
+ * Bad input in a corpus file: the message is {@code <file>:<line>: <problem>}, naming what was
+ * expected. Line numbers are 1-based; line 0 means the file as a whole.
  */
 public class FormatException extends IOException {
     private final String file;
@@ -23,11 +23,17 @@ public class FormatException extends IOException {
     }
 
     /** The file as it was named to the reader. */
-    public String file() { return file; }
+    public String file() {
+        return file;
+    }
 
     /** 1-based line number of the problem (0: the whole file). */
-    public int line() { return line; }
+    public int line() {
+        return line;
+    }
 
     /** What is wrong and what was expected, without the file and line. */
-    public String problem() { return problem; }
+    public String problem() {
+        return problem;
+    }
 }

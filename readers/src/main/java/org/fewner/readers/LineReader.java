@@ -6,9 +6,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
-import java.nio.charset.CoderResult;
 import java.nio.charset.Charset;
 import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,9 +16,10 @@ import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Streams the lines of a text file: gzip is opened transparently when the name ends in {@code .gz}, bytes are
- * decoded strictly (invalid input is a {@link FormatException} naming file and line), lines end at LF only and
- * lose one trailing CR. Other characters (U+2028, U+0085, U+FEFF, NBSP) are kept as they are.
+ * Streams the lines of a text file: gzip is opened transparently when the name ends in {@code .gz},
+ * bytes are decoded strictly (invalid input is a {@link FormatException} naming file and line),
+ * lines end at LF only and lose one trailing CR. Other characters (U+2028, U+0085, U+FEFF, NBSP)
+ * are kept as they are.
  */
 public final class LineReader implements Closeable {
     private final String name;
@@ -35,7 +36,10 @@ public final class LineReader implements Closeable {
     private int lineNumber;
     private final StringBuilder line = new StringBuilder(256);
 
-    /** Reads {@code in} (raw bytes, gzip-compressed if {@code name} ends in .gz) decoded with {@code charset}. */
+    /**
+     * Reads {@code in} (raw bytes, gzip-compressed if {@code name} ends in .gz) decoded with {@code
+     * charset}.
+     */
     public LineReader(InputStream in, String name, Charset charset) throws IOException {
         this.name = name;
         InputStream bytes = in;
@@ -44,12 +48,14 @@ public final class LineReader implements Closeable {
                 bytes = new GZIPInputStream(new BufferedInputStream(in, 1 << 16), 1 << 16);
             } catch (IOException e) {
                 in.close();
-                throw new FormatException(name, 0, "not a gzip file (the name ends in .gz): " + e.getMessage(), e);
+                throw new FormatException(
+                        name, 0, "not a gzip file (the name ends in .gz): " + e.getMessage(), e);
             }
         }
-        CharsetDecoder decoder = charset.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        CharsetDecoder decoder =
+                charset.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT);
         this.raw = bytes;
         this.decoder = decoder;
         this.charsetName = charset.name();
@@ -61,10 +67,14 @@ public final class LineReader implements Closeable {
     }
 
     /** The name used in error messages. */
-    public String name() { return name; }
+    public String name() {
+        return name;
+    }
 
     /** 1-based number of the line last returned by {@link #readLine()} (0 before the first). */
-    public int lineNumber() { return lineNumber; }
+    public int lineNumber() {
+        return lineNumber;
+    }
 
     /** The next line without its LF and one trailing CR, or null at the end of the file. */
     public String readLine() throws IOException {
@@ -81,7 +91,7 @@ public final class LineReader implements Closeable {
                 return stripCr();
             }
         }
-        if (line.length() == 0) return null;   // the file ended with LF (or is empty)
+        if (line.length() == 0) return null; // the file ended with LF (or is empty)
         lineNumber++;
         return stripCr();
     }
@@ -94,7 +104,9 @@ public final class LineReader implements Closeable {
 
     private boolean fill() throws IOException {
         if (badInput != null) {
-            throw new FormatException(name, lineNumber + 1,
+            throw new FormatException(
+                    name,
+                    lineNumber + 1,
                     "invalid byte sequence (" + badInput + "): expected " + charsetName + " text");
         }
         if (eof) return false;
@@ -106,7 +118,8 @@ public final class LineReader implements Closeable {
                 try {
                     n = raw.read(bytes.array(), bytes.position(), bytes.remaining());
                 } catch (java.util.zip.ZipException | java.io.EOFException e) {
-                    throw new FormatException(name, lineNumber + 1, "corrupt gzip data: " + e.getMessage(), e);
+                    throw new FormatException(
+                            name, lineNumber + 1, "corrupt gzip data: " + e.getMessage(), e);
                 }
                 if (n < 0) inputDone = true;
                 else bytes.position(bytes.position() + n);
@@ -114,7 +127,11 @@ public final class LineReader implements Closeable {
             }
             CoderResult r = decoder.decode(bytes, out, inputDone);
             if (r.isError()) {
-                badInput = (r.isMalformed() ? "malformed" : "unmappable") + " input of " + r.length() + " byte(s)";
+                badInput =
+                        (r.isMalformed() ? "malformed" : "unmappable")
+                                + " input of "
+                                + r.length()
+                                + " byte(s)";
                 break;
             }
             if (inputDone && !bytes.hasRemaining()) {
@@ -134,7 +151,9 @@ public final class LineReader implements Closeable {
     }
 
     @Override
-    public void close() throws IOException { raw.close(); }
+    public void close() throws IOException {
+        raw.close();
+    }
 
     /** True if the line is empty or only SPACE and TAB characters. */
     public static boolean isBlank(String line) {

@@ -21,25 +21,27 @@ import org.junit.jupiter.api.io.TempDir;
 class Conll2003ReaderTest {
     @TempDir Path dir;
 
-    static final String TWO_DOCS = String.join("\n",
-            "-DOCSTART- -X- O O",
-            "",
-            "EU NNP I-NP I-ORG",
-            "rejects VBZ I-VP O",
-            "German JJ I-NP I-MISC",
-            "call NN I-NP O",
-            "",
-            "Peter NNP I-NP I-PER",
-            "Blackburn NNP I-NP I-PER",
-            "Jones NNP I-NP B-PER",
-            "",
-            "-DOCSTART- -X- -X- O",
-            "",
-            "In IN I-PP O",
-            "Paris NNP I-NP I-LOC",
-            "",
-            "-DOCSTART- -X- O O",
-            "");
+    static final String TWO_DOCS =
+            String.join(
+                    "\n",
+                    "-DOCSTART- -X- O O",
+                    "",
+                    "EU NNP I-NP I-ORG",
+                    "rejects VBZ I-VP O",
+                    "German JJ I-NP I-MISC",
+                    "call NN I-NP O",
+                    "",
+                    "Peter NNP I-NP I-PER",
+                    "Blackburn NNP I-NP I-PER",
+                    "Jones NNP I-NP B-PER",
+                    "",
+                    "-DOCSTART- -X- -X- O",
+                    "",
+                    "In IN I-PP O",
+                    "Paris NNP I-NP I-LOC",
+                    "",
+                    "-DOCSTART- -X- O O",
+                    "");
 
     @Test
     void onePerDocumentTextOffsetsAndIob1() throws Exception {
@@ -48,10 +50,14 @@ class Conll2003ReaderTest {
         assertEquals(2, docs.size(), "the trailing -DOCSTART- makes no document");
         JCas d0 = docs.get(0);
         assertEquals("EU rejects German call\nPeter Blackburn Jones", d0.getDocumentText());
-        assertEquals(List.of("EU rejects German call", "Peter Blackburn Jones"),
-                select(d0, Sentence.class).stream().map(Sentence::getCoveredText).collect(Collectors.toList()));
+        assertEquals(
+                List.of("EU rejects German call", "Peter Blackburn Jones"),
+                select(d0, Sentence.class).stream()
+                        .map(Sentence::getCoveredText)
+                        .collect(Collectors.toList()));
         assertEquals(7, select(d0, Token.class).size());
-        assertEquals(List.of("EU/ORG", "German/MISC", "Peter Blackburn/PER", "Jones/PER"), entities(d0));
+        assertEquals(
+                List.of("EU/ORG", "German/MISC", "Peter Blackburn/PER", "Jones/PER"), entities(d0));
         assertEquals("In Paris", docs.get(1).getDocumentText());
         assertEquals(List.of("Paris/LOC"), entities(docs.get(1)));
         assertEquals("en", d0.getDocumentLanguage());
@@ -67,9 +73,12 @@ class Conll2003ReaderTest {
         List<Path> out = TwoColumnReaderWriterTest.writeAll(docs, dir.resolve("out"));
         assertEquals(2, out.size());
         List<JCas> back = new java.util.ArrayList<>();
-        for (Path p : out) back.addAll(read(TwoColumnReader.class, p, TwoColumnReader.PARAM_STRICT_IOB, true));
+        for (Path p : out)
+            back.addAll(read(TwoColumnReader.class, p, TwoColumnReader.PARAM_STRICT_IOB, true));
         assertEquals(ReaderTestSupport.spans(docs), ReaderTestSupport.spans(back));
-        assertTrue(java.nio.file.Files.readString(out.get(0)).contains("Peter\tB-PER\nBlackburn\tI-PER\nJones\tB-PER\n"));
+        assertTrue(
+                java.nio.file.Files.readString(out.get(0))
+                        .contains("Peter\tB-PER\nBlackburn\tI-PER\nJones\tB-PER\n"));
     }
 
     @Test
@@ -93,44 +102,86 @@ class Conll2003ReaderTest {
     @Test
     void wrongColumnCountIsAnError() throws Exception {
         Path f = write(dir, "bad.txt", "EU NNP I-NP I-ORG\nrejects VBZ O\n");
-        FormatException e = assertThrows(FormatException.class, () -> read(Conll2003Reader.class, f));
-        assertEquals(f + ":2: expected 4 columns (token POS chunk NER, split on TAB if the line has one, else on spaces), found 3: 'rejects VBZ O'",
+        FormatException e =
+                assertThrows(FormatException.class, () -> read(Conll2003Reader.class, f));
+        assertEquals(
+                f
+                        + ":2: expected 4 columns (token POS chunk NER, split on TAB if the line has one, else on spaces), found 3: 'rejects VBZ O'",
                 e.getMessage());
     }
 
     @Test
     void unknownTagIsAnError() throws Exception {
         Path f = write(dir, "bad.txt", "EU NNP I-NP I-ORG\n\nrejects VBZ I-VP X-PER\n");
-        FormatException e = assertThrows(FormatException.class, () -> read(Conll2003Reader.class, f));
-        assertTrue(e.getMessage().startsWith(f + ":3: token 1 'rejects': unknown tag 'X-PER'"), e.getMessage());
+        FormatException e =
+                assertThrows(FormatException.class, () -> read(Conll2003Reader.class, f));
+        assertTrue(
+                e.getMessage().startsWith(f + ":3: token 1 'rejects': unknown tag 'X-PER'"),
+                e.getMessage());
         Path g = write(dir, "bad2.txt", "EU NNP I-NP B-\n");
-        assertTrue(assertThrows(FormatException.class, () -> read(Conll2003Reader.class, g)).getMessage().contains(":1: "));
+        assertTrue(
+                assertThrows(FormatException.class, () -> read(Conll2003Reader.class, g))
+                        .getMessage()
+                        .contains(":1: "));
     }
 
     @Test
     void strictIobRejectsIAfterO() throws Exception {
         Path f = write(dir, "iob1.txt", "In IN I-PP O\nParis NNP I-NP I-LOC\n");
         assertEquals(List.of("Paris/LOC"), entities(read(Conll2003Reader.class, f).get(0)));
-        FormatException e = assertThrows(FormatException.class,
-                () -> read(Conll2003Reader.class, f, Conll2003Reader.PARAM_STRICT_IOB, true));
-        assertTrue(e.getMessage().startsWith(f + ":2: token 2 'Paris': 'I-LOC' follows 'O'"), e.getMessage());
+        FormatException e =
+                assertThrows(
+                        FormatException.class,
+                        () ->
+                                read(
+                                        Conll2003Reader.class,
+                                        f,
+                                        Conll2003Reader.PARAM_STRICT_IOB,
+                                        true));
+        assertTrue(
+                e.getMessage().startsWith(f + ":2: token 2 'Paris': 'I-LOC' follows 'O'"),
+                e.getMessage());
     }
 
     @Test
     void emptyFileIsAnError() throws Exception {
         Path f = write(dir, "empty.txt", "");
-        assertTrue(assertThrows(FormatException.class, () -> read(Conll2003Reader.class, f)).getMessage()
-                .startsWith(f + ":1: empty file"));
+        assertTrue(
+                assertThrows(FormatException.class, () -> read(Conll2003Reader.class, f))
+                        .getMessage()
+                        .startsWith(f + ":1: empty file"));
         Path g = write(dir, "onlydoc.txt", "-DOCSTART- -X- O O\n\n");
-        assertTrue(assertThrows(FormatException.class, () -> read(Conll2003Reader.class, g)).getMessage()
-                .contains("empty file"));
+        assertTrue(
+                assertThrows(FormatException.class, () -> read(Conll2003Reader.class, g))
+                        .getMessage()
+                        .contains("empty file"));
     }
 
     @Test
     void invalidUtf8IsAnError() throws Exception {
         Path f = dir.resolve("latin1.txt");
-        java.nio.file.Files.write(f, new byte[] {'A', ' ', 'B', ' ', 'C', ' ', 'O', '\n', (byte) 0xE9, ' ', 'B', ' ', 'C', ' ', 'O', '\n'});
-        FormatException e = assertThrows(FormatException.class, () -> read(Conll2003Reader.class, f));
+        java.nio.file.Files.write(
+                f,
+                new byte[] {
+                    'A',
+                    ' ',
+                    'B',
+                    ' ',
+                    'C',
+                    ' ',
+                    'O',
+                    '\n',
+                    (byte) 0xE9,
+                    ' ',
+                    'B',
+                    ' ',
+                    'C',
+                    ' ',
+                    'O',
+                    '\n'
+                });
+        FormatException e =
+                assertThrows(FormatException.class, () -> read(Conll2003Reader.class, f));
         assertTrue(e.getMessage().startsWith(f + ":2: invalid byte sequence"), e.getMessage());
     }
 }

@@ -24,7 +24,9 @@ class FewNerdEpisodeReaderTest {
     @TempDir Path dir;
 
     static String episode(int i) {
-        return "{\"support\": {\"word\": [[\"alice" + i + "\", \"sang\"], [\"in\", \"new\", \"york\"]], "
+        return "{\"support\": {\"word\": [[\"alice"
+                + i
+                + "\", \"sang\"], [\"in\", \"new\", \"york\"]], "
                 + "\"label\": [[\"person-actor\", \"O\"], [\"O\", \"location-GPE\", \"location-GPE\"]]}, "
                 + "\"query\": {\"word\": [[\"bob\", \"carl\", \"ran\"]], \"label\": [[\"person-actor\", \"person-actor\", \"O\"]]}, "
                 + "\"types\": [\"location-GPE\", \"person-actor\"]}";
@@ -37,12 +39,19 @@ class FewNerdEpisodeReaderTest {
         assertEquals(2, eps.size());
         JCas e = eps.get(1);
         assertEquals("alice1 sang\nin new york\nbob carl ran", e.getDocumentText());
-        assertEquals(List.of("alice1/person-actor", "new york/location-GPE", "bob carl/person-actor"), entities(e));
+        assertEquals(
+                List.of("alice1/person-actor", "new york/location-GPE", "bob carl/person-actor"),
+                entities(e));
         List<EpisodePart> parts = List.copyOf(select(e, EpisodePart.class));
-        assertEquals(List.of("support", "query"), parts.stream().map(EpisodePart::getPart).collect(Collectors.toList()));
+        assertEquals(
+                List.of("support", "query"),
+                parts.stream().map(EpisodePart::getPart).collect(Collectors.toList()));
         assertEquals(2, selectCovered(Sentence.class, parts.get(0)).size());
-        assertEquals(List.of("bob carl ran"), selectCovered(Sentence.class, parts.get(1)).stream()
-                .map(Sentence::getCoveredText).collect(Collectors.toList()));
+        assertEquals(
+                List.of("bob carl ran"),
+                selectCovered(Sentence.class, parts.get(1)).stream()
+                        .map(Sentence::getCoveredText)
+                        .collect(Collectors.toList()));
         EpisodeTypes meta = select(e, EpisodeTypes.class).iterator().next();
         assertEquals(1, meta.getEpisodeIndex());
         assertEquals(List.of("location-GPE", "person-actor"), List.of(meta.getTypes().toArray()));
@@ -53,12 +62,24 @@ class FewNerdEpisodeReaderTest {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < 6; i++) sb.append(episode(i)).append('\n');
         Path f = write(dir, "many.jsonl", sb.toString());
-        List<JCas> eps = read(FewNerdEpisodeReader.class, f, FewNerdEpisodeReader.PARAM_FIRST_EPISODE, 2,
-                FewNerdEpisodeReader.PARAM_MAX_EPISODES, 3);
-        assertEquals(List.of(2, 3, 4), eps.stream().map(j -> select(j, EpisodeTypes.class).iterator().next().getEpisodeIndex())
-                .collect(Collectors.toList()));
+        List<JCas> eps =
+                read(
+                        FewNerdEpisodeReader.class,
+                        f,
+                        FewNerdEpisodeReader.PARAM_FIRST_EPISODE,
+                        2,
+                        FewNerdEpisodeReader.PARAM_MAX_EPISODES,
+                        3);
+        assertEquals(
+                List.of(2, 3, 4),
+                eps.stream()
+                        .map(j -> select(j, EpisodeTypes.class).iterator().next().getEpisodeIndex())
+                        .collect(Collectors.toList()));
         assertTrue(eps.get(0).getDocumentText().startsWith("alice2 "));
-        assertEquals(0, read(FewNerdEpisodeReader.class, f, FewNerdEpisodeReader.PARAM_FIRST_EPISODE, 10).size());
+        assertEquals(
+                0,
+                read(FewNerdEpisodeReader.class, f, FewNerdEpisodeReader.PARAM_FIRST_EPISODE, 10)
+                        .size());
     }
 
     @Test
@@ -78,27 +99,35 @@ class FewNerdEpisodeReaderTest {
         assertBad("[1, 2]", ":2: expected an episode object");
         assertBad(good.replace("\"query\"", "\"q\""), ":2: episode has no \"query\" object");
         assertBad(good.replace("\"types\"", "\"t\""), ":2: episode has no \"types\"");
-        assertBad(good.replace("[[\"bob\", \"carl\", \"ran\"]]", "[[\"bob\", \"carl\"]]"),
+        assertBad(
+                good.replace("[[\"bob\", \"carl\", \"ran\"]]", "[[\"bob\", \"carl\"]]"),
                 ":2: query.word[0] has 2 words but query.label[0] has 3 labels");
-        assertBad(good.replace("\"word\": [[\"alice0\", \"sang\"], ", "\"word\": ["),
+        assertBad(
+                good.replace("\"word\": [[\"alice0\", \"sang\"], ", "\"word\": ["),
                 ":2: support.word has 1 sentences but support.label has 2");
-        assertBad(good.replace("\"O\"]]}, \"types\"", "\"X-PER\"]]}, \"types\""),
+        assertBad(
+                good.replace("\"O\"]]}, \"types\"", "\"X-PER\"]]}, \"types\""),
                 ":2: query sentence 1, token 3 'ran': label 'X-PER' has a tag prefix");
         assertBad(good + " trailing", ":2: not JSON");
-        assertBad(good.replace("\"sang\"", "7"), ":2: support.word[0] holds number 7 (expected strings)");
+        assertBad(
+                good.replace("\"sang\"", "7"),
+                ":2: support.word[0] holds number 7 (expected strings)");
     }
 
     private void assertBad(String line, String expected) throws Exception {
         Path f = write(dir, "bad.jsonl", episode(0) + "\n" + line + "\n");
-        FormatException e = assertThrows(FormatException.class, () -> read(FewNerdEpisodeReader.class, f));
+        FormatException e =
+                assertThrows(FormatException.class, () -> read(FewNerdEpisodeReader.class, f));
         assertTrue(e.getMessage().startsWith(f + expected), e.getMessage());
     }
 
     @Test
     void emptyAndInvalidUtf8FilesAreErrors() throws Exception {
         Path empty = write(dir, "empty.jsonl.gz", "");
-        assertTrue(assertThrows(FormatException.class, () -> read(FewNerdEpisodeReader.class, empty)).getMessage()
-                .startsWith(empty + ":1: empty file"));
+        assertTrue(
+                assertThrows(FormatException.class, () -> read(FewNerdEpisodeReader.class, empty))
+                        .getMessage()
+                        .startsWith(empty + ":1: empty file"));
         Path bad = dir.resolve("bad.jsonl");
         byte[] head = (episode(0) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
         byte[] all = java.util.Arrays.copyOf(head, head.length + 3);
@@ -106,7 +135,9 @@ class FewNerdEpisodeReaderTest {
         all[head.length + 1] = (byte) 0xC0;
         all[head.length + 2] = '"';
         java.nio.file.Files.write(bad, all);
-        assertTrue(assertThrows(FormatException.class, () -> read(FewNerdEpisodeReader.class, bad)).getMessage()
-                .startsWith(bad + ":2: invalid byte sequence"));
+        assertTrue(
+                assertThrows(FormatException.class, () -> read(FewNerdEpisodeReader.class, bad))
+                        .getMessage()
+                        .startsWith(bad + ":2: invalid byte sequence"));
     }
 }

@@ -55,7 +55,8 @@ class LineReaderTest {
     void invalidUtf8NamesFileAndLine() throws Exception {
         Path p = dir.resolve("bad.txt");
         ByteArrayOutputStream b = new ByteArrayOutputStream();
-        for (int i = 0; i < 5000; i++) b.write("line of text\n".getBytes(StandardCharsets.US_ASCII));
+        for (int i = 0; i < 5000; i++)
+            b.write("line of text\n".getBytes(StandardCharsets.US_ASCII));
         b.write(new byte[] {'a', (byte) 0xC3, '(', '\n'});
         b.write("more\n".getBytes(StandardCharsets.US_ASCII));
         Files.write(p, b.toByteArray());
@@ -63,7 +64,8 @@ class LineReaderTest {
             for (int i = 0; i < 5000; i++) r.readLine();
             FormatException e = assertThrows(FormatException.class, r::readLine);
             assertEquals(5001, e.line());
-            assertTrue(e.getMessage().startsWith(p + ":5001: invalid byte sequence"), e.getMessage());
+            assertTrue(
+                    e.getMessage().startsWith(p + ":5001: invalid byte sequence"), e.getMessage());
         }
     }
 

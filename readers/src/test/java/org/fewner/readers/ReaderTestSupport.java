@@ -34,7 +34,8 @@ final class ReaderTestSupport {
     }
 
     /** Reads every CAS that {@code reader} (with its parameters) produces from {@code file}. */
-    static List<JCas> read(Class<? extends FewNerReaderBase> reader, Path file, Object... params) throws Exception {
+    static List<JCas> read(Class<? extends FewNerReaderBase> reader, Path file, Object... params)
+            throws Exception {
         Object[] all = new Object[params.length + 2];
         all[0] = FewNerReaderBase.PARAM_SOURCE_LOCATION;
         all[1] = file.toString();
@@ -56,7 +57,8 @@ final class ReaderTestSupport {
     /** Entities as "covered text/type", in order. */
     static List<String> entities(JCas jcas) {
         List<String> out = new ArrayList<>();
-        for (NamedEntity ne : select(jcas, NamedEntity.class)) out.add(ne.getCoveredText() + "/" + ne.getValue());
+        for (NamedEntity ne : select(jcas, NamedEntity.class))
+            out.add(ne.getCoveredText() + "/" + ne.getValue());
         return out;
     }
 
@@ -65,7 +67,14 @@ final class ReaderTestSupport {
         List<String> out = new ArrayList<>();
         for (JCas jcas : cases) {
             for (NamedEntity ne : select(jcas, NamedEntity.class)) {
-                out.add(ne.getBegin() + "-" + ne.getEnd() + " " + ne.getCoveredText() + "/" + ne.getValue());
+                out.add(
+                        ne.getBegin()
+                                + "-"
+                                + ne.getEnd()
+                                + " "
+                                + ne.getCoveredText()
+                                + "/"
+                                + ne.getValue());
             }
         }
         return out;

@@ -1,2 +1,5 @@
-/** The uimaFIT training pipeline: annotated CAS collections to training data, then contrastive and adversarial LoRA fine-tuning (comes with the training issue). */
+/**
+ * The uimaFIT training pipeline: annotated CAS collections to training data, then contrastive and
+ * adversarial LoRA fine-tuning (comes with the training issue).
+ */
 package org.fewner.training;

@@ -24,7 +24,9 @@ class FewNerTypesTest {
         assertNotNull(tsd.getType(EpisodePart.class.getName()));
         assertNotNull(tsd.getType(EpisodeTypes.class.getName()));
         assertNotNull(tsd.getType(NamedEntity.class.getName()));
-        assertEquals(NamedEntity.class.getName(), tsd.getType(ScoredNamedEntity.class.getName()).getSupertypeName());
+        assertEquals(
+                NamedEntity.class.getName(),
+                tsd.getType(ScoredNamedEntity.class.getName()).getSupertypeName());
     }
 
     @Test
@@ -40,7 +42,9 @@ class FewNerTypesTest {
         scored.addToIndexes();
 
         List<NamedEntity> all = List.copyOf(select(jcas, NamedEntity.class));
-        assertEquals(List.of("Smith", "Paris"), all.stream().map(NamedEntity::getCoveredText).collect(Collectors.toList()));
+        assertEquals(
+                List.of("Smith", "Paris"),
+                all.stream().map(NamedEntity::getCoveredText).collect(Collectors.toList()));
         ScoredNamedEntity back = (ScoredNamedEntity) all.get(1);
         assertEquals(0.875, back.getConfidence());
         assertEquals("conll-5shot", back.getAdapterId());
@@ -65,8 +69,11 @@ class FewNerTypesTest {
         meta.setTypes(types);
         meta.addToIndexes();
 
-        assertEquals(List.of("support", "query"),
-                select(jcas, EpisodePart.class).stream().map(EpisodePart::getPart).collect(Collectors.toList()));
+        assertEquals(
+                List.of("support", "query"),
+                select(jcas, EpisodePart.class).stream()
+                        .map(EpisodePart::getPart)
+                        .collect(Collectors.toList()));
         EpisodeTypes back = select(jcas, EpisodeTypes.class).iterator().next();
         assertEquals(3, back.getEpisodeIndex());
         assertEquals(List.of("person-actor", "location-GPE"), List.of(back.getTypes().toArray()));

@@ -2,6 +2,9 @@ package org.fewner.cli.adapter;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.fewner.cli.ModelOption;
 import org.fewner.cli.UserFacingException;
 import org.fewner.llm.lora.AdapterRegistry;
@@ -12,72 +15,121 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-
 /**
- * Composes adapters with LoRAHub on a few labelled examples. The task loss is, for now, a placeholder: the
- * language-model loss of the support sentences' text (see {@link LanguageModelLoss}); the training issue plugs in
- * the NER loss through {@link org.fewner.llm.lora.TaskLoss}.
+ * Composes adapters with LoRAHub on a few labelled examples. The task loss is, for now, a
+ * placeholder: the language-model loss of the support sentences' text (see {@link
+ * LanguageModelLoss}); the training issue plugs in the NER loss through {@link
+ * org.fewner.llm.lora.TaskLoss}.
  */
-@Command(name = "compose", mixinStandardHelpOptions = true,
-        description = {"Composes adapters with LoRAHub: A = sum w_i A_i, B = sum w_i B_i per module, w in [-1.5, 1.5]",
-                "searched by CMA-ES (commons-math3) to minimise task loss + 0.05 * mean|w| on the support examples.",
-                "PLACEHOLDER task loss until the NER loss lands: the language-model loss of the support sentences'",
-                "text (decoders: next-token cross-entropy; BERT: masked-LM on every 4th token); labels are ignored."})
+@Command(
+        name = "compose",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Composes adapters with LoRAHub: A = sum w_i A_i, B = sum w_i B_i per module, w in [-1.5, 1.5]",
+            "searched by CMA-ES (commons-math3) to minimise task loss + 0.05 * mean|w| on the support examples.",
+            "PLACEHOLDER task loss until the NER loss lands: the language-model loss of the support sentences'",
+            "text (decoders: next-token cross-entropy; BERT: masked-LM on every 4th token); labels are ignored."
+        })
 public final class AdapterComposeCommand implements Runnable {
-    @Mixin
-    ModelOption modelOption;
+    @Mixin ModelOption modelOption;
 
-    @Option(names = "--adapters", required = true, split = ",", paramLabel = "A,B,C", description = "Adapter directories to compose (same base, modules and rank).")
+    @Option(
+            names = "--adapters",
+            required = true,
+            split = ",",
+            paramLabel = "A,B,C",
+            description = "Adapter directories to compose (same base, modules and rank).")
     List<Path> adapters;
 
-    @Option(names = "--support", required = true, paramLabel = "FILE", description = "The target's few labelled examples.")
+    @Option(
+            names = "--support",
+            required = true,
+            paramLabel = "FILE",
+            description = "The target's few labelled examples.")
     Path support;
 
-    @Option(names = "--format", required = true, paramLabel = "conll2003|conll",
-            description = "Support file format, named as in fewner stats: conll2003 (4 columns) or conll (token and label).")
+    @Option(
+            names = "--format",
+            required = true,
+            paramLabel = "conll2003|conll",
+            description =
+                    "Support file format, named as in fewner stats: conll2003 (4 columns) or conll (token and label).")
     String format;
 
-    @Option(names = "--budget", defaultValue = "100", paramLabel = "N", description = "Task-loss evaluations at most (LoRAHub's max_inference_step). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--budget",
+            defaultValue = "100",
+            paramLabel = "N",
+            description =
+                    "Task-loss evaluations at most (LoRAHub's max_inference_step). Default: ${DEFAULT-VALUE}.")
     int budget;
 
-    @Option(names = "--seed", defaultValue = "42", paramLabel = "S", description = "CMA-ES seed. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--seed",
+            defaultValue = "42",
+            paramLabel = "S",
+            description = "CMA-ES seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--max-tokens", defaultValue = "64", paramLabel = "T", description = "Tokens per support sentence at most. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--max-tokens",
+            defaultValue = "64",
+            paramLabel = "T",
+            description = "Tokens per support sentence at most. Default: ${DEFAULT-VALUE}.")
     int maxTokens;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory for the composed adapter.")
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "DIR",
+            description = "Directory for the composed adapter.")
     Path out;
 
     @Override
     public void run() {
         if (adapters.size() < 2) {
-            throw new UserFacingException("--adapters: give at least two adapter directories to compose");
+            throw new UserFacingException(
+                    "--adapters: give at least two adapter directories to compose");
         }
         if (budget < 2) {
-            throw new UserFacingException("--budget: expected at least 2 evaluations, got " + budget);
+            throw new UserFacingException(
+                    "--budget: expected at least 2 evaluations, got " + budget);
         }
         List<LoraAdapter> sources = new ArrayList<>();
         for (Path p : adapters) {
             sources.add(LoraAdapter.read(p));
         }
-        List<String> texts = SupportSentences.read(support, format).stream().map(t -> String.join(" ", t)).toList();
-        try (Backbone model = modelOption.load(); AdapterRegistry registry = new AdapterRegistry(model)) {
+        List<String> texts =
+                SupportSentences.read(support, format).stream()
+                        .map(t -> String.join(" ", t))
+                        .toList();
+        try (Backbone model = modelOption.load();
+                AdapterRegistry registry = new AdapterRegistry(model)) {
             for (int i = 0; i < sources.size(); i++) {
-                sources.get(i).bind(registry.base()); // every source must fit the base before searching
+                sources.get(i)
+                        .bind(registry.base()); // every source must fit the base before searching
             }
             LanguageModelLoss loss = new LanguageModelLoss(model, texts, maxTokens);
-            LoraHub.Result r = LoraHub.search(registry, sources, loss,
-                    new LoraHub.Settings(budget, 0.05, 1.5, 0.5, seed));
+            LoraHub.Result r =
+                    LoraHub.search(
+                            registry,
+                            sources,
+                            loss,
+                            new LoraHub.Settings(budget, 0.05, 1.5, 0.5, seed));
             ObjectNode extra = r.adapter().config().extra().deepCopy();
             ObjectNode hub = (ObjectNode) extra.get("fewner_lorahub");
             ArrayNode src = hub.putArray("sources");
             adapters.forEach(p -> src.add(p.toString()));
-            hub.put("task_loss_kind", "placeholder language-model loss of the support text (" + loss.sentences() + " sentences)");
-            LoraAdapter composed = new LoraAdapter(r.adapter().config().withExtra(extra), r.adapter().modules(), r.adapter().heads());
+            hub.put(
+                    "task_loss_kind",
+                    "placeholder language-model loss of the support text ("
+                            + loss.sentences()
+                            + " sentences)");
+            LoraAdapter composed =
+                    new LoraAdapter(
+                            r.adapter().config().withExtra(extra),
+                            r.adapter().modules(),
+                            r.adapter().heads());
             composed.write(out);
             ObjectNode o = AdapterJson.JSON.createObjectNode();
             o.put("out", out.toString());

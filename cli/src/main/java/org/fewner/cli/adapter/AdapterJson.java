@@ -3,10 +3,9 @@ package org.fewner.cli.adapter;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
 import org.fewner.llm.lora.LoraAdapter;
 import org.fewner.llm.tensors.HostTensor;
-
-import java.util.Map;
 
 /** JSON output of the adapter commands. */
 final class AdapterJson {
@@ -31,7 +30,10 @@ final class AdapterJson {
         return n;
     }
 
-    /** {config, modules: {name: {lora_A, lora_B, scale}}, heads: {name: {dtype, shape}}, lora_modules, parameters}. */
+    /**
+     * {config, modules: {name: {lora_A, lora_B, scale}}, heads: {name: {dtype, shape}},
+     * lora_modules, parameters}.
+     */
     static ObjectNode describe(LoraAdapter a) {
         ObjectNode o = JSON.createObjectNode();
         o.set("config", a.config().toJson());

@@ -1,31 +1,51 @@
 package org.fewner.cli.adapter;
 
+import java.nio.file.Path;
+import java.util.List;
 import org.fewner.llm.lora.LoraAdapter;
 import org.fewner.llm.lora.MergedModelWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
-import java.util.List;
-
 /** Writes a model with an adapter merged into its weights. */
-@Command(name = "merge", mixinStandardHelpOptions = true,
-        description = {"Writes a model with an adapter merged into its weights: W + scale*B*A per adapted layer",
-                "(double precision, written as F32), config.json, one model.safetensors, tokenizer and other files copied.",
-                "A LoRA on a tied output layer unties it (tie_word_embeddings=false) so the embeddings stay unchanged."})
+@Command(
+        name = "merge",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Writes a model with an adapter merged into its weights: W + scale*B*A per adapted layer",
+            "(double precision, written as F32), config.json, one model.safetensors, tokenizer and other files copied.",
+            "A LoRA on a tied output layer unties it (tie_word_embeddings=false) so the embeddings stay unchanged."
+        })
 public final class AdapterMergeCommand implements Runnable {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Base model directory.")
+    @Option(
+            names = "--model",
+            required = true,
+            paramLabel = "DIR",
+            description = "Base model directory.")
     Path model;
 
-    @Option(names = "--adapter", required = true, paramLabel = "DIR", description = "Adapter directory (PEFT layout).")
+    @Option(
+            names = "--adapter",
+            required = true,
+            paramLabel = "DIR",
+            description = "Adapter directory (PEFT layout).")
     Path adapter;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory for the merged model.")
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "DIR",
+            description = "Directory for the merged model.")
     Path out;
 
     @Override
     public void run() {
         List<String> merged = MergedModelWriter.write(model, LoraAdapter.read(adapter), out);
-        System.out.println("{\"out\": " + AdapterJson.quote(out.toString()) + ", \"merged_weights\": " + merged.size() + "}");
+        System.out.println(
+                "{\"out\": "
+                        + AdapterJson.quote(out.toString())
+                        + ", \"merged_weights\": "
+                        + merged.size()
+                        + "}");
     }
 }

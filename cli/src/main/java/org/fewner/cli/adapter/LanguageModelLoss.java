@@ -1,6 +1,8 @@
 package org.fewner.cli.adapter;
 
 import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
+import java.util.List;
 import org.fewner.cli.UserFacingException;
 import org.fewner.llm.config.BertConfig;
 import org.fewner.llm.lora.TaskLoss;
@@ -8,19 +10,19 @@ import org.fewner.llm.model.Backbone;
 import org.fewner.llm.model.BackboneOutput;
 import org.fewner.llm.tokenizer.ModelTokenizer;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
- * Placeholder task loss for {@code adapter compose} until the training module's NER loss exists: the language-model
- * loss of the support sentences' text (labels ignored). Decoders: mean next-token cross-entropy. BERT: masked-LM
- * cross-entropy with every 4th non-special token (a fixed, deterministic choice) replaced by {@code [MASK]}; needs
- * the MLM head. Lower means the composed adapter models the target domain's text better.
+ * Placeholder task loss for {@code adapter compose} until the training module's NER loss exists:
+ * the language-model loss of the support sentences' text (labels ignored). Decoders: mean
+ * next-token cross-entropy. BERT: masked-LM cross-entropy with every 4th non-special token (a
+ * fixed, deterministic choice) replaced by {@code [MASK]}; needs the MLM head. Lower means the
+ * composed adapter models the target domain's text better.
  */
 final class LanguageModelLoss implements TaskLoss {
     private final boolean masked;
+
     /** Per sentence: the input ids. */
     private final List<long[]> inputs = new ArrayList<>();
+
     /** Per sentence: target id per position, or -1 where no loss is taken. */
     private final List<long[]> targets = new ArrayList<>();
 
@@ -31,7 +33,8 @@ final class LanguageModelLoss implements TaskLoss {
         if (masked) {
             ModelTokenizer.Tokens m = tok.encode("[MASK]", false);
             if (m.size() != 1 || !"[MASK]".equals(m.tokens()[0])) {
-                throw new UserFacingException("the BERT tokenizer has no [MASK] token; the placeholder masked-LM loss needs one");
+                throw new UserFacingException(
+                        "the BERT tokenizer has no [MASK] token; the placeholder masked-LM loss needs one");
             }
             maskId = m.ids()[0];
         }
@@ -60,11 +63,14 @@ final class LanguageModelLoss implements TaskLoss {
             }
         }
         if (inputs.isEmpty()) {
-            throw new UserFacingException("the support sentences give no token to compute a loss on");
+            throw new UserFacingException(
+                    "the support sentences give no token to compute a loss on");
         }
     }
 
-    int sentences() { return inputs.size(); }
+    int sentences() {
+        return inputs.size();
+    }
 
     @Override
     public double loss(Backbone backbone, String adapterName) {
@@ -77,7 +83,8 @@ final class LanguageModelLoss implements TaskLoss {
             try (NDManager m = backbone.manager().newSubManager()) {
                 BackboneOutput out = backbone.forward(m, new long[][] {ids}, mask, adapterName);
                 if (out.logits() == null) {
-                    throw new UserFacingException("the model has no LM head (no logits); the placeholder compose loss needs one");
+                    throw new UserFacingException(
+                            "the model has no LM head (no logits); the placeholder compose loss needs one");
                 }
                 float[] logits = out.logits().toFloatArray();
                 int v = (int) out.logits().getShape().get(2);

@@ -3,10 +3,13 @@ package org.fewner.cli.bench;
 import picocli.CommandLine.Command;
 
 /** Benchmarks that print figures: encoder, decoder. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures: encoder, decoder.", subcommands = {EncoderBenchCommand.class, DecoderBenchCommand.class})
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Benchmarks that print figures: encoder, decoder.",
+        subcommands = {EncoderBenchCommand.class, DecoderBenchCommand.class})
 public final class BenchCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {

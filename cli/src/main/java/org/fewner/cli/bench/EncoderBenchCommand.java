@@ -6,6 +6,14 @@ import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import org.fewner.cli.ModelOption;
 import org.fewner.cli.UserFacingException;
 import org.fewner.llm.bench.EncoderBenchmark;
@@ -18,49 +26,68 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-
 /**
- * Encoder throughput per (batch, length) cell against this machine's fp32 GEMM peak measured in the same run;
- * writes JSON and a Markdown table.
+ * Encoder throughput per (batch, length) cell against this machine's fp32 GEMM peak measured in the
+ * same run; writes JSON and a Markdown table.
  */
-@Command(name = "encoder", mixinStandardHelpOptions = true,
-        description = {"Encoder throughput against this machine's GEMM peak (measured in the same run).",
-                "For each batch x length: tokens/s, model GFLOP/s (encoder matmuls incl. attention), the ratio to the "
-                        + "fp32 GEMM peak, and the process's peak RSS. Timings on a shared machine swing: see median and best."})
+@Command(
+        name = "encoder",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Encoder throughput against this machine's GEMM peak (measured in the same run).",
+            "For each batch x length: tokens/s, model GFLOP/s (encoder matmuls incl. attention), the ratio to the "
+                    + "fp32 GEMM peak, and the process's peak RSS. Timings on a shared machine swing: see median and best."
+        })
 public final class EncoderBenchCommand implements Runnable {
-    @Mixin
-    ModelOption modelOption;
+    @Mixin ModelOption modelOption;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Write encoder-bench.json and encoder-bench.md here.")
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            description = "Write encoder-bench.json and encoder-bench.md here.")
     Path out;
 
-    @Option(names = "--batches", split = ",", defaultValue = "1,8,32", description = "Batch sizes. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--batches",
+            split = ",",
+            defaultValue = "1,8,32",
+            description = "Batch sizes. Default: ${DEFAULT-VALUE}.")
     int[] batches;
 
-    @Option(names = "--lengths", split = ",", defaultValue = "32,128", description = "Sequence lengths. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--lengths",
+            split = ",",
+            defaultValue = "32,128",
+            description = "Sequence lengths. Default: ${DEFAULT-VALUE}.")
     int[] lengths;
 
-    @Option(names = "--repeats", defaultValue = "5", description = "Minimum timed forwards per cell. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--repeats",
+            defaultValue = "5",
+            description = "Minimum timed forwards per cell. Default: ${DEFAULT-VALUE}.")
     int repeats;
 
-    @Option(names = "--min-seconds", defaultValue = "3", description = "Minimum timed seconds per cell. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--min-seconds",
+            defaultValue = "3",
+            description = "Minimum timed seconds per cell. Default: ${DEFAULT-VALUE}.")
     double minSeconds;
 
-    @Option(names = "--gemm-seconds", defaultValue = "1", description = "Seconds per GEMM shape. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--gemm-seconds",
+            defaultValue = "1",
+            description = "Seconds per GEMM shape. Default: ${DEFAULT-VALUE}.")
     double gemmSeconds;
 
-    @Option(names = "--threads", description = "libtorch intra-op threads (JniUtils.setNumThreads); default: DJL's.")
+    @Option(
+            names = "--threads",
+            description = "libtorch intra-op threads (JniUtils.setNumThreads); default: DJL's.")
     Integer threads;
 
-    @Option(names = "--profile", split = ",", paramLabel = "BxT",
+    @Option(
+            names = "--profile",
+            split = ",",
+            paramLabel = "BxT",
             description = "Also profile per libtorch operator at these cells, e.g. 1x32,32x128.")
     List<String> profile = new ArrayList<>();
 
@@ -71,10 +98,15 @@ public final class EncoderBenchCommand implements Runnable {
         StringBuilder md = new StringBuilder();
         try (Backbone backbone = modelOption.load()) {
             if (!(backbone instanceof BertModel model)) {
-                throw new UserFacingException("bench encoder needs a BERT model; " + modelOption.spec() + " is "
-                        + backbone.config().modelType());
+                throw new UserFacingException(
+                        "bench encoder needs a BERT model; "
+                                + modelOption.spec()
+                                + " is "
+                                + backbone.config().modelType());
             }
-            Engine.getEngine("PyTorch"); // loaded with the model; the thread setting below needs the native library
+            Engine.getEngine(
+                    "PyTorch"); // loaded with the model; the thread setting below needs the native
+            // library
             if (threads != null) {
                 JniUtils.setNumThreads(threads);
             }
@@ -87,28 +119,44 @@ public final class EncoderBenchCommand implements Runnable {
             root.put("available_processors", Runtime.getRuntime().availableProcessors());
             root.put("OMP_WAIT_POLICY", String.valueOf(System.getenv("OMP_WAIT_POLICY")));
             root.put("OMP_NUM_THREADS", String.valueOf(System.getenv("OMP_NUM_THREADS")));
-            root.put("flops_counted", "encoder matmuls only: per layer 2*B*T*(4*H^2 + 2*H*I) + 4*B*T^2*H; "
-                    + "no embeddings, norms, softmax, activations or MLM head");
+            root.put(
+                    "flops_counted",
+                    "encoder matmuls only: per layer 2*B*T*(4*H^2 + 2*H*I) + 4*B*T^2*H; "
+                            + "no embeddings, norms, softmax, activations or MLM head");
             root.put("rss_after_load_mib", ProcessStats.rssMiB());
             root.put("peak_rss_after_load_mib", ProcessStats.peakRssMiB());
-            System.err.printf(Locale.ROOT, "bench: RSS after load %.0f MiB, peak so far %.0f MiB%n", ProcessStats.rssMiB(),
+            System.err.printf(
+                    Locale.ROOT,
+                    "bench: RSS after load %.0f MiB, peak so far %.0f MiB%n",
+                    ProcessStats.rssMiB(),
                     ProcessStats.peakRssMiB());
 
             List<EncoderBenchmark.Cell> cells = new ArrayList<>();
             for (int b : batches) {
                 for (int t : lengths) {
-                    EncoderBenchmark.Cell c = EncoderBenchmark.cell(model, b, t, repeats, minSeconds, gemmSeconds);
+                    EncoderBenchmark.Cell c =
+                            EncoderBenchmark.cell(model, b, t, repeats, minSeconds, gemmSeconds);
                     cells.add(c);
-                    System.err.printf(Locale.ROOT, "bench: %dx%d median %.4f s best %.4f s (%d runs), %.1f GFLOP/s median, "
-                                    + "peak RSS %.0f MiB%n", b, t, c.medianSeconds(), c.bestSeconds(), c.seconds().length,
-                            c.gflopsMedian(), ProcessStats.peakRssMiB());
+                    System.err.printf(
+                            Locale.ROOT,
+                            "bench: %dx%d median %.4f s best %.4f s (%d runs), %.1f GFLOP/s median, "
+                                    + "peak RSS %.0f MiB%n",
+                            b,
+                            t,
+                            c.medianSeconds(),
+                            c.bestSeconds(),
+                            c.seconds().length,
+                            c.gflopsMedian(),
+                            ProcessStats.peakRssMiB());
                 }
             }
             List<GemmPeak.Result> peakShapes;
             try (NDManager m = model.manager().newSubManager()) {
-                peakShapes = List.of(GemmPeak.measure(m, 4096, 768, 3072, gemmSeconds * 2, 3),
-                        GemmPeak.measure(m, 4096, 3072, 768, gemmSeconds * 2, 3),
-                        GemmPeak.measure(m, 1024, 1024, 1024, gemmSeconds * 2, 3));
+                peakShapes =
+                        List.of(
+                                GemmPeak.measure(m, 4096, 768, 3072, gemmSeconds * 2, 3),
+                                GemmPeak.measure(m, 4096, 3072, 768, gemmSeconds * 2, 3),
+                                GemmPeak.measure(m, 1024, 1024, 1024, gemmSeconds * 2, 3));
             }
             double peak = GemmPeak.best(peakShapes);
             for (EncoderBenchmark.Cell c : cells) {
@@ -117,32 +165,58 @@ public final class EncoderBenchCommand implements Runnable {
             root.put("gemm_peak_gflops", peak);
             ArrayNode ps = root.putArray("gemm_peak_shapes");
             for (GemmPeak.Result r : peakShapes) {
-                ps.addObject().put("shape", r.shape()).put("best_gflops", r.bestGflops()).put("median_gflops", r.medianGflops())
+                ps.addObject()
+                        .put("shape", r.shape())
+                        .put("best_gflops", r.bestGflops())
+                        .put("median_gflops", r.medianGflops())
                         .put("calls", r.calls());
             }
             ArrayNode arr = root.putArray("cells");
-            md.append("| B | T | runs | tokens/s median (best) | GFLOP/s median (best) | layer GEMMs best GFLOP/s | "
-                    + "ratio to GEMM peak median (best) |\n|---|---|---|---|---|---|---|\n");
+            md.append(
+                    "| B | T | runs | tokens/s median (best) | GFLOP/s median (best) | layer GEMMs best GFLOP/s | "
+                            + "ratio to GEMM peak median (best) |\n|---|---|---|---|---|---|---|\n");
             for (EncoderBenchmark.Cell c : cells) {
                 ObjectNode n = arr.addObject();
-                n.put("batch", c.batch()).put("length", c.length()).put("runs", c.seconds().length)
-                        .put("median_s", c.medianSeconds()).put("best_s", c.bestSeconds())
-                        .put("tokens_per_s_median", c.tokensPerSecondMedian()).put("tokens_per_s_best", c.tokensPerSecondBest())
-                        .put("gflop", c.flops() / 1e9).put("gflops_median", c.gflopsMedian()).put("gflops_best", c.gflopsBest())
+                n.put("batch", c.batch())
+                        .put("length", c.length())
+                        .put("runs", c.seconds().length)
+                        .put("median_s", c.medianSeconds())
+                        .put("best_s", c.bestSeconds())
+                        .put("tokens_per_s_median", c.tokensPerSecondMedian())
+                        .put("tokens_per_s_best", c.tokensPerSecondBest())
+                        .put("gflop", c.flops() / 1e9)
+                        .put("gflops_median", c.gflopsMedian())
+                        .put("gflops_best", c.gflopsBest())
                         .put("layer_gemm_best_gflops", c.layerGemmBest())
-                        .put("ratio_median", c.gflopsMedian() / peak).put("ratio_best", c.gflopsBest() / peak);
+                        .put("ratio_median", c.gflopsMedian() / peak)
+                        .put("ratio_best", c.gflopsBest() / peak);
                 ArrayNode g = n.putArray("layer_gemms");
                 for (GemmPeak.Result r : c.layerGemms()) {
-                    g.addObject().put("shape", r.shape()).put("best_gflops", r.bestGflops()).put("median_gflops", r.medianGflops());
+                    g.addObject()
+                            .put("shape", r.shape())
+                            .put("best_gflops", r.bestGflops())
+                            .put("median_gflops", r.medianGflops());
                 }
-                md.append(String.format(Locale.ROOT, "| %d | %d | %d | %.0f (%.0f) | %.1f (%.1f) | %.1f | %.2f (%.2f) |%n",
-                        c.batch(), c.length(), c.seconds().length, c.tokensPerSecondMedian(), c.tokensPerSecondBest(),
-                        c.gflopsMedian(), c.gflopsBest(), c.layerGemmBest(), c.gflopsMedian() / peak, c.gflopsBest() / peak));
+                md.append(
+                        String.format(
+                                Locale.ROOT,
+                                "| %d | %d | %d | %.0f (%.0f) | %.1f (%.1f) | %.1f | %.2f (%.2f) |%n",
+                                c.batch(),
+                                c.length(),
+                                c.seconds().length,
+                                c.tokensPerSecondMedian(),
+                                c.tokensPerSecondBest(),
+                                c.gflopsMedian(),
+                                c.gflopsBest(),
+                                c.layerGemmBest(),
+                                c.gflopsMedian() / peak,
+                                c.gflopsBest() / peak));
             }
             for (String cellSpec : profile) {
                 String[] bt = cellSpec.toLowerCase(Locale.ROOT).split("x");
                 if (bt.length != 2) {
-                    throw new UserFacingException("--profile " + cellSpec + ": expected BxT, e.g. 1x32");
+                    throw new UserFacingException(
+                            "--profile " + cellSpec + ": expected BxT, e.g. 1x32");
                 }
                 int b = Integer.parseInt(bt[0].trim());
                 int t = Integer.parseInt(bt[1].trim());
@@ -151,36 +225,67 @@ public final class EncoderBenchCommand implements Runnable {
                 OpProfile.Profile p = OpProfile.run(model, b, t, forwards, trace);
                 Files.deleteIfExists(trace);
                 ObjectNode pn = root.putObject("profile_" + b + "x" + t);
-                pn.put("forwards", forwards).put("wall_ms_per_forward", p.wallMs() / forwards)
+                pn.put("forwards", forwards)
+                        .put("wall_ms_per_forward", p.wallMs() / forwards)
                         .put("op_ms_per_forward", p.opMs() / forwards);
                 ArrayNode ops = pn.putArray("ops");
-                md.append(String.format(Locale.ROOT, "%nProfile %dx%d (libtorch profiler, %d forwards): wall %.2f ms/forward, "
-                        + "libtorch ops %.2f ms/forward, Java+JNI+profiler %.2f ms/forward%n%n| op | calls/forward | self ms/forward | share |%n|---|---|---|---|%n",
-                        b, t, forwards, p.wallMs() / forwards, p.opMs() / forwards, (p.wallMs() - p.opMs()) / forwards));
+                md.append(
+                        String.format(
+                                Locale.ROOT,
+                                "%nProfile %dx%d (libtorch profiler, %d forwards): wall %.2f ms/forward, "
+                                        + "libtorch ops %.2f ms/forward, Java+JNI+profiler %.2f ms/forward%n%n| op | calls/forward | self ms/forward | share |%n|---|---|---|---|%n",
+                                b,
+                                t,
+                                forwards,
+                                p.wallMs() / forwards,
+                                p.opMs() / forwards,
+                                (p.wallMs() - p.opMs()) / forwards));
                 int shown = 0;
                 for (OpProfile.Op op : p.ops()) {
-                    ops.addObject().put("name", op.name()).put("calls_per_forward", op.calls() / (double) forwards)
+                    ops.addObject()
+                            .put("name", op.name())
+                            .put("calls_per_forward", op.calls() / (double) forwards)
                             .put("self_ms_per_forward", op.selfMs() / forwards);
                     if (shown++ < 14) {
-                        md.append(String.format(Locale.ROOT, "| %s | %.0f | %.3f | %.1f%% |%n", op.name(),
-                                op.calls() / (double) forwards, op.selfMs() / forwards, 100 * op.selfMs() / p.wallMs()));
+                        md.append(
+                                String.format(
+                                        Locale.ROOT,
+                                        "| %s | %.0f | %.3f | %.1f%% |%n",
+                                        op.name(),
+                                        op.calls() / (double) forwards,
+                                        op.selfMs() / forwards,
+                                        100 * op.selfMs() / p.wallMs()));
                     }
                 }
             }
             double hwm = ProcessStats.peakRssMiB();
             root.put("peak_rss_mib", hwm);
-            String header = String.format(Locale.ROOT, "Model %s (%d layers, H %d), intra-op threads %d, inter-op %d, "
-                            + "OMP_WAIT_POLICY=%s; fp32 GEMM peak %.1f GFLOP/s (best over the shapes measured in this run); "
-                            + "peak RSS %.0f MiB%n%n", modelOption.spec(), model.config().numHiddenLayers(),
-                    model.config().hiddenSize(), JniUtils.getNumThreads(), JniUtils.getNumInteropThreads(),
-                    System.getenv("OMP_WAIT_POLICY"), peak, hwm);
+            String header =
+                    String.format(
+                            Locale.ROOT,
+                            "Model %s (%d layers, H %d), intra-op threads %d, inter-op %d, "
+                                    + "OMP_WAIT_POLICY=%s; fp32 GEMM peak %.1f GFLOP/s (best over the shapes measured in this run); "
+                                    + "peak RSS %.0f MiB%n%n",
+                            modelOption.spec(),
+                            model.config().numHiddenLayers(),
+                            model.config().hiddenSize(),
+                            JniUtils.getNumThreads(),
+                            JniUtils.getNumInteropThreads(),
+                            System.getenv("OMP_WAIT_POLICY"),
+                            peak,
+                            hwm);
             md.insert(0, header);
             System.out.println(md);
             if (out != null) {
                 Files.createDirectories(out);
-                Files.writeString(out.resolve("encoder-bench.md"), md.toString(), StandardCharsets.UTF_8);
-                json.writerWithDefaultPrettyPrinter().writeValue(out.resolve("encoder-bench.json").toFile(), root);
-                System.err.println("bench: wrote " + out.resolve("encoder-bench.json") + " and encoder-bench.md");
+                Files.writeString(
+                        out.resolve("encoder-bench.md"), md.toString(), StandardCharsets.UTF_8);
+                json.writerWithDefaultPrettyPrinter()
+                        .writeValue(out.resolve("encoder-bench.json").toFile(), root);
+                System.err.println(
+                        "bench: wrote "
+                                + out.resolve("encoder-bench.json")
+                                + " and encoder-bench.md");
             }
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);

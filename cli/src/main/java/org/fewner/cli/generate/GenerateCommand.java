@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import org.fewner.cli.UserFacingException;
 import org.fewner.llm.config.ConfigException;
 import org.fewner.llm.decoder.DecoderModel;
@@ -16,38 +19,66 @@ import org.fewner.llm.tensors.TensorFileException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.List;
-
 /** Constrained span generation with a decoder LLM; prints the answer and spans as JSON. */
-@Command(name = "generate", mixinStandardHelpOptions = true,
-        description = "Constrained span generation with a decoder LLM; prints the answer and spans as JSON.")
+@Command(
+        name = "generate",
+        mixinStandardHelpOptions = true,
+        description =
+                "Constrained span generation with a decoder LLM; prints the answer and spans as JSON.")
 public final class GenerateCommand implements Runnable {
-    @Option(names = "--model", required = true, description = "decoder model directory (config.json, weights, tokenizer.json)")
+    @Option(
+            names = "--model",
+            required = true,
+            description = "decoder model directory (config.json, weights, tokenizer.json)")
     Path model;
-    @Option(names = "--types", required = true, description = "entity types, comma-separated, e.g. \"person,location\"")
+
+    @Option(
+            names = "--types",
+            required = true,
+            description = "entity types, comma-separated, e.g. \"person,location\"")
     String types;
+
     @Option(names = "--text", required = true, description = "the input sentence")
     String text;
-    @Option(names = "--max-new-tokens", defaultValue = "64", description = "answer length limit (default ${DEFAULT-VALUE})")
+
+    @Option(
+            names = "--max-new-tokens",
+            defaultValue = "64",
+            description = "answer length limit (default ${DEFAULT-VALUE})")
     int maxNewTokens;
-    @Option(names = "--beams", defaultValue = "1", description = "beam width, 1 = greedy (default ${DEFAULT-VALUE})")
+
+    @Option(
+            names = "--beams",
+            defaultValue = "1",
+            description = "beam width, 1 = greedy (default ${DEFAULT-VALUE})")
     int beams;
-    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu[:N]",
+
+    @Option(
+            names = "--device",
+            defaultValue = "cpu",
+            paramLabel = "cpu|gpu[:N]",
             description = "Where the weights live and generation runs. Default: ${DEFAULT-VALUE}.")
     String device;
-    @Option(names = "--max-span-words", defaultValue = "10", description = "longest entity in words (default ${DEFAULT-VALUE})")
+
+    @Option(
+            names = "--max-span-words",
+            defaultValue = "10",
+            description = "longest entity in words (default ${DEFAULT-VALUE})")
     int maxSpanWords;
 
     @Override
     public void run() {
-        List<String> typeList = Arrays.stream(types.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        List<String> typeList =
+                Arrays.stream(types.split(","))
+                        .map(String::strip)
+                        .filter(s -> !s.isEmpty())
+                        .toList();
         if (typeList.isEmpty()) {
             throw new UserFacingException("--types: give at least one entity type");
         }
         if (beams < 1 || maxNewTokens < 1 || maxSpanWords < 1) {
-            throw new UserFacingException("--beams, --max-new-tokens and --max-span-words must be >= 1");
+            throw new UserFacingException(
+                    "--beams, --max-new-tokens and --max-span-words must be >= 1");
         }
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode out = json.createObjectNode();
@@ -62,12 +93,14 @@ public final class GenerateCommand implements Runnable {
         }
         try (DecoderModel m = DecoderModel.load(model, dev)) {
             if (!m.hasTokenizer()) {
-                throw new UserFacingException(model + ": no tokenizer.json (generation needs the model's tokenizer)");
+                throw new UserFacingException(
+                        model + ": no tokenizer.json (generation needs the model's tokenizer)");
             }
             SpanGenerator gen = new SpanGenerator(m, PromptTemplate.DEFAULT, maxSpanWords);
             Words words = Words.split(text);
             for (String type : typeList) {
-                SpanGenerator.Answer a = gen.generate(type, null, text, words, null, beams, maxNewTokens);
+                SpanGenerator.Answer a =
+                        gen.generate(type, null, text, words, null, beams, maxNewTokens);
                 ObjectNode r = results.addObject();
                 r.put("type", type);
                 r.put("answer", a.answer());
@@ -76,7 +109,10 @@ public final class GenerateCommand implements Runnable {
                 r.put("logprob", a.score());
                 ArrayNode spans = r.putArray("spans");
                 for (Span s : a.spans()) {
-                    spans.addObject().put("start", s.start()).put("end", s.end()).put("text", s.text());
+                    spans.addObject()
+                            .put("start", s.start())
+                            .put("end", s.end())
+                            .put("text", s.text());
                 }
             }
         } catch (ConfigException | TensorFileException | IllegalStateException e) {

@@ -3,31 +3,34 @@ package org.fewner.cli.model;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import org.fewner.cli.ModelOption;
 import org.fewner.llm.bert.MaskFill;
 import org.fewner.llm.model.Backbone;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-import java.util.List;
-
 /**
- * Runs the masked-LM sanity check: the top-3 tokens for three masked sentences. With correct weights and forward the
- * cased default model answers capital, Berlin, store.
+ * Runs the masked-LM sanity check: the top-3 tokens for three masked sentences. With correct
+ * weights and forward the cased default model answers capital, Berlin, store.
  */
-@Command(name = "check", mixinStandardHelpOptions = true,
-        description = {"Runs the masked-LM sanity check on a BERT model: prints JSON with the top-3 tokens (and their "
-                + "logits) for three masked sentences.",
-                "A correct cased BERT-base answers capital, Berlin, store."})
+@Command(
+        name = "check",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Runs the masked-LM sanity check on a BERT model: prints JSON with the top-3 tokens (and their "
+                    + "logits) for three masked sentences.",
+            "A correct cased BERT-base answers capital, Berlin, store."
+        })
 public final class ModelCheckCommand implements Runnable {
-    @Mixin
-    ModelOption modelOption;
+    @Mixin ModelOption modelOption;
 
     @Override
     public void run() {
         ObjectMapper json = new ObjectMapper();
         try (Backbone model = modelOption.load()) {
-            List<MaskFill.Prediction> predictions = MaskFill.predict(model, MaskFill.CHECK_TEXTS, 3);
+            List<MaskFill.Prediction> predictions =
+                    MaskFill.predict(model, MaskFill.CHECK_TEXTS, 3);
             ObjectNode root = json.createObjectNode();
             root.put("model", modelOption.spec());
             ArrayNode arr = root.putArray("predictions");

@@ -1,5 +1,8 @@
 package org.fewner.cli.model;
 
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
 import org.fewner.cli.ModelOption;
 import org.fewner.cli.UserFacingException;
 import org.fewner.llm.lora.AdapterRegistry;
@@ -10,34 +13,48 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.Map;
-
 /**
- * Writes one sequence's {@code input_ids}, {@code hidden.0} … {@code hidden.L} and (when the model has a head)
- * {@code logits} to a safetensors file, the format {@code shared/reference/compare.py} checks.
+ * Writes one sequence's {@code input_ids}, {@code hidden.0} … {@code hidden.L} and (when the model
+ * has a head) {@code logits} to a safetensors file, the format {@code shared/reference/compare.py}
+ * checks.
  */
-@Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = {"Writes the input ids, hidden states (and logits) of one text to a safetensors file:",
-                "input_ids I64 [T] (special tokens included), hidden.0..hidden.L F32 [T, H], logits F32 [T, V].",
-                "Check it with: python3 shared/reference/compare.py --model DIR --inspect FILE --atol 1e-4"})
+@Command(
+        name = "inspect",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Writes the input ids, hidden states (and logits) of one text to a safetensors file:",
+            "input_ids I64 [T] (special tokens included), hidden.0..hidden.L F32 [T, H], logits F32 [T, V].",
+            "Check it with: python3 shared/reference/compare.py --model DIR --inspect FILE --atol 1e-4"
+        })
 public final class ModelInspectCommand implements Runnable {
-    @Mixin
-    ModelOption modelOption;
+    @Mixin ModelOption modelOption;
 
-    @Option(names = "--text", paramLabel = "TEXT", description = "Text to encode with the model's tokenizer.")
+    @Option(
+            names = "--text",
+            paramLabel = "TEXT",
+            description = "Text to encode with the model's tokenizer.")
     String text;
 
-    @Option(names = "--ids", paramLabel = "ID,ID,...", split = ",",
-            description = "Token ids instead of --text (special tokens included), e.g. for models without a tokenizer.")
+    @Option(
+            names = "--ids",
+            paramLabel = "ID,ID,...",
+            split = ",",
+            description =
+                    "Token ids instead of --text (special tokens included), e.g. for models without a tokenizer.")
     long[] ids;
 
-    @Option(names = "--adapter", paramLabel = "DIR",
-            description = "A LoRA adapter directory (PEFT layout) to apply; the dump then holds the adapted outputs.")
+    @Option(
+            names = "--adapter",
+            paramLabel = "DIR",
+            description =
+                    "A LoRA adapter directory (PEFT layout) to apply; the dump then holds the adapted outputs.")
     Path adapter;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE.safetensors", description = "Output file.")
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "FILE.safetensors",
+            description = "Output file.")
     Path out;
 
     @Override
@@ -46,7 +63,7 @@ public final class ModelInspectCommand implements Runnable {
             throw new UserFacingException("give exactly one of --text TEXT or --ids ID,ID,...");
         }
         try (Backbone model = modelOption.load();
-             AdapterRegistry adapters = new AdapterRegistry(model)) {
+                AdapterRegistry adapters = new AdapterRegistry(model)) {
             String adapterName = null;
             if (adapter != null) {
                 adapterName = "inspect";
@@ -54,13 +71,25 @@ public final class ModelInspectCommand implements Runnable {
             }
             long[] input = ids != null ? ids : model.tokenizer().encode(text, true).ids();
             Map<String, HostTensor> written = Inspection.write(model, input, adapterName, out);
-            System.out.println("{\"out\": \"" + out.toString().replace("\\", "\\\\").replace("\"", "\\\"")
-                    + "\", \"tokens\": " + input.length + ", \"tensors\": " + written.size()
-                    + ", \"hidden_states\": " + (written.keySet().stream().filter(k -> k.startsWith("hidden.")).count())
-                    + ", \"logits\": " + written.containsKey("logits") + "}");
+            System.out.println(
+                    "{\"out\": \""
+                            + out.toString().replace("\\", "\\\\").replace("\"", "\\\"")
+                            + "\", \"tokens\": "
+                            + input.length
+                            + ", \"tensors\": "
+                            + written.size()
+                            + ", \"hidden_states\": "
+                            + (written.keySet().stream()
+                                    .filter(k -> k.startsWith("hidden."))
+                                    .count())
+                            + ", \"logits\": "
+                            + written.containsKey("logits")
+                            + "}");
         }
     }
 
     @Override
-    public String toString() { return "inspect " + modelOption.spec() + " " + Arrays.toString(ids); }
+    public String toString() {
+        return "inspect " + modelOption.spec() + " " + Arrays.toString(ids);
+    }
 }

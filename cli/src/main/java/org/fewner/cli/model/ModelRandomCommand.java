@@ -2,35 +2,63 @@ package org.fewner.cli.model;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.fewner.cli.UserFacingException;
 import org.fewner.llm.config.ConfigException;
 import org.fewner.llm.decoder.RandomModelWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 /** Writes a random-weight model from a Hugging Face config.json. */
-@Command(name = "random", mixinStandardHelpOptions = true,
-        description = "Writes a random-weight model (config.json, F32 model.safetensors with HF names, the tokenizer.json"
-                + " found beside the config) from a Hugging Face config.json, with optional size overrides.")
+@Command(
+        name = "random",
+        mixinStandardHelpOptions = true,
+        description =
+                "Writes a random-weight model (config.json, F32 model.safetensors with HF names, the tokenizer.json"
+                        + " found beside the config) from a Hugging Face config.json, with optional size overrides.")
 public final class ModelRandomCommand implements Runnable {
-    @Option(names = "--config", required = true, description = "HF config.json (llama, qwen2, mistral or bert).")
+    @Option(
+            names = "--config",
+            required = true,
+            description = "HF config.json (llama, qwen2, mistral or bert).")
     Path config;
-    @Option(names = "--layers", description = "num_hidden_layers") Integer layers;
-    @Option(names = "--hidden", description = "hidden_size") Integer hidden;
-    @Option(names = "--intermediate", description = "intermediate_size") Integer intermediate;
-    @Option(names = "--heads", description = "num_attention_heads") Integer heads;
-    @Option(names = "--kv-heads", description = "num_key_value_heads (decoders)") Integer kvHeads;
-    @Option(names = "--head-dim", description = "head_dim (decoders)") Integer headDim;
-    @Option(names = "--vocab", description = "vocab_size") Integer vocab;
-    @Option(names = "--init-std", description = "initializer_range (weight standard deviation)") Double initStd;
-    @Option(names = "--random-norms", description = "norm weights 1+N(0,0.1), biases N(0,0.1) instead of 1/0")
+
+    @Option(names = "--layers", description = "num_hidden_layers")
+    Integer layers;
+
+    @Option(names = "--hidden", description = "hidden_size")
+    Integer hidden;
+
+    @Option(names = "--intermediate", description = "intermediate_size")
+    Integer intermediate;
+
+    @Option(names = "--heads", description = "num_attention_heads")
+    Integer heads;
+
+    @Option(names = "--kv-heads", description = "num_key_value_heads (decoders)")
+    Integer kvHeads;
+
+    @Option(names = "--head-dim", description = "head_dim (decoders)")
+    Integer headDim;
+
+    @Option(names = "--vocab", description = "vocab_size")
+    Integer vocab;
+
+    @Option(names = "--init-std", description = "initializer_range (weight standard deviation)")
+    Double initStd;
+
+    @Option(
+            names = "--random-norms",
+            description = "norm weights 1+N(0,0.1), biases N(0,0.1) instead of 1/0")
     boolean randomNorms;
-    @Option(names = "--seed", required = true, description = "random seed") long seed;
-    @Option(names = "--out", required = true, description = "output directory") Path out;
+
+    @Option(names = "--seed", required = true, description = "random seed")
+    long seed;
+
+    @Option(names = "--out", required = true, description = "output directory")
+    Path out;
 
     @Override
     public void run() {
@@ -50,16 +78,28 @@ public final class ModelRandomCommand implements Runnable {
         if (headDim != null) {
             cfg.put("head_dim", headDim);
         } else if (hadHeadDim && (hidden != null || heads != null)) {
-            cfg.put("head_dim", cfg.path("hidden_size").asInt() / cfg.path("num_attention_heads").asInt());
+            cfg.put(
+                    "head_dim",
+                    cfg.path("hidden_size").asInt() / cfg.path("num_attention_heads").asInt());
         }
         if (initStd != null) {
             cfg.put("initializer_range", initStd);
         }
         Path tok = config.toAbsolutePath().getParent().resolve("tokenizer.json");
         try {
-            long params = RandomModelWriter.write(cfg, seed, randomNorms, out, Files.isRegularFile(tok) ? tok : null);
-            System.out.println("{\"out\": \"" + out + "\", \"model_type\": \"" + cfg.path("model_type").asText()
-                    + "\", \"params\": " + params + ", \"tokenizer\": " + Files.isRegularFile(tok) + "}");
+            long params =
+                    RandomModelWriter.write(
+                            cfg, seed, randomNorms, out, Files.isRegularFile(tok) ? tok : null);
+            System.out.println(
+                    "{\"out\": \""
+                            + out
+                            + "\", \"model_type\": \""
+                            + cfg.path("model_type").asText()
+                            + "\", \"params\": "
+                            + params
+                            + ", \"tokenizer\": "
+                            + Files.isRegularFile(tok)
+                            + "}");
         } catch (ConfigException e) {
             throw new UserFacingException(e.getMessage(), e);
         }

@@ -19,36 +19,44 @@ import org.fewner.readers.TagDecoder;
 import org.fewner.readers.TagScheme;
 
 /**
- * Counts a corpus file by the counting rule of {@code datasets/README.md}, streaming it through the readers'
- * parsers ({@link ColumnFileParser}, {@link EpisodeParser}) and chunker ({@link TagDecoder}). The tag scheme is
- * decided per file (IO if no label starts with B-/I-) in the same single pass: sentences are chunked both ways
- * until a BIO label shows up, and a bad label is reported for the scheme the file turns out to have.
+ * Counts a corpus file by the counting rule of {@code datasets/README.md}, streaming it through the
+ * readers' parsers ({@link ColumnFileParser}, {@link EpisodeParser}) and chunker ({@link
+ * TagDecoder}). The tag scheme is decided per file (IO if no label starts with B-/I-) in the same
+ * single pass: sentences are chunked both ways until a BIO label shows up, and a bad label is
+ * reported for the scheme the file turns out to have.
  */
 public final class CorpusStats {
 
     /** The input formats of {@code fewner stats}. */
     public enum Format {
-        CONLL2003("conll2003"), CONLL("conll"), FEWNERD_EPISODES("fewnerd-episodes");
+        CONLL2003("conll2003"),
+        CONLL("conll"),
+        FEWNERD_EPISODES("fewnerd-episodes");
 
         private final String cliName;
 
-        Format(String cliName) { this.cliName = cliName; }
+        Format(String cliName) {
+            this.cliName = cliName;
+        }
 
         /** The name used on the command line. */
-        public String cliName() { return cliName; }
+        public String cliName() {
+            return cliName;
+        }
 
         /** Parses a command-line name. */
         public static Format parse(String name) {
             for (Format f : values()) if (f.cliName.equals(name)) return f;
-            throw new IllegalArgumentException("unknown format '" + name + "': expected conll2003, conll or fewnerd-episodes");
+            throw new IllegalArgumentException(
+                    "unknown format '" + name + "': expected conll2003, conll or fewnerd-episodes");
         }
     }
 
     private CorpusStats() {}
 
     /**
-     * Counts {@code file}; the result has the keys {@code file, sentences, tokens, entities, types} and, for
-     * episode files, {@code episodes, support_sentences, query_sentences}, in this order.
+     * Counts {@code file}; the result has the keys {@code file, sentences, tokens, entities, types}
+     * and, for episode files, {@code episodes, support_sentences, query_sentences}, in this order.
      */
     public static Map<String, Object> count(String file, Format format) throws IOException {
         Path path = Path.of(file);
@@ -77,7 +85,8 @@ public final class CorpusStats {
         } else {
             int columns = format == Format.CONLL2003 ? 4 : 2;
             String hint = format == Format.CONLL2003 ? "token POS chunk NER" : "token<TAB>label";
-            try (ColumnFileParser parser = new ColumnFileParser(LineReader.open(path), columns, hint)) {
+            try (ColumnFileParser parser =
+                    new ColumnFileParser(LineReader.open(path), columns, hint)) {
                 LabelledSentence s;
                 while ((s = parser.next()) != null) tally.add(s, 0);
             }
@@ -97,7 +106,9 @@ public final class CorpusStats {
         private FormatException bioError;
         private FormatException ioError;
 
-        Tally(String file) { this.file = file; }
+        Tally(String file) {
+            this.file = file;
+        }
 
         void add(LabelledSentence s, int line) {
             sentences++;
@@ -143,6 +154,8 @@ public final class CorpusStats {
         }
 
         /** The scheme the file turned out to have. */
-        TagScheme scheme() { return bio ? TagScheme.BIO : TagScheme.IO; }
+        TagScheme scheme() {
+            return bio ? TagScheme.BIO : TagScheme.IO;
+        }
     }
 }

@@ -1,22 +1,48 @@
 package org.fewner.cli.adapter;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.fewner.llm.lora.LoraAdapter;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.fewner.llm.lora.LoraAdapter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-/** {@code adapter compose} end to end on a random BERT with a small WordPiece vocab (placeholder masked-LM loss). */
+/**
+ * {@code adapter compose} end to end on a random BERT with a small WordPiece vocab (placeholder
+ * masked-LM loss).
+ */
 class AdapterComposeCommandTest {
-    static final String[] WORDS = {"the", "a", "in", "of", "to", "and", "john", "smith", "lives", "london", "paris", "works",
-        "at", "google", "acme", "corp", "visited", "berlin", "mary", "jones", "met", "with", "yesterday", "."};
+    static final String[] WORDS = {
+        "the",
+        "a",
+        "in",
+        "of",
+        "to",
+        "and",
+        "john",
+        "smith",
+        "lives",
+        "london",
+        "paris",
+        "works",
+        "at",
+        "google",
+        "acme",
+        "corp",
+        "visited",
+        "berlin",
+        "mary",
+        "jones",
+        "met",
+        "with",
+        "yesterday",
+        "."
+    };
 
     @Test
     void composesThreeAdaptersOnASupportFile(@TempDir Path tmp) throws Exception {
@@ -33,40 +59,90 @@ class AdapterComposeCommandTest {
         Files.write(m.resolve("vocab.txt"), vocab);
         Files.writeString(m.resolve("tokenizer_config.json"), "{\"do_lower_case\": true}");
         Path support = tmp.resolve("support.tsv");
-        Files.writeString(support, "John\tB-PER\nSmith\tI-PER\nlives\tO\nin\tO\nLondon\tB-LOC\n.\tO\n\n"
-                + "Mary\tB-PER\nmet\tO\nJohn\tB-PER\nin\tO\nParis\tB-LOC\nyesterday\tO\n.\tO\n\n"
-                + "Smith\tB-PER\nworks\tO\nat\tO\nAcme\tB-ORG\nCorp\tI-ORG\n.\tO\n");
+        Files.writeString(
+                support,
+                "John\tB-PER\nSmith\tI-PER\nlives\tO\nin\tO\nLondon\tB-LOC\n.\tO\n\n"
+                        + "Mary\tB-PER\nmet\tO\nJohn\tB-PER\nin\tO\nParis\tB-LOC\nyesterday\tO\n.\tO\n\n"
+                        + "Smith\tB-PER\nworks\tO\nat\tO\nAcme\tB-ORG\nCorp\tI-ORG\n.\tO\n");
         List<String> dirs = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             Path a = tmp.resolve("a" + i);
-            AdapterCommandsTest.Run r = AdapterCommandsTest.run("adapter", "init", "--model", m.toString(), "--rank", "2",
-                    "--alpha", "4", "--targets", "query,value", "--seed", String.valueOf(10 + i), "--init", "random",
-                    "--b-std", "0.3", "--out", a.toString());
+            AdapterCommandsTest.Run r =
+                    AdapterCommandsTest.run(
+                            "adapter",
+                            "init",
+                            "--model",
+                            m.toString(),
+                            "--rank",
+                            "2",
+                            "--alpha",
+                            "4",
+                            "--targets",
+                            "query,value",
+                            "--seed",
+                            String.valueOf(10 + i),
+                            "--init",
+                            "random",
+                            "--b-std",
+                            "0.3",
+                            "--out",
+                            a.toString());
             assertEquals(0, r.code(), r.err());
             dirs.add(a.toString());
         }
         Path out = tmp.resolve("hub");
-        AdapterCommandsTest.Run r = AdapterCommandsTest.run("adapter", "compose", "--model", m.toString(), "--adapters",
-                String.join(",", dirs), "--support", support.toString(), "--format", "conll", "--budget", "30", "--out", out.toString());
+        AdapterCommandsTest.Run r =
+                AdapterCommandsTest.run(
+                        "adapter",
+                        "compose",
+                        "--model",
+                        m.toString(),
+                        "--adapters",
+                        String.join(",", dirs),
+                        "--support",
+                        support.toString(),
+                        "--format",
+                        "conll",
+                        "--budget",
+                        "30",
+                        "--out",
+                        out.toString());
         assertEquals(0, r.code(), r.err());
         JsonNode j = AdapterJson.JSON.readTree(r.out());
         System.out.println("adapter compose: " + j);
         assertEquals(3, j.get("weights").size());
         assertEquals(3, j.get("support_sentences").asInt());
-        assertTrue(j.get("evaluations").asInt() <= 30 && j.get("evaluations").asInt() > 5, j.toString());
+        assertTrue(
+                j.get("evaluations").asInt() <= 30 && j.get("evaluations").asInt() > 5,
+                j.toString());
         double mean = 0;
         for (JsonNode w : j.get("weights")) {
             assertTrue(Math.abs(w.asDouble()) <= 1.5);
             mean += Math.abs(w.asDouble()) / 3;
         }
-        assertTrue(j.get("objective").asDouble() <= j.get("start_loss").asDouble(), "w = 0 is evaluated, so the best is no worse");
-        assertEquals(j.get("task_loss").asDouble() + 0.05 * mean, j.get("objective").asDouble(), 1e-9);
+        assertTrue(
+                j.get("objective").asDouble() <= j.get("start_loss").asDouble(),
+                "w = 0 is evaluated, so the best is no worse");
+        assertEquals(
+                j.get("task_loss").asDouble() + 0.05 * mean, j.get("objective").asDouble(), 1e-9);
         LoraAdapter composed = LoraAdapter.read(out);
         assertEquals(4, composed.modules().size());
         assertTrue(composed.config().extra().get("fewner_lorahub").get("sources").size() == 3);
 
-        AdapterCommandsTest.Run bad = AdapterCommandsTest.run("adapter", "compose", "--model", m.toString(), "--adapters",
-                String.join(",", dirs), "--support", support.toString(), "--format", "xml", "--out", out.toString());
+        AdapterCommandsTest.Run bad =
+                AdapterCommandsTest.run(
+                        "adapter",
+                        "compose",
+                        "--model",
+                        m.toString(),
+                        "--adapters",
+                        String.join(",", dirs),
+                        "--support",
+                        support.toString(),
+                        "--format",
+                        "xml",
+                        "--out",
+                        out.toString());
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("--format: expected conll2003 or conll"), bad.err());
     }

@@ -1,7 +1,19 @@
 package org.fewner.cli.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 import org.fewner.cli.FewNer;
 import org.fewner.llm.config.ModelConfigs;
 import org.fewner.llm.tensors.DType;
@@ -11,28 +23,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Random;
-import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-/** {@code fewner model inspect} on a tiny random BERT: exactly the tensors compare.py expects, and clear errors. */
+/**
+ * {@code fewner model inspect} on a tiny random BERT: exactly the tensors compare.py expects, and
+ * clear errors.
+ */
 class ModelInspectCommandTest {
     private static final int V = 30;
     private static final int H = 8;
     private static final int I = 16;
     private static final int L = 2;
 
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     private Path tinyBert(boolean withHead) {
         Random r = new Random(3);
@@ -45,7 +46,13 @@ class ModelInspectCommandTest {
         put(w, r, p + "embeddings.LayerNorm.bias", H);
         for (int i = 0; i < L; i++) {
             String l = p + "encoder.layer." + i + ".";
-            for (String n : new String[] {"attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense"}) {
+            for (String n :
+                    new String[] {
+                        "attention.self.query",
+                        "attention.self.key",
+                        "attention.self.value",
+                        "attention.output.dense"
+                    }) {
                 put(w, r, l + n + ".weight", H, H);
                 put(w, r, l + n + ".bias", H);
             }
@@ -66,8 +73,13 @@ class ModelInspectCommandTest {
             put(w, r, "cls.predictions.bias", V);
         }
         ObjectNode c = new ObjectMapper().createObjectNode();
-        c.put("model_type", "bert").put("vocab_size", V).put("hidden_size", H).put("num_hidden_layers", L)
-                .put("num_attention_heads", 2).put("intermediate_size", I).put("max_position_embeddings", 16);
+        c.put("model_type", "bert")
+                .put("vocab_size", V)
+                .put("hidden_size", H)
+                .put("num_hidden_layers", L)
+                .put("num_attention_heads", 2)
+                .put("intermediate_size", I)
+                .put("max_position_embeddings", 16);
         Path dir = tmp.resolve(withHead ? "mlm" : "base");
         ModelConfigs.write(dir.resolve("config.json"), c);
         SafeTensors.write(dir.resolve("model.safetensors"), w, Map.of());
@@ -95,7 +107,16 @@ class ModelInspectCommandTest {
     @Test
     void writesIdsHiddenStatesAndLogits() {
         Path out = tmp.resolve("inspect.safetensors");
-        Run r = run("model", "inspect", "--model", tinyBert(true).toString(), "--ids", "1,5,7,2", "--out", out.toString());
+        Run r =
+                run(
+                        "model",
+                        "inspect",
+                        "--model",
+                        tinyBert(true).toString(),
+                        "--ids",
+                        "1,5,7,2",
+                        "--out",
+                        out.toString());
         assertEquals(0, r.exit, r.err);
         Map<String, HostTensor> t = SafeTensors.readAll(out);
         assertEquals(Set.of("input_ids", "hidden.0", "hidden.1", "hidden.2", "logits"), t.keySet());
@@ -112,24 +133,73 @@ class ModelInspectCommandTest {
     @Test
     void noLogitsWithoutAHead() {
         Path out = tmp.resolve("base.safetensors");
-        Run r = run("model", "inspect", "--model", tinyBert(false).toString(), "--ids", "1,5,2", "--out", out.toString());
+        Run r =
+                run(
+                        "model",
+                        "inspect",
+                        "--model",
+                        tinyBert(false).toString(),
+                        "--ids",
+                        "1,5,2",
+                        "--out",
+                        out.toString());
         assertEquals(0, r.exit, r.err);
-        assertEquals(Set.of("input_ids", "hidden.0", "hidden.1", "hidden.2"), SafeTensors.readAll(out).keySet());
+        assertEquals(
+                Set.of("input_ids", "hidden.0", "hidden.1", "hidden.2"),
+                SafeTensors.readAll(out).keySet());
     }
 
     @Test
     void userErrorsAreOneClearLine() {
         Path model = tinyBert(true);
-        Run both = run("model", "inspect", "--model", model.toString(), "--ids", "1", "--text", "x", "--out", tmp.resolve("a").toString());
+        Run both =
+                run(
+                        "model",
+                        "inspect",
+                        "--model",
+                        model.toString(),
+                        "--ids",
+                        "1",
+                        "--text",
+                        "x",
+                        "--out",
+                        tmp.resolve("a").toString());
         assertEquals(2, both.exit);
         assertTrue(both.err.contains("exactly one of --text"), both.err);
-        Run missing = run("model", "inspect", "--model", tmp.resolve("nope").toString(), "--ids", "1", "--out", tmp.resolve("b").toString());
+        Run missing =
+                run(
+                        "model",
+                        "inspect",
+                        "--model",
+                        tmp.resolve("nope").toString(),
+                        "--ids",
+                        "1",
+                        "--out",
+                        tmp.resolve("b").toString());
         assertEquals(2, missing.exit);
         assertTrue(missing.err.contains("not a directory"), missing.err);
-        Run vocab = run("model", "inspect", "--model", model.toString(), "--ids", "1," + V, "--out", tmp.resolve("c").toString());
+        Run vocab =
+                run(
+                        "model",
+                        "inspect",
+                        "--model",
+                        model.toString(),
+                        "--ids",
+                        "1," + V,
+                        "--out",
+                        tmp.resolve("c").toString());
         assertEquals(2, vocab.exit);
         assertTrue(vocab.err.contains("outside the vocabulary"), vocab.err);
-        Run noTokenizer = run("model", "inspect", "--model", model.toString(), "--text", "hello", "--out", tmp.resolve("d").toString());
+        Run noTokenizer =
+                run(
+                        "model",
+                        "inspect",
+                        "--model",
+                        model.toString(),
+                        "--text",
+                        "hello",
+                        "--out",
+                        tmp.resolve("d").toString());
         assertTrue(noTokenizer.exit != 0 && noTokenizer.err.contains("tokenizer"), noTokenizer.err);
         assertTrue(Arrays.stream(noTokenizer.err.split("\n")).count() <= 2, noTokenizer.err);
     }

@@ -3,10 +3,11 @@ package org.fewner.llm.bench;
 import org.fewner.llm.config.BertConfig;
 
 /**
- * FLOPs of one BERT encoder forward, counting the matrix multiplications only (2 FLOPs per multiply-add):
- * per layer {@code 2·B·T·(4H² + 2·H·I)} for the Q, K, V, attention-output, intermediate and output projections,
- * plus {@code 4·B·T²·H} for the attention products {@code Q·Kᵀ} and {@code P·V}. Embeddings, LayerNorms, softmax,
- * activations and the MLM head are not counted (they are a few percent of the total at these sizes).
+ * FLOPs of one BERT encoder forward, counting the matrix multiplications only (2 FLOPs per
+ * multiply-add): per layer {@code 2·B·T·(4H² + 2·H·I)} for the Q, K, V, attention-output,
+ * intermediate and output projections, plus {@code 4·B·T²·H} for the attention products {@code
+ * Q·Kᵀ} and {@code P·V}. Embeddings, LayerNorms, softmax, activations and the MLM head are not
+ * counted (they are a few percent of the total at these sizes).
  */
 public final class EncoderFlops {
     private EncoderFlops() {}

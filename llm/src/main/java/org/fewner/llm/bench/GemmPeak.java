@@ -4,13 +4,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
-
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * fp32 GEMM speed of this machine through libtorch ({@code linear} = {@code addmm}, the call the encoder makes),
- * measured in the running process with the current thread settings: best and median GFLOP/s over repeats.
+ * fp32 GEMM speed of this machine through libtorch ({@code linear} = {@code addmm}, the call the
+ * encoder makes), measured in the running process with the current thread settings: best and median
+ * GFLOP/s over repeats.
  */
 public final class GemmPeak {
     private GemmPeak() {}
@@ -18,25 +18,30 @@ public final class GemmPeak {
     /**
      * One measured shape: {@code [m, k] · [k, n]}.
      *
-     * @param bestGflops   best single-call speed
+     * @param bestGflops best single-call speed
      * @param medianGflops median single-call speed
      */
     public record Result(int m, int k, int n, int calls, double bestGflops, double medianGflops) {
-        public String shape() { return "[" + m + "," + k + "]x[" + k + "," + n + "]"; }
+        public String shape() {
+            return "[" + m + "," + k + "]x[" + k + "," + n + "]";
+        }
     }
 
     /**
-     * Times {@code x · Wᵀ + b} with x [m, k], W [n, k] until {@code seconds} have passed (at least {@code minCalls}).
+     * Times {@code x · Wᵀ + b} with x [m, k], W [n, k] until {@code seconds} have passed (at least
+     * {@code minCalls}).
      */
-    public static Result measure(NDManager manager, int m, int k, int n, double seconds, int minCalls) {
+    public static Result measure(
+            NDManager manager, int m, int k, int n, double seconds, int minCalls) {
         return measure(manager, m, k, n, seconds, minCalls, true);
     }
 
     /**
-     * Times {@code x · Wᵀ} (+ b when {@code bias}: BERT's layers have one, Llama-style decoders none) with x [m, k],
-     * W [n, k] until {@code seconds} have passed (at least {@code minCalls}).
+     * Times {@code x · Wᵀ} (+ b when {@code bias}: BERT's layers have one, Llama-style decoders
+     * none) with x [m, k], W [n, k] until {@code seconds} have passed (at least {@code minCalls}).
      */
-    public static Result measure(NDManager manager, int m, int k, int n, double seconds, int minCalls, boolean bias) {
+    public static Result measure(
+            NDManager manager, int m, int k, int n, double seconds, int minCalls, boolean bias) {
         try (NDManager mm = manager.newSubManager()) {
             NDArray x = mm.randomNormal(new Shape(m, k));
             NDArray w = mm.randomNormal(new Shape(n, k));
@@ -63,8 +68,12 @@ public final class GemmPeak {
         }
     }
 
-    /** The GEMMs of a BERT layer at {@code rows} = B·T rows: fused QKV, attention output, intermediate, output. */
-    public static List<Result> layerShapes(NDManager manager, int rows, int hidden, int intermediate, double seconds) {
+    /**
+     * The GEMMs of a BERT layer at {@code rows} = B·T rows: fused QKV, attention output,
+     * intermediate, output.
+     */
+    public static List<Result> layerShapes(
+            NDManager manager, int rows, int hidden, int intermediate, double seconds) {
         return List.of(
                 measure(manager, rows, hidden, 3 * hidden, seconds, 3),
                 measure(manager, rows, hidden, hidden, seconds, 3),

@@ -3,8 +3,6 @@ package org.fewner.llm.bench;
 import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.fewner.llm.bert.BertModel;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,11 +13,13 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.fewner.llm.bert.BertModel;
 
 /**
- * Where the time of an encoder forward goes, per libtorch operator: runs forwards under libtorch's own profiler
- * ({@code JniUtils.startProfile}/{@code stopProfile}, a Chrome trace), and sums each operator's self time (its
- * duration minus that of the operators it called). The rest of the wall time is Java and JNI overhead.
+ * Where the time of an encoder forward goes, per libtorch operator: runs forwards under libtorch's
+ * own profiler ({@code JniUtils.startProfile}/{@code stopProfile}, a Chrome trace), and sums each
+ * operator's self time (its duration minus that of the operators it called). The rest of the wall
+ * time is Java and JNI overhead.
  */
 public final class OpProfile {
     private OpProfile() {}
@@ -28,16 +28,22 @@ public final class OpProfile {
     public record Op(String name, int calls, double selfMs) {}
 
     /**
-     * @param ops       operators by self time, largest first
-     * @param wallMs    wall time of the profiled forwards
-     * @param forwards  how many forwards were profiled
+     * @param ops operators by self time, largest first
+     * @param wallMs wall time of the profiled forwards
+     * @param forwards how many forwards were profiled
      */
     public record Profile(List<Op> ops, double wallMs, int forwards) {
-        public double opMs() { return ops.stream().mapToDouble(Op::selfMs).sum(); }
+        public double opMs() {
+            return ops.stream().mapToDouble(Op::selfMs).sum();
+        }
     }
 
-    /** Profiles {@code forwards} encoder forwards at [batch, length] (after warm-up); the trace goes to {@code traceFile}. */
-    public static Profile run(BertModel model, int batch, int length, int forwards, Path traceFile) throws IOException {
+    /**
+     * Profiles {@code forwards} encoder forwards at [batch, length] (after warm-up); the trace goes
+     * to {@code traceFile}.
+     */
+    public static Profile run(BertModel model, int batch, int length, int forwards, Path traceFile)
+            throws IOException {
         long[][] ids = EncoderBenchmark.randomIds(batch, length, model.config().vocabSize(), 7);
         long[][] mask = new long[batch][length];
         for (long[] row : mask) {
@@ -70,11 +76,19 @@ public final class OpProfile {
             if (!cat.isEmpty() && !cat.equals("cpu_op") && !cat.equals("Operator")) {
                 continue;
             }
-            evs.add(new Ev(e.path("name").asText(), e.path("tid").asLong(), e.path("ts").asDouble(), e.path("dur").asDouble()));
+            evs.add(
+                    new Ev(
+                            e.path("name").asText(),
+                            e.path("tid").asLong(),
+                            e.path("ts").asDouble(),
+                            e.path("dur").asDouble()));
         }
-        evs.sort(Comparator.comparingLong(Ev::tid).thenComparingDouble(Ev::ts).thenComparing(Comparator.comparingDouble(Ev::dur).reversed()));
+        evs.sort(
+                Comparator.comparingLong(Ev::tid)
+                        .thenComparingDouble(Ev::ts)
+                        .thenComparing(Comparator.comparingDouble(Ev::dur).reversed()));
         Map<String, double[]> acc = new LinkedHashMap<>(); // name -> {calls, self µs}
-        Deque<double[]> stack = new ArrayDeque<>();          // {end, index into list}
+        Deque<double[]> stack = new ArrayDeque<>(); // {end, index into list}
         List<double[]> self = new ArrayList<>();
         long tid = Long.MIN_VALUE;
         for (Ev e : evs) {
@@ -88,7 +102,8 @@ public final class OpProfile {
             double[] mine = {e.dur};
             self.add(mine);
             if (!stack.isEmpty()) {
-                self.get((int) stack.peek()[1])[0] -= e.dur; // the parent's self time excludes this child
+                self.get((int) stack.peek()[1])[0] -=
+                        e.dur; // the parent's self time excludes this child
             }
             stack.push(new double[] {e.ts + e.dur, self.size() - 1});
         }

@@ -9,10 +9,14 @@ public final class ProcessStats {
     private ProcessStats() {}
 
     /** Peak resident set size (VmHWM) in MiB, or -1 where /proc is not available. */
-    public static double peakRssMiB() { return field("VmHWM:"); }
+    public static double peakRssMiB() {
+        return field("VmHWM:");
+    }
 
     /** Current resident set size (VmRSS) in MiB, or -1. */
-    public static double rssMiB() { return field("VmRSS:"); }
+    public static double rssMiB() {
+        return field("VmRSS:");
+    }
 
     private static double field(String name) {
         try {

@@ -17,41 +17,56 @@ import org.fewner.llm.nn.LinearLayer;
 
 /**
  * BERT's attention sub-layer with its residual and post-LayerNorm (HF {@code BertAttention} =
- * {@code BertSelfAttention} + {@code BertSelfOutput}):
- * {@code LayerNorm(x + dense(softmax(Q Kᵀ/√d + mask) V))} with {@code Q, K, V = query(x), key(x), value(x)}.
+ * {@code BertSelfAttention} + {@code BertSelfOutput}): {@code LayerNorm(x + dense(softmax(Q Kᵀ/√d +
+ * mask) V))} with {@code Q, K, V = query(x), key(x), value(x)}.
  *
- * <p>Without an adapter the three projections run as one matmul over weights concatenated at load time
- * ({@link #fuseQkv}); with an adapter each goes through its own {@link LinearLayer} so that per-module LoRA applies.
+ * <p>Without an adapter the three projections run as one matmul over weights concatenated at load
+ * time ({@link #fuseQkv}); with an adapter each goes through its own {@link LinearLayer} so that
+ * per-module LoRA applies.
  */
 public final class BertAttention extends AbstractBlock {
     /** Hidden size H. */
     private final int hidden;
+
     /** Attention heads. */
     private final int heads;
+
     /** Head dimension d = H / heads. */
     private final int headDim;
+
     /** LayerNorm epsilon. */
     private final float eps;
+
     /** {@code attention.self.query}, H → H. */
     final LinearLayer query;
+
     /** {@code attention.self.key}, H → H. */
     final LinearLayer key;
+
     /** {@code attention.self.value}, H → H. */
     final LinearLayer value;
+
     /** {@code attention.output.dense}, H → H. */
     final LinearLayer dense;
+
     /** {@code attention.output.LayerNorm.weight}, [H]. */
     final Parameter normWeight;
+
     /** {@code attention.output.LayerNorm.bias}, [H]. */
     final Parameter normBias;
+
     /** The attention scale 1/√d. */
     private final float scale;
+
     /** query (times 1/√d), key, value weights stacked, [3H, H], or null before {@link #fuseQkv}. */
     private volatile NDArray qkvWeight;
+
     /** query, key, value biases stacked, [3H]. */
     private volatile NDArray qkvBias;
 
-    /** @param prefix HF module path of this layer, e.g. {@code bert.encoder.layer.0.} */
+    /**
+     * @param prefix HF module path of this layer, e.g. {@code bert.encoder.layer.0.}
+     */
     public BertAttention(String prefix, int hidden, int heads, double eps) {
         super((byte) 1);
         this.hidden = hidden;
@@ -59,22 +74,45 @@ public final class BertAttention extends AbstractBlock {
         this.headDim = hidden / heads;
         this.eps = (float) eps;
         this.scale = (float) (1 / Math.sqrt(headDim));
-        query = addChildBlock("query", new LinearLayer(prefix + "attention.self.query", hidden, hidden, true));
-        key = addChildBlock("key", new LinearLayer(prefix + "attention.self.key", hidden, hidden, true));
-        value = addChildBlock("value", new LinearLayer(prefix + "attention.self.value", hidden, hidden, true));
-        dense = addChildBlock("dense", new LinearLayer(prefix + "attention.output.dense", hidden, hidden, true));
+        query =
+                addChildBlock(
+                        "query",
+                        new LinearLayer(prefix + "attention.self.query", hidden, hidden, true));
+        key =
+                addChildBlock(
+                        "key",
+                        new LinearLayer(prefix + "attention.self.key", hidden, hidden, true));
+        value =
+                addChildBlock(
+                        "value",
+                        new LinearLayer(prefix + "attention.self.value", hidden, hidden, true));
+        dense =
+                addChildBlock(
+                        "dense",
+                        new LinearLayer(prefix + "attention.output.dense", hidden, hidden, true));
         normWeight = addParameter(BertEmbeddings.param("LayerNorm.weight", Parameter.Type.GAMMA));
         normBias = addParameter(BertEmbeddings.param("LayerNorm.bias", Parameter.Type.BETA));
     }
 
     /**
-     * Builds the stacked Q/K/V weight from the loaded projections (call once, after loading, in {@code manager}).
-     * The query rows are multiplied by 1/√d here, which saves a pass over the scores (exact when d is a power of 4,
-     * e.g. 64; otherwise a rounding difference of about 1e-7 relative).
+     * Builds the stacked Q/K/V weight from the loaded projections (call once, after loading, in
+     * {@code manager}). The query rows are multiplied by 1/√d here, which saves a pass over the
+     * scores (exact when d is a power of 4, e.g. 64; otherwise a rounding difference of about 1e-7
+     * relative).
      */
     void fuseQkv(NDManager manager) {
-        NDArray w = stack3(manager, query.weight().getArray().mul(scale), key.weight().getArray(), value.weight().getArray());
-        NDArray b = stack3(manager, query.bias().getArray().mul(scale), key.bias().getArray(), value.bias().getArray());
+        NDArray w =
+                stack3(
+                        manager,
+                        query.weight().getArray().mul(scale),
+                        key.weight().getArray(),
+                        value.weight().getArray());
+        NDArray b =
+                stack3(
+                        manager,
+                        query.bias().getArray().mul(scale),
+                        key.bias().getArray(),
+                        value.bias().getArray());
         qkvWeight = w;
         qkvBias = b;
     }
@@ -86,44 +124,67 @@ public final class BertAttention extends AbstractBlock {
     }
 
     /**
-     * @param inputs x [B, T, H] and the additive key mask [B, 1, 1, T] (0 for real tokens, a large negative value
-     *               for padding), or only x when nothing is padded
+     * @param inputs x [B, T, H] and the additive key mask [B, 1, 1, T] (0 for real tokens, a large
+     *     negative value for padding), or only x when nothing is padded
      * @return [B, T, H]
      */
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.get(0);
         NDArray maskBias = inputs.size() > 1 ? inputs.get(1) : null;
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);
-        NDArray x2 = x.reshape(b * t, hidden); // 2-D, so that libtorch's linear is one addmm (bias fused)
+        NDArray x2 =
+                x.reshape(
+                        b * t, hidden); // 2-D, so that libtorch's linear is one addmm (bias fused)
         NDArray ctx;
-        try (NDScope scope = new NDScope()) { // frees q, k, v, scores and probabilities as soon as ctx exists
+        try (NDScope scope =
+                new NDScope()) { // frees q, k, v, scores and probabilities as soon as ctx exists
             scope.suppressNotUsedWarning();
             ctx = context(ps, x2, maskBias, b, t, training, params);
             NDScope.unregister(ctx);
         }
         NDScope.register(ctx); // back into the caller's scope
-        NDArray out = dense.forward(ps, new NDList(ctx), training, params).singletonOrThrow().addi(x2);
+        NDArray out =
+                dense.forward(ps, new NDList(ctx), training, params).singletonOrThrow().addi(x2);
         var dev = x.getDevice();
-        return new NDList(LayerNorm.layerNorm(out, new Shape(hidden), ps.getValue(normWeight, dev, training),
-                ps.getValue(normBias, dev, training), eps).singletonOrThrow().reshape(b, t, hidden));
+        return new NDList(
+                LayerNorm.layerNorm(
+                                out,
+                                new Shape(hidden),
+                                ps.getValue(normWeight, dev, training),
+                                ps.getValue(normBias, dev, training),
+                                eps)
+                        .singletonOrThrow()
+                        .reshape(b, t, hidden));
     }
 
     /** {@code softmax(Q Kᵀ/√d + mask) V} with heads merged back: x2 [B·T, H] → [B·T, H]. */
-    private NDArray context(ParameterStore ps, NDArray x2, NDArray maskBias, long b, long t, boolean training,
-                            PairList<String, Object> params) {
+    private NDArray context(
+            ParameterStore ps,
+            NDArray x2,
+            NDArray maskBias,
+            long b,
+            long t,
+            boolean training,
+            PairList<String, Object> params) {
         NDArray q;
         NDArray k;
         NDArray v;
         boolean fused = canFuse(params);
         if (fused) {
-            NDList qkv = Linear.linear(x2, qkvWeight, qkvBias).singletonOrThrow().split(3, 1); // 3 × [B·T, H], q pre-scaled
+            NDList qkv =
+                    Linear.linear(x2, qkvWeight, qkvBias)
+                            .singletonOrThrow()
+                            .split(3, 1); // 3 × [B·T, H], q pre-scaled
             q = qkv.get(0);
             k = qkv.get(1);
             v = qkv.get(2);
             String adapter = ForwardParams.adapterOf(params);
-            if (adapter != null) { // LoRA branches on top of the exact base products (q's pre-scaled like its weight)
+            if (adapter
+                    != null) { // LoRA branches on top of the exact base products (q's pre-scaled
+                // like its weight)
                 NDArray dq = query.loraDelta(x2, adapter, training);
                 NDArray dk = key.loraDelta(x2, adapter, training);
                 NDArray dv = value.loraDelta(x2, adapter, training);
@@ -137,27 +198,32 @@ public final class BertAttention extends AbstractBlock {
             v = value.forward(ps, new NDList(x2), training, params).singletonOrThrow();
         }
         Shape heads4 = new Shape(b, t, heads, headDim);
-        q = q.reshape(heads4).transpose(0, 2, 1, 3);                               // [B, nh, T, d]
-        NDArray kT = k.reshape(heads4).transpose(0, 2, 3, 1);                      // [B, nh, d, T]
-        v = v.reshape(heads4).transpose(0, 2, 1, 3);                               // [B, nh, T, d]
-        NDArray scores = q.matMul(kT);                                             // [B, nh, T, T]
+        q = q.reshape(heads4).transpose(0, 2, 1, 3); // [B, nh, T, d]
+        NDArray kT = k.reshape(heads4).transpose(0, 2, 3, 1); // [B, nh, d, T]
+        v = v.reshape(heads4).transpose(0, 2, 1, 3); // [B, nh, T, d]
+        NDArray scores = q.matMul(kT); // [B, nh, T, T]
         if (!fused) {
             scores.muli(scale);
         }
         if (maskBias != null) {
             scores.addi(maskBias);
         }
-        return scores.softmax(-1).matMul(v)                                 // [B, nh, T, d]
-                .transpose(0, 2, 1, 3).reshape(b * t, hidden);                    // [B·T, H]
+        return scores.softmax(-1)
+                .matMul(v) // [B, nh, T, d]
+                .transpose(0, 2, 1, 3)
+                .reshape(b * t, hidden); // [B·T, H]
     }
 
     /**
-     * The fused path computes exactly the base projections when no adapter is merged into q/k/v; a selected adapter's
-     * LoRA branches are added on top (so a zero-B adapter gives exactly the base output).
+     * The fused path computes exactly the base projections when no adapter is merged into q/k/v; a
+     * selected adapter's LoRA branches are added on top (so a zero-B adapter gives exactly the base
+     * output).
      */
     private boolean canFuse(PairList<String, Object> params) {
-        return qkvWeight != null && query.mergedAdapter() == null
-                && key.mergedAdapter() == null && value.mergedAdapter() == null;
+        return qkvWeight != null
+                && query.mergedAdapter() == null
+                && key.mergedAdapter() == null
+                && value.mergedAdapter() == null;
     }
 
     @Override

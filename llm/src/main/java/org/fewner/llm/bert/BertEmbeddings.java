@@ -11,22 +11,28 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * BERT's embedding layer: {@code LayerNorm(word[ids] + position[pos] + token_type[tt])}
- * (HF {@code BertEmbeddings}; dropout is off at inference).
+ * BERT's embedding layer: {@code LayerNorm(word[ids] + position[pos] + token_type[tt])} (HF {@code
+ * BertEmbeddings}; dropout is off at inference).
  */
 public final class BertEmbeddings extends AbstractBlock {
     /** Hidden size H. */
     private final int hidden;
+
     /** LayerNorm epsilon ({@code layer_norm_eps}). */
     private final float eps;
+
     /** {@code word_embeddings.weight}, [V, H]. */
     final Parameter word;
+
     /** {@code position_embeddings.weight}, [P, H]. */
     final Parameter position;
+
     /** {@code token_type_embeddings.weight}, [TV, H]. */
     final Parameter tokenType;
+
     /** {@code LayerNorm.weight}, [H]. */
     final Parameter normWeight;
+
     /** {@code LayerNorm.bias}, [H]. */
     final Parameter normBias;
 
@@ -50,19 +56,29 @@ public final class BertEmbeddings extends AbstractBlock {
      * @return the embedding output [B, T, H] ({@code hidden.0})
      */
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray ids = inputs.get(0);
         var dev = ids.getDevice();
         NDArray x = lookup(ids, ps.getValue(word, dev, training));
         x.addi(lookup(inputs.get(1), ps.getValue(position, dev, training)));
         x.addi(lookup(inputs.get(2), ps.getValue(tokenType, dev, training)));
-        return LayerNorm.layerNorm(x, new Shape(hidden), ps.getValue(normWeight, dev, training),
-                ps.getValue(normBias, dev, training), eps);
+        return LayerNorm.layerNorm(
+                x,
+                new Shape(hidden),
+                ps.getValue(normWeight, dev, training),
+                ps.getValue(normBias, dev, training),
+                eps);
     }
 
-    /** {@code table[ids]}: ids [B, T], table [N, H] → [B, T, H] (one libtorch {@code embedding} call). */
+    /**
+     * {@code table[ids]}: ids [B, T], table [N, H] → [B, T, H] (one libtorch {@code embedding}
+     * call).
+     */
     private static NDArray lookup(NDArray ids, NDArray table) {
-        return ids.getNDArrayInternal().embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
+        return ids.getNDArrayInternal()
+                .embedding(ids, table, SparseFormat.DENSE)
+                .singletonOrThrow();
     }
 
     @Override

@@ -1,23 +1,26 @@
 package org.fewner.llm.bert;
 
 import ai.djl.ndarray.NDManager;
-import org.fewner.llm.model.Backbone;
-import org.fewner.llm.model.BackboneOutput;
-import org.fewner.llm.tokenizer.ModelTokenizer;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import org.fewner.llm.model.Backbone;
+import org.fewner.llm.model.BackboneOutput;
+import org.fewner.llm.tokenizer.ModelTokenizer;
 
 /**
- * Masked-token prediction with a model's MLM head: the sanity check of {@code fewner model check}. The texts run as
- * one right-padded batch, so the check also exercises padding.
+ * Masked-token prediction with a model's MLM head: the sanity check of {@code fewner model check}.
+ * The texts run as one right-padded batch, so the check also exercises padding.
  */
 public final class MaskFill {
     /** The sentences of {@code fewner model check}. */
-    public static final List<String> CHECK_TEXTS = List.of("Paris is the [MASK] of France.",
-            "The capital of Germany is [MASK].", "I went to the [MASK] to buy some milk.");
+    public static final List<String> CHECK_TEXTS =
+            List.of(
+                    "Paris is the [MASK] of France.",
+                    "The capital of Germany is [MASK].",
+                    "I went to the [MASK] to buy some milk.");
+
     public static final String MASK = "[MASK]";
 
     private MaskFill() {}
@@ -31,7 +34,7 @@ public final class MaskFill {
     /**
      * @param model a backbone with a masked-LM head (logits)
      * @param texts each containing {@value #MASK}
-     * @param k     candidates per text
+     * @param k candidates per text
      */
     public static List<Prediction> predict(Backbone model, List<String> texts, int k) {
         ModelTokenizer tok = model.tokenizer();
@@ -44,7 +47,8 @@ public final class MaskFill {
             ids[i] = e.ids();
             maskAt[i] = Arrays.asList(e.tokens()).indexOf(MASK);
             if (maskAt[i] < 0) {
-                throw new IllegalArgumentException("text " + (i + 1) + " has no " + MASK + " token: " + texts.get(i));
+                throw new IllegalArgumentException(
+                        "text " + (i + 1) + " has no " + MASK + " token: " + texts.get(i));
             }
             t = Math.max(t, e.size());
         }
@@ -58,8 +62,9 @@ public final class MaskFill {
         try (NDManager call = model.manager().newSubManager()) {
             BackboneOutput o = model.forward(call, padded, mask, null);
             if (o.logits() == null) {
-                throw new IllegalArgumentException("the model has no masked-LM head (a BertModel checkpoint without "
-                        + "cls.predictions.*); model check needs a BertForMaskedLM checkpoint");
+                throw new IllegalArgumentException(
+                        "the model has no masked-LM head (a BertModel checkpoint without "
+                                + "cls.predictions.*); model check needs a BertForMaskedLM checkpoint");
             }
             for (int i = 0; i < n; i++) {
                 float[] row = o.logits().get(i, maskAt[i]).toFloatArray();
@@ -79,7 +84,9 @@ public final class MaskFill {
         for (int i = 0; i < idx.length; i++) {
             idx[i] = i;
         }
-        Arrays.sort(idx, Comparator.comparingDouble((Integer i) -> -values[i]).thenComparingInt(i -> i));
+        Arrays.sort(
+                idx,
+                Comparator.comparingDouble((Integer i) -> -values[i]).thenComparingInt(i -> i));
         int m = Math.min(k, values.length);
         int[] out = new int[m];
         for (int i = 0; i < m; i++) {

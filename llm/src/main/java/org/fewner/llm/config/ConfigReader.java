@@ -2,7 +2,6 @@ package org.fewner.llm.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,11 +16,17 @@ final class ConfigReader {
         this.raw = raw;
     }
 
-    ObjectNode raw() { return raw; }
+    ObjectNode raw() {
+        return raw;
+    }
 
-    boolean has(String f) { return raw.has(f); }
+    boolean has(String f) {
+        return raw.has(f);
+    }
 
-    ConfigException error(String msg) { return new ConfigException(file, msg); }
+    ConfigException error(String msg) {
+        return new ConfigException(file, msg);
+    }
 
     int integer(String f) {
         JsonNode n = raw.get(f);
@@ -34,7 +39,9 @@ final class ConfigReader {
         return n.asInt();
     }
 
-    int integer(String f, int dflt) { return has(f) && !raw.get(f).isNull() ? integer(f) : dflt; }
+    int integer(String f, int dflt) {
+        return has(f) && !raw.get(f).isNull() ? integer(f) : dflt;
+    }
 
     double number(String f, double dflt) {
         JsonNode n = raw.get(f);

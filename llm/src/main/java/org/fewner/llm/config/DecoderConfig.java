@@ -1,20 +1,19 @@
 package org.fewner.llm.config;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.util.List;
 
 /**
  * A Llama-family decoder config ({@code model_type} llama, qwen2 or mistral; SmolLM2 is llama).
  *
- * @param headDim           {@code head_dim} when the config gives it, else hidden / heads
- * @param attentionBias     bias on q/k/v projections (Qwen2 always; Llama per {@code attention_bias})
- * @param outputBias        bias on o_proj (Llama's {@code attention_bias} covers it; Qwen2 never)
- * @param mlpBias           bias on gate/up/down (Llama's {@code mlp_bias})
- * @param slidingWindow     attention window, or 0 for none (Mistral {@code sliding_window}; Qwen2 only when
- *                          {@code use_sliding_window})
- * @param slidingLayers     for each layer, whether the sliding window applies to it
- * @param eosTokenIds       stop tokens from {@code eos_token_id} (int or list)
+ * @param headDim {@code head_dim} when the config gives it, else hidden / heads
+ * @param attentionBias bias on q/k/v projections (Qwen2 always; Llama per {@code attention_bias})
+ * @param outputBias bias on o_proj (Llama's {@code attention_bias} covers it; Qwen2 never)
+ * @param mlpBias bias on gate/up/down (Llama's {@code mlp_bias})
+ * @param slidingWindow attention window, or 0 for none (Mistral {@code sliding_window}; Qwen2 only
+ *     when {@code use_sliding_window})
+ * @param slidingLayers for each layer, whether the sliding window applies to it
+ * @param eosTokenIds stop tokens from {@code eos_token_id} (int or list)
  */
 public record DecoderConfig(
         String modelType,
@@ -39,17 +38,21 @@ public record DecoderConfig(
         Integer bosTokenId,
         List<Integer> eosTokenIds,
         double initializerRange,
-        ObjectNode raw) implements ModelConfig {
+        ObjectNode raw)
+        implements ModelConfig {
 
     /** Query heads per key/value head (grouped-query attention). */
-    public int groupSize() { return numAttentionHeads / numKeyValueHeads; }
+    public int groupSize() {
+        return numAttentionHeads / numKeyValueHeads;
+    }
 
     /** {@code rope_theta}, or (transformers v5) {@code rope_parameters.rope_theta}, else 10000. */
     private static double ropeTheta(ConfigReader r) {
         if (r.has("rope_theta") && !r.raw().get("rope_theta").isNull()) {
             return r.number("rope_theta", 10000.0);
         }
-        com.fasterxml.jackson.databind.JsonNode p = r.raw().path("rope_parameters").path("rope_theta");
+        com.fasterxml.jackson.databind.JsonNode p =
+                r.raw().path("rope_parameters").path("rope_theta");
         if (p.isMissingNode() || p.isNull()) {
             return 10000.0;
         }
@@ -64,11 +67,16 @@ public record DecoderConfig(
         int heads = r.integer("num_attention_heads");
         int kvHeads = r.integer("num_key_value_heads", heads);
         if (heads % kvHeads != 0) {
-            throw r.error("num_attention_heads " + heads + " is not a multiple of num_key_value_heads " + kvHeads);
+            throw r.error(
+                    "num_attention_heads "
+                            + heads
+                            + " is not a multiple of num_key_value_heads "
+                            + kvHeads);
         }
         int headDim = r.has("head_dim") ? r.integer("head_dim") : hidden / heads;
         if (!r.has("head_dim") && hidden % heads != 0) {
-            throw r.error("hidden_size " + hidden + " is not a multiple of num_attention_heads " + heads);
+            throw r.error(
+                    "hidden_size " + hidden + " is not a multiple of num_attention_heads " + heads);
         }
         if (headDim % 2 != 0) {
             throw r.error("head_dim " + headDim + " must be even for rotary embeddings");
@@ -76,10 +84,16 @@ public record DecoderConfig(
         String act = r.string("hidden_act", "silu");
         Activations.check(r, act);
         if (r.has("partial_rotary_factor") && r.number("partial_rotary_factor", 1.0) != 1.0) {
-            throw r.error("partial_rotary_factor " + r.number("partial_rotary_factor", 1.0) + " is not supported (only 1.0)");
+            throw r.error(
+                    "partial_rotary_factor "
+                            + r.number("partial_rotary_factor", 1.0)
+                            + " is not supported (only 1.0)");
         }
         if (r.integer("pretraining_tp", 1) != 1) {
-            throw r.error("pretraining_tp " + r.integer("pretraining_tp", 1) + " is not supported (only 1)");
+            throw r.error(
+                    "pretraining_tp "
+                            + r.integer("pretraining_tp", 1)
+                            + " is not supported (only 1)");
         }
         int layers = r.integer("num_hidden_layers");
         boolean qwen = type.equals("qwen2");
@@ -90,16 +104,21 @@ public record DecoderConfig(
         int window = 0;
         Boolean[] sliding = new Boolean[layers];
         java.util.Arrays.fill(sliding, false);
-        if (type.equals("mistral") && r.has("sliding_window") && !r.raw().get("sliding_window").isNull()) {
+        if (type.equals("mistral")
+                && r.has("sliding_window")
+                && !r.raw().get("sliding_window").isNull()) {
             window = r.integer("sliding_window");
             java.util.Arrays.fill(sliding, true);
-        } else if (qwen && r.bool("use_sliding_window", false) && r.has("sliding_window")
+        } else if (qwen
+                && r.bool("use_sliding_window", false)
+                && r.has("sliding_window")
                 && !r.raw().get("sliding_window").isNull()) {
             window = r.integer("sliding_window");
             int maxWindowLayers = r.integer("max_window_layers", layers);
             if (r.raw().has("layer_types") && r.raw().get("layer_types").isArray()) {
                 for (int i = 0; i < layers; i++) {
-                    sliding[i] = "sliding_attention".equals(r.raw().get("layer_types").path(i).asText());
+                    sliding[i] =
+                            "sliding_attention".equals(r.raw().get("layer_types").path(i).asText());
                 }
             } else {
                 for (int i = 0; i < layers; i++) {
@@ -107,11 +126,31 @@ public record DecoderConfig(
                 }
             }
         }
-        return new DecoderConfig(type, r.integer("vocab_size"), hidden, layers, heads, kvHeads, headDim,
-                r.integer("intermediate_size"), act, r.integer("max_position_embeddings", 2048),
-                r.number("rms_norm_eps", 1e-6), ropeTheta(r), RopeScaling.parse(r),
-                r.bool("tie_word_embeddings", false), attnBias, outBias, mlpBias, window, List.of(sliding),
-                r.has("bos_token_id") && !r.raw().get("bos_token_id").isNull() ? r.integer("bos_token_id") : null,
-                r.intList("eos_token_id"), r.number("initializer_range", 0.02), r.raw());
+        return new DecoderConfig(
+                type,
+                r.integer("vocab_size"),
+                hidden,
+                layers,
+                heads,
+                kvHeads,
+                headDim,
+                r.integer("intermediate_size"),
+                act,
+                r.integer("max_position_embeddings", 2048),
+                r.number("rms_norm_eps", 1e-6),
+                ropeTheta(r),
+                RopeScaling.parse(r),
+                r.bool("tie_word_embeddings", false),
+                attnBias,
+                outBias,
+                mlpBias,
+                window,
+                List.of(sliding),
+                r.has("bos_token_id") && !r.raw().get("bos_token_id").isNull()
+                        ? r.integer("bos_token_id")
+                        : null,
+                r.intList("eos_token_id"),
+                r.number("initializer_range", 0.02),
+                r.raw());
     }
 }

@@ -3,8 +3,9 @@ package org.fewner.llm.config;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * A Hugging Face {@code config.json}, typed per architecture family. {@link #raw()} keeps every field of the file
- * (also those FewNER does not use) so that a config can be written back unchanged apart from overrides.
+ * A Hugging Face {@code config.json}, typed per architecture family. {@link #raw()} keeps every
+ * field of the file (also those FewNER does not use) so that a config can be written back unchanged
+ * apart from overrides.
  */
 public sealed interface ModelConfig permits BertConfig, DecoderConfig {
 

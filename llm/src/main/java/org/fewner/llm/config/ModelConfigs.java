@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,12 +15,20 @@ import java.util.Map;
 /** Reads HF config.json files into the typed record of their architecture. */
 public final class ModelConfigs {
     /** model_type → the architectures class names FewNER accepts for it. */
-    public static final Map<String, List<String>> SUPPORTED = Map.of(
-            "bert", List.of("BertModel", "BertForMaskedLM", "BertForPreTraining", "BertForTokenClassification"),
-            "llama", List.of("LlamaForCausalLM", "LlamaModel"),
-            "qwen2", List.of("Qwen2ForCausalLM", "Qwen2Model"),
-            "mistral", List.of("MistralForCausalLM", "MistralModel"));
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    public static final Map<String, List<String>> SUPPORTED =
+            Map.of(
+                    "bert",
+                            List.of(
+                                    "BertModel",
+                                    "BertForMaskedLM",
+                                    "BertForPreTraining",
+                                    "BertForTokenClassification"),
+                    "llama", List.of("LlamaForCausalLM", "LlamaModel"),
+                    "qwen2", List.of("Qwen2ForCausalLM", "Qwen2Model"),
+                    "mistral", List.of("MistralForCausalLM", "MistralModel"));
+
+    private static final ObjectMapper JSON =
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private ModelConfigs() {}
 
@@ -48,12 +55,19 @@ public final class ModelConfigs {
         ConfigReader r = new ConfigReader(file, node);
         String type = r.string("model_type", null);
         if (type == null) {
-            throw r.error("missing 'model_type' (supported: " + String.join(", ", SUPPORTED.keySet().stream().sorted().toList()) + ")");
+            throw r.error(
+                    "missing 'model_type' (supported: "
+                            + String.join(", ", SUPPORTED.keySet().stream().sorted().toList())
+                            + ")");
         }
         List<String> archs = SUPPORTED.get(type);
         if (archs == null) {
-            throw r.error("model_type '" + type + "' is not supported (supported: "
-                    + String.join(", ", SUPPORTED.keySet().stream().sorted().toList()) + ")");
+            throw r.error(
+                    "model_type '"
+                            + type
+                            + "' is not supported (supported: "
+                            + String.join(", ", SUPPORTED.keySet().stream().sorted().toList())
+                            + ")");
         }
         JsonNode a = node.get("architectures");
         if (a != null && !a.isNull() && !a.isArray()) {
@@ -62,8 +76,14 @@ public final class ModelConfigs {
         if (a != null && a.isArray()) {
             for (JsonNode x : a) {
                 if (!archs.contains(x.asText())) {
-                    throw r.error("architecture '" + x.asText() + "' is not supported for model_type '" + type
-                            + "' (supported: " + String.join(", ", archs) + ")");
+                    throw r.error(
+                            "architecture '"
+                                    + x.asText()
+                                    + "' is not supported for model_type '"
+                                    + type
+                                    + "' (supported: "
+                                    + String.join(", ", archs)
+                                    + ")");
                 }
             }
         }
@@ -77,7 +97,8 @@ public final class ModelConfigs {
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
             Files.write(tmp, JSON.writeValueAsBytes(config));
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                    tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         } catch (IOException e) {

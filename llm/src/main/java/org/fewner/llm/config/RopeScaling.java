@@ -3,13 +3,18 @@ package org.fewner.llm.config;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * Rotary-embedding frequency scaling ({@code rope_scaling}, or transformers v5 {@code rope_parameters}).
- * Supported types: "default" (none), "linear" (inverse frequencies divided by {@code factor}) and "llama3"
- * (wavelength-dependent, with {@code low_freq_factor}, {@code high_freq_factor},
- * {@code original_max_position_embeddings}). Others are refused when the config is read.
+ * Rotary-embedding frequency scaling ({@code rope_scaling}, or transformers v5 {@code
+ * rope_parameters}). Supported types: "default" (none), "linear" (inverse frequencies divided by
+ * {@code factor}) and "llama3" (wavelength-dependent, with {@code low_freq_factor}, {@code
+ * high_freq_factor}, {@code original_max_position_embeddings}). Others are refused when the config
+ * is read.
  */
-public record RopeScaling(String type, double factor, double lowFreqFactor, double highFreqFactor,
-                          int originalMaxPositionEmbeddings) {
+public record RopeScaling(
+        String type,
+        double factor,
+        double lowFreqFactor,
+        double highFreqFactor,
+        int originalMaxPositionEmbeddings) {
 
     public static final RopeScaling NONE = new RopeScaling("default", 1.0, 1.0, 1.0, 0);
 
@@ -21,17 +26,25 @@ public record RopeScaling(String type, double factor, double lowFreqFactor, doub
         if (n == null || n.isNull()) {
             return NONE;
         }
-        String type = n.has("rope_type") ? n.get("rope_type").asText() : n.path("type").asText("default");
+        String type =
+                n.has("rope_type") ? n.get("rope_type").asText() : n.path("type").asText("default");
         switch (type) {
             case "default":
                 return NONE;
             case "linear":
                 return new RopeScaling("linear", need(r, n, "factor"), 1, 1, 0);
             case "llama3":
-                return new RopeScaling("llama3", need(r, n, "factor"), need(r, n, "low_freq_factor"),
-                        need(r, n, "high_freq_factor"), (int) need(r, n, "original_max_position_embeddings"));
+                return new RopeScaling(
+                        "llama3",
+                        need(r, n, "factor"),
+                        need(r, n, "low_freq_factor"),
+                        need(r, n, "high_freq_factor"),
+                        (int) need(r, n, "original_max_position_embeddings"));
             default:
-                throw r.error("rope_scaling type '" + type + "' is not supported (supported: default, linear, llama3)");
+                throw r.error(
+                        "rope_scaling type '"
+                                + type
+                                + "' is not supported (supported: default, linear, llama3)");
         }
     }
 
@@ -43,9 +56,9 @@ public record RopeScaling(String type, double factor, double lowFreqFactor, doub
     }
 
     /**
-     * Inverse frequencies 1 / θ^(2i/d), i = 0 … d/2−1, with this scaling applied (HF's
-     * {@code _compute_default_rope_parameters}, {@code _compute_linear_scaling_rope_parameters},
-     * {@code _compute_llama3_parameters}).
+     * Inverse frequencies 1 / θ^(2i/d), i = 0 … d/2−1, with this scaling applied (HF's {@code
+     * _compute_default_rope_parameters}, {@code _compute_linear_scaling_rope_parameters}, {@code
+     * _compute_llama3_parameters}).
      */
     public double[] inverseFrequencies(int headDim, double theta) {
         double[] inv = new double[headDim / 2];
@@ -66,12 +79,14 @@ public record RopeScaling(String type, double factor, double lowFreqFactor, doub
                     if (wavelen > lowWavelen) {
                         inv[i] = inv[i] / factor;
                     } else if (wavelen >= highWavelen) {
-                        double s = (originalMaxPositionEmbeddings / wavelen - lowFreqFactor) / (highFreqFactor - lowFreqFactor);
+                        double s =
+                                (originalMaxPositionEmbeddings / wavelen - lowFreqFactor)
+                                        / (highFreqFactor - lowFreqFactor);
                         inv[i] = (1 - s) * inv[i] / factor + s * inv[i];
                     }
                 }
             }
-            default -> { }
+            default -> {}
         }
         return inv;
     }

@@ -10,6 +10,15 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.fewner.llm.config.ConfigException;
 import org.fewner.llm.config.DecoderConfig;
 import org.fewner.llm.config.ModelConfig;
@@ -24,51 +33,60 @@ import org.fewner.llm.tensors.TensorFileException;
 import org.fewner.llm.tensors.TensorSource;
 import org.fewner.llm.tokenizer.ModelTokenizer;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 /**
  * A Llama-family decoder LLM (Llama 2/3, Qwen2/2.5, Mistral, SmolLM2) with Hugging Face semantics:
  * {@code x = embed_tokens[ids]}; per layer {@code x += attn(RMSNorm(x)); x += mlp(RMSNorm(x))};
- * {@code logits = lm_head(RMSNorm(x))}. Weights use HF names with or without the {@code model.} prefix; every
- * linear layer is a {@link LinearLayer} named by its HF module name so LoRA adapters can wrap it.
+ * {@code logits = lm_head(RMSNorm(x))}. Weights use HF names with or without the {@code model.}
+ * prefix; every linear layer is a {@link LinearLayer} named by its HF module name so LoRA adapters
+ * can wrap it.
  *
- * <p>Forward passes are batched with left or right padding (position ids come from the attention mask) and can
- * run incrementally on a {@link KvCache}.
+ * <p>Forward passes are batched with left or right padding (position ids come from the attention
+ * mask) and can run incrementally on a {@link KvCache}.
  */
 public final class DecoderModel implements Backbone {
     private final DecoderConfig config;
     private final ModelTokenizer tokenizer;
     private final Device device;
     private final NDManager manager;
+
     /** embed_tokens, [V, H]. */
     private final NDArray embed;
+
     private final List<DecoderLayer> layers;
+
     /** model.norm. */
     private final RmsNorm finalNorm;
+
     /** lm_head, [V, H] (its weight is {@link #embed} when tied). */
     private final LinearLayer lmHead;
+
     private final RotaryEmbedding rope;
     private final Map<String, LinearLayer> linears;
-    /** Whether single-token steps of up to {@link #ONE_THREAD_MAX_ROWS} rows switch the calling thread to one
-     *  intra-op thread (system property {@code fewner.decoder.oneThreadSteps}, default true). */
+
+    /**
+     * Whether single-token steps of up to {@link #ONE_THREAD_MAX_ROWS} rows switch the calling
+     * thread to one intra-op thread (system property {@code fewner.decoder.oneThreadSteps}, default
+     * true).
+     */
     static final boolean ONE_THREAD_STEPS =
             Boolean.parseBoolean(System.getProperty("fewner.decoder.oneThreadSteps", "true"));
+
     /** Largest batch of a single-token step that runs on one thread (measured up to 8). */
     static final int ONE_THREAD_MAX_ROWS = 8;
+
     /** End-of-sequence ids: config.json's eos_token_id plus generation_config.json's. */
     private long[] stopTokenIds;
 
-    private DecoderModel(DecoderConfig config, ModelTokenizer tokenizer, Device device, NDManager manager,
-                         NDArray embed, List<DecoderLayer> layers, RmsNorm finalNorm, LinearLayer lmHead,
-                         Map<String, LinearLayer> linears) {
+    private DecoderModel(
+            DecoderConfig config,
+            ModelTokenizer tokenizer,
+            Device device,
+            NDManager manager,
+            NDArray embed,
+            List<DecoderLayer> layers,
+            RmsNorm finalNorm,
+            LinearLayer lmHead,
+            Map<String, LinearLayer> linears) {
         this.config = config;
         this.tokenizer = tokenizer;
         this.device = device;
@@ -79,11 +97,14 @@ public final class DecoderModel implements Backbone {
         this.lmHead = lmHead;
         this.rope = new RotaryEmbedding(config);
         this.linears = Collections.unmodifiableMap(linears);
-        this.stopTokenIds = config.eosTokenIds().stream().mapToLong(Integer::longValue).distinct().toArray();
+        this.stopTokenIds =
+                config.eosTokenIds().stream().mapToLong(Integer::longValue).distinct().toArray();
     }
 
     /** Token ids that end generation (eos_token_id of config.json and generation_config.json). */
-    public long[] stopTokenIds() { return stopTokenIds.clone(); }
+    public long[] stopTokenIds() {
+        return stopTokenIds.clone();
+    }
 
     /** Reads generation_config.json's eos_token_id (int or list), if the file exists. */
     private static List<Long> generationEos(Path dir) {
@@ -106,27 +127,37 @@ public final class DecoderModel implements Backbone {
     }
 
     /**
-     * Loads a model directory: {@code config.json}, {@code model.safetensors} (or a sharded checkpoint with
-     * {@code model.safetensors.index.json}) and, when present, {@code tokenizer.json}.
+     * Loads a model directory: {@code config.json}, {@code model.safetensors} (or a sharded
+     * checkpoint with {@code model.safetensors.index.json}) and, when present, {@code
+     * tokenizer.json}.
      *
-     * @throws ConfigException          for a config that is not a supported decoder
-     * @throws TensorFileException      for missing or mis-shaped weights (naming the tensor)
+     * @throws ConfigException for a config that is not a supported decoder
+     * @throws TensorFileException for missing or mis-shaped weights (naming the tensor)
      * @throws IllegalArgumentException for a tokenizer whose vocabulary exceeds the embedding rows
      */
     public static DecoderModel load(Path dir, Device device) {
         ModelConfig mc = ModelConfigs.read(dir);
         if (!(mc instanceof DecoderConfig config)) {
-            throw new ConfigException(dir.resolve("config.json"), "model_type '" + mc.modelType()
-                    + "' is not a decoder LLM (expected llama, qwen2 or mistral)");
+            throw new ConfigException(
+                    dir.resolve("config.json"),
+                    "model_type '"
+                            + mc.modelType()
+                            + "' is not a decoder LLM (expected llama, qwen2 or mistral)");
         }
         Path tokFile = dir.resolve("tokenizer.json");
         ModelTokenizer tokenizer = null;
         if (Files.isRegularFile(tokFile)) {
             int tokVocab = tokenizerVocabSize(tokFile);
             if (tokVocab > config.vocabSize()) {
-                throw new IllegalArgumentException(tokFile + ": tokenizer vocabulary has " + tokVocab
-                        + " ids but the model's embedding has only " + config.vocabSize() + " rows (vocab_size in "
-                        + dir.resolve("config.json") + ")");
+                throw new IllegalArgumentException(
+                        tokFile
+                                + ": tokenizer vocabulary has "
+                                + tokVocab
+                                + " ids but the model's embedding has only "
+                                + config.vocabSize()
+                                + " rows (vocab_size in "
+                                + dir.resolve("config.json")
+                                + ")");
             }
             tokenizer = ModelTokenizer.load(tokFile);
         }
@@ -134,8 +165,12 @@ public final class DecoderModel implements Backbone {
             DecoderModel m = build(config, source, tokenizer, device);
             List<Long> eos = generationEos(dir);
             if (!eos.isEmpty()) {
-                m.stopTokenIds = java.util.stream.LongStream.concat(java.util.Arrays.stream(m.stopTokenIds),
-                        eos.stream().mapToLong(Long::longValue)).distinct().toArray();
+                m.stopTokenIds =
+                        java.util.stream.LongStream.concat(
+                                        java.util.Arrays.stream(m.stopTokenIds),
+                                        eos.stream().mapToLong(Long::longValue))
+                                .distinct()
+                                .toArray();
             }
             return m;
         } catch (RuntimeException e) {
@@ -147,12 +182,14 @@ public final class DecoderModel implements Backbone {
     }
 
     /** Builds a model from a config and its weights (tokenizer optional). */
-    public static DecoderModel build(DecoderConfig c, TensorSource source, ModelTokenizer tokenizer, Device device) {
+    public static DecoderModel build(
+            DecoderConfig c, TensorSource source, ModelTokenizer tokenizer, Device device) {
         NDManager manager = NDManager.newBaseManager(device);
         try {
             String prefix = source.contains("model.embed_tokens.weight") ? "model." : "";
             Weights w = new Weights(source, manager, prefix);
-            NDArray embed = transposedStorage(w.get("embed_tokens.weight", c.vocabSize(), c.hiddenSize()));
+            NDArray embed =
+                    transposedStorage(w.get("embed_tokens.weight", c.vocabSize(), c.hiddenSize()));
             Map<String, LinearLayer> linears = new LinkedHashMap<>();
             List<DecoderLayer> layers = new ArrayList<>();
             for (int i = 0; i < c.numHiddenLayers(); i++) {
@@ -163,23 +200,36 @@ public final class DecoderModel implements Backbone {
                 w.linear(attn.o, prefix);
                 mlp.fuse(w.fused(prefix, mlp.gate, mlp.up));
                 w.linear(mlp.down, prefix);
-                for (LinearLayer l : List.of(attn.q, attn.k, attn.v, attn.o, mlp.gate, mlp.up, mlp.down)) {
+                for (LinearLayer l :
+                        List.of(attn.q, attn.k, attn.v, attn.o, mlp.gate, mlp.up, mlp.down)) {
                     linears.put(l.moduleName(), l);
                 }
-                layers.add(new DecoderLayer(
-                        new RmsNorm(w.get(p + "input_layernorm.weight", c.hiddenSize()), c.rmsNormEps()), attn,
-                        new RmsNorm(w.get(p + "post_attention_layernorm.weight", c.hiddenSize()), c.rmsNormEps()),
-                        mlp, c.slidingWindow() > 0 && c.slidingLayers().get(i)));
+                layers.add(
+                        new DecoderLayer(
+                                new RmsNorm(
+                                        w.get(p + "input_layernorm.weight", c.hiddenSize()),
+                                        c.rmsNormEps()),
+                                attn,
+                                new RmsNorm(
+                                        w.get(
+                                                p + "post_attention_layernorm.weight",
+                                                c.hiddenSize()),
+                                        c.rmsNormEps()),
+                                mlp,
+                                c.slidingWindow() > 0 && c.slidingLayers().get(i)));
             }
             RmsNorm norm = new RmsNorm(w.get("norm.weight", c.hiddenSize()), c.rmsNormEps());
             LinearLayer head = new LinearLayer("lm_head", c.hiddenSize(), c.vocabSize(), false);
             if (c.tieWordEmbeddings() && !source.contains("lm_head.weight")) {
                 head.setWeights(embed, null);
             } else {
-                head.setWeights(transposedStorage(w.exact("lm_head.weight", c.vocabSize(), c.hiddenSize())), null);
+                head.setWeights(
+                        transposedStorage(w.exact("lm_head.weight", c.vocabSize(), c.hiddenSize())),
+                        null);
             }
             linears.put("lm_head", head);
-            return new DecoderModel(c, tokenizer, device, manager, embed, layers, norm, head, linears);
+            return new DecoderModel(
+                    c, tokenizer, device, manager, embed, layers, norm, head, linears);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -187,14 +237,16 @@ public final class DecoderModel implements Backbone {
     }
 
     /**
-     * The same [V, H] matrix as a view of a contiguous [H, V] copy (the input is closed): the head's one-row products
-     * in a decode step read this layout about twice as fast (MKL GEMV, 11 → 22 GB/s for 49152 × 576 here); the
-     * embedding lookup gathers strided rows of it, which costs nothing measurable.
+     * The same [V, H] matrix as a view of a contiguous [H, V] copy (the input is closed): the
+     * head's one-row products in a decode step read this layout about twice as fast (MKL GEMV, 11 →
+     * 22 GB/s for 49152 × 576 here); the embedding lookup gathers strided rows of it, which costs
+     * nothing measurable.
      */
     static NDArray transposedStorage(NDArray w) {
         Shape s = w.getShape();
         NDArray stored;
-        try (NDArray t = w.transpose(); NDArray flat = t.flatten()) { // flatten copies in row-major order
+        try (NDArray t = w.transpose();
+                NDArray flat = t.flatten()) { // flatten copies in row-major order
             stored = flat.reshape(s.get(1), s.get(0));
         }
         stored.attach(w.getManager());
@@ -222,79 +274,119 @@ public final class DecoderModel implements Backbone {
             }
             return max + 1;
         } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": cannot read tokenizer: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    file + ": cannot read tokenizer: " + e.getMessage(), e);
         }
     }
 
-    @Override public DecoderConfig config() { return config; }
+    @Override
+    public DecoderConfig config() {
+        return config;
+    }
 
     /** The tokenizer, or an error when the model directory had no tokenizer.json. */
     @Override
     public ModelTokenizer tokenizer() {
         if (tokenizer == null) {
-            throw new IllegalStateException("this decoder model was loaded without a tokenizer.json");
+            throw new IllegalStateException(
+                    "this decoder model was loaded without a tokenizer.json");
         }
         return tokenizer;
     }
 
     /** Whether a tokenizer was loaded with the model. */
-    public boolean hasTokenizer() { return tokenizer != null; }
-
-    @Override public Device device() { return device; }
-
-    @Override public NDManager manager() { return manager; }
-
-    @Override public Map<String, LinearLayer> linearLayers() { return linears; }
+    public boolean hasTokenizer() {
+        return tokenizer != null;
+    }
 
     @Override
-    public BackboneOutput forward(NDManager callManager, long[][] inputIds, long[][] attentionMask, String adapter) {
+    public Device device() {
+        return device;
+    }
+
+    @Override
+    public NDManager manager() {
+        return manager;
+    }
+
+    @Override
+    public Map<String, LinearLayer> linearLayers() {
+        return linears;
+    }
+
+    @Override
+    public BackboneOutput forward(
+            NDManager callManager, long[][] inputIds, long[][] attentionMask, String adapter) {
         Result r = forward(callManager, inputIds, attentionMask, null, adapter, true, false);
         return new BackboneOutput(r.hiddenStates(), r.logits());
     }
 
     /**
-     * What {@link #forward(NDManager, long[][], long[][], KvCache, String, boolean, boolean)} returns.
+     * What {@link #forward(NDManager, long[][], long[][], KvCache, String, boolean, boolean)}
+     * returns.
      *
      * @param hiddenStates L+1 arrays [B, T, H] when requested, else null
-     * @param logits       [B, T, V], or [B, V] for the last position only
+     * @param logits [B, T, V], or [B, V] for the last position only
      */
     public record Result(NDList hiddenStates, NDArray logits) {}
 
     /**
      * A forward pass over new tokens, optionally continuing a KV cache.
      *
-     * @param callManager   owns the returned arrays
-     * @param inputIds      [B][T] new token ids
+     * @param callManager owns the returned arrays
+     * @param inputIds [B][T] new token ids
      * @param attentionMask [B][T] 1 real, 0 padding
-     * @param cache         cache to read and extend (its rows must be B), or null
-     * @param adapter       LoRA adapter name or null
-     * @param keepHidden    whether to return every layer's hidden states
-     * @param lastOnly      logits for the last position only ([B, V]); callers using this pad on the left
+     * @param cache cache to read and extend (its rows must be B), or null
+     * @param adapter LoRA adapter name or null
+     * @param keepHidden whether to return every layer's hidden states
+     * @param lastOnly logits for the last position only ([B, V]); callers using this pad on the
+     *     left
      */
-    public Result forward(NDManager callManager, long[][] inputIds, long[][] attentionMask, KvCache cache,
-                          String adapter, boolean keepHidden, boolean lastOnly) {
+    public Result forward(
+            NDManager callManager,
+            long[][] inputIds,
+            long[][] attentionMask,
+            KvCache cache,
+            String adapter,
+            boolean keepHidden,
+            boolean lastOnly) {
         int b = inputIds.length;
         if (b == 0 || attentionMask.length != b) {
-            throw new IllegalArgumentException("input ids and attention mask need the same non-zero batch size");
+            throw new IllegalArgumentException(
+                    "input ids and attention mask need the same non-zero batch size");
         }
         int t = inputIds[0].length;
         for (int i = 0; i < b; i++) {
             if (inputIds[i].length != t || attentionMask[i].length != t) {
-                throw new IllegalArgumentException("row " + i + " of the batch has length " + inputIds[i].length
-                        + " (mask " + attentionMask[i].length + "), expected " + t + ": pad every row to one length");
+                throw new IllegalArgumentException(
+                        "row "
+                                + i
+                                + " of the batch has length "
+                                + inputIds[i].length
+                                + " (mask "
+                                + attentionMask[i].length
+                                + "), expected "
+                                + t
+                                + ": pad every row to one length");
             }
             for (long id : inputIds[i]) {
                 if (id < 0 || id >= config.vocabSize()) {
-                    throw new IllegalArgumentException("token id " + id + " is outside the vocabulary (0.."
-                            + (config.vocabSize() - 1) + ")");
+                    throw new IllegalArgumentException(
+                            "token id "
+                                    + id
+                                    + " is outside the vocabulary (0.."
+                                    + (config.vocabSize() - 1)
+                                    + ")");
                 }
             }
         }
         int past = cache == null ? 0 : cache.length();
         if (cache != null && past > 0 && cache.rows() != b) {
-            throw new IllegalArgumentException("KV cache holds " + cache.rows() + " rows, got a batch of " + b);
+            throw new IllegalArgumentException(
+                    "KV cache holds " + cache.rows() + " rows, got a batch of " + b);
         }
-        // position ids from the mask: real tokens count 0, 1, 2, … (so left padding works); padding gets 1 (HF)
+        // position ids from the mask: real tokens count 0, 1, 2, … (so left padding works); padding
+        // gets 1 (HF)
         long[][] positions = new long[b][t];
         for (int i = 0; i < b; i++) {
             long n = cache == null ? 0 : cache.realCount(i);
@@ -306,8 +398,12 @@ public final class DecoderModel implements Backbone {
                 }
             }
             if (n > config.maxPositionEmbeddings()) {
-                throw new IllegalArgumentException("sequence of " + n + " tokens is longer than the model's"
-                        + " max_position_embeddings " + config.maxPositionEmbeddings());
+                throw new IllegalArgumentException(
+                        "sequence of "
+                                + n
+                                + " tokens is longer than the model's"
+                                + " max_position_embeddings "
+                                + config.maxPositionEmbeddings());
             }
         }
         long[][] fullMask;
@@ -317,13 +413,22 @@ public final class DecoderModel implements Backbone {
         } else {
             fullMask = attentionMask;
         }
-        // A single-token step of at most 8 rows (decoding, beams) runs on one intra-op thread: its skinny GEMMs do not
-        // get faster with a second thread, while every parallel region must wake it (futex; OMP_WAIT_POLICY=PASSIVE):
-        // one thread took 0.82x (B=1), 0.72x (B=2), 0.81x (B=4), 0.89x (B=8) the time of two here, a 64-token prefill
-        // 1.02x (llm/docs/decoder.md). The count is the calling thread's (libtorch's OpenMP and MKL settings are per
+        // A single-token step of at most 8 rows (decoding, beams) runs on one intra-op thread: its
+        // skinny GEMMs do not
+        // get faster with a second thread, while every parallel region must wake it (futex;
+        // OMP_WAIT_POLICY=PASSIVE):
+        // one thread took 0.82x (B=1), 0.72x (B=2), 0.81x (B=4), 0.89x (B=8) the time of two here,
+        // a 64-token prefill
+        // 1.02x (llm/docs/decoder.md). The count is the calling thread's (libtorch's OpenMP and MKL
+        // settings are per
         // thread) and is restored afterwards.
-        int threads = t == 1 && b <= ONE_THREAD_MAX_ROWS && ONE_THREAD_STEPS && "cpu".equals(device.getDeviceType())
-                ? JniUtils.getNumThreads() : 1;
+        int threads =
+                t == 1
+                                && b <= ONE_THREAD_MAX_ROWS
+                                && ONE_THREAD_STEPS
+                                && "cpu".equals(device.getDeviceType())
+                        ? JniUtils.getNumThreads()
+                        : 1;
         if (threads > 1) {
             JniUtils.setNumThreads(1);
         }
@@ -336,8 +441,10 @@ public final class DecoderModel implements Backbone {
             }
             NDArray[] cs = rope.tables(mm, positions);
             NDArray mask = additiveMask(mm, fullMask, past, t, 0);
-            NDArray slidingMask = config.slidingWindow() > 0
-                    ? additiveMask(mm, fullMask, past, t, config.slidingWindow()) : null;
+            NDArray slidingMask =
+                    config.slidingWindow() > 0
+                            ? additiveMask(mm, fullMask, past, t, config.slidingWindow())
+                            : null;
 
             long[] flat = new long[b * t];
             for (int i = 0; i < b; i++) {
@@ -347,8 +454,10 @@ public final class DecoderModel implements Backbone {
             x.attach(mm);
             NDList hidden = keepHidden ? new NDList(x) : null;
             for (DecoderLayer layer : layers) {
-                // each block's intermediates live in a sub-manager closed right after it: memory holds one block's
-                // activations, not all of them (ops put their results in the manager of the array they are called on)
+                // each block's intermediates live in a sub-manager closed right after it: memory
+                // holds one block's
+                // activations, not all of them (ops put their results in the manager of the array
+                // they are called on)
                 try (NDManager lm = mm.newSubManager()) {
                     if (keepHidden) {
                         x.tempAttach(lm);
@@ -356,7 +465,10 @@ public final class DecoderModel implements Backbone {
                         x.attach(lm);
                     }
                     NDArray layerMask = layer.sliding ? slidingMask : mask;
-                    NDList in = layerMask == null ? new NDList(x, cs[0], cs[1]) : new NDList(x, cs[0], cs[1], layerMask);
+                    NDList in =
+                            layerMask == null
+                                    ? new NDList(x, cs[0], cs[1])
+                                    : new NDList(x, cs[0], cs[1], layerMask);
                     NDArray y = layer.forward(ps, in, false, params).singletonOrThrow();
                     y.attach(mm);
                     x = y;
@@ -366,7 +478,9 @@ public final class DecoderModel implements Backbone {
                 }
             }
             NDArray last = lastOnly ? x.get(":, -1, :") : x;
-            NDArray logits = lmHead.forward(ps, new NDList(finalNorm.apply(ps, last)), false, params).singletonOrThrow();
+            NDArray logits =
+                    lmHead.forward(ps, new NDList(finalNorm.apply(ps, last)), false, params)
+                            .singletonOrThrow();
             return new Result(hidden, logits);
         } finally {
             if (threads > 1) {
@@ -376,12 +490,12 @@ public final class DecoderModel implements Backbone {
     }
 
     /**
-     * Additive attention mask: 0 where query t (at cache index past + t) may read key s, else a large negative.
-     * A key is readable when it is a real token, not in the future and, with a window w &gt; 0, when
-     * {@code (past + t) − s < w}.
+     * Additive attention mask: 0 where query t (at cache index past + t) may read key s, else a
+     * large negative. A key is readable when it is a real token, not in the future and, with a
+     * window w &gt; 0, when {@code (past + t) − s < w}.
      *
-     * @return [B, 1, 1, T, S], or null when every query may read every key (one new token, no padding, no window
-     *         reached): the attention then skips the mask op
+     * @return [B, 1, 1, T, S], or null when every query may read every key (one new token, no
+     *     padding, no window reached): the attention then skips the mask op
      */
     static NDArray additiveMask(NDManager mm, long[][] fullMask, int past, int t, int window) {
         int b = fullMask.length;
@@ -410,7 +524,9 @@ public final class DecoderModel implements Backbone {
         }
     }
 
-    /** Weight lookup with the optional {@code model.} prefix and shape checks that name the tensor. */
+    /**
+     * Weight lookup with the optional {@code model.} prefix and shape checks that name the tensor.
+     */
     private static final class Weights {
         private final TensorSource source;
         private final NDManager manager;
@@ -422,7 +538,9 @@ public final class DecoderModel implements Backbone {
             this.prefix = prefix;
         }
 
-        NDArray get(String name, long... shape) { return exact(prefix + name, shape); }
+        NDArray get(String name, long... shape) {
+            return exact(prefix + name, shape);
+        }
 
         NDArray exact(String full, long... shape) {
             if (!source.contains(full)) {
@@ -430,8 +548,14 @@ public final class DecoderModel implements Backbone {
             }
             HostTensor h = source.get(full);
             if (!java.util.Arrays.equals(h.shape(), shape)) {
-                throw new TensorFileException(source.path(), "weight '" + full + "' has shape "
-                        + java.util.Arrays.toString(h.shape()) + ", expected " + java.util.Arrays.toString(shape));
+                throw new TensorFileException(
+                        source.path(),
+                        "weight '"
+                                + full
+                                + "' has shape "
+                                + java.util.Arrays.toString(h.shape())
+                                + ", expected "
+                                + java.util.Arrays.toString(shape));
             }
             return h.toNDArray(manager);
         }
@@ -443,7 +567,10 @@ public final class DecoderModel implements Backbone {
             for (int i = 0; i < parts.length; i++) {
                 String base = prefix + parts[i].moduleName().substring("model.".length());
                 ws[i] = exact(base + ".weight", parts[i].outFeatures(), parts[i].inFeatures());
-                bs[i] = parts[i].bias() == null ? null : exact(base + ".bias", parts[i].outFeatures());
+                bs[i] =
+                        parts[i].bias() == null
+                                ? null
+                                : exact(base + ".bias", parts[i].outFeatures());
             }
             return new FusedLinear(parts, ws, bs);
         }

@@ -9,32 +9,38 @@ import ai.djl.nn.core.Linear;
 import org.fewner.llm.nn.LinearLayer;
 
 /**
- * Several linear layers on the same input run as one matmul (q/k/v, gate/up): fewer DJL calls and one larger GEMM.
- * The parts keep their own {@link LinearLayer}s (so LoRA can wrap them by name), whose weights become row views of
- * the fused matrix; no weight is stored twice. The fused path is only taken when it is exact: no adapter on any
- * part for this call, nothing merged, and every part still holds the view it was given.
+ * Several linear layers on the same input run as one matmul (q/k/v, gate/up): fewer DJL calls and
+ * one larger GEMM. The parts keep their own {@link LinearLayer}s (so LoRA can wrap them by name),
+ * whose weights become row views of the fused matrix; no weight is stored twice. The fused path is
+ * only taken when it is exact: no adapter on any part for this call, nothing merged, and every part
+ * still holds the view it was given.
  *
- * <p>The fused matrix is stored transposed, [in, sum of out] row-major, and used as the transposed view: the product
- * is the same {@code x · Wᵀ} and the parts' weights are still [out_i, in] (strided views), but with one input row (a
- * decode step) MKL's GEMV reads this layout at 15–24 GB/s against 10–11 GB/s for [out, in] on this machine
- * (llm/docs/decoder.md).
+ * <p>The fused matrix is stored transposed, [in, sum of out] row-major, and used as the transposed
+ * view: the product is the same {@code x · Wᵀ} and the parts' weights are still [out_i, in]
+ * (strided views), but with one input row (a decode step) MKL's GEMV reads this layout at 15–24
+ * GB/s against 10–11 GB/s for [out, in] on this machine (llm/docs/decoder.md).
  */
 final class FusedLinear {
     private final LinearLayer[] parts;
+
     /** [sum of out, in]: the transposed view of a contiguous [in, sum of out] array. */
     private final NDArray weight;
+
     /** [sum of out], or null. */
     private final NDArray bias;
+
     /** The views handed to the parts, to detect a replaced weight. */
     private final NDArray[] views;
+
     /** Split points along the last axis of the output. */
     final long[] splits;
 
     /**
-     * Concatenates the parts' weights and hands each part its row view (each part's weight is set here, once).
+     * Concatenates the parts' weights and hands each part its row view (each part's weight is set
+     * here, once).
      *
      * @param weights per part [out_i, in]
-     * @param biases  per part [out_i], or all null
+     * @param biases per part [out_i], or all null
      */
     FusedLinear(LinearLayer[] parts, NDArray[] weights, NDArray[] biases) {
         this.parts = parts;
@@ -77,9 +83,9 @@ final class FusedLinear {
     }
 
     /**
-     * Whether the fused matmul gives exactly the parts' base products: every part still holds its view and nothing is
-     * merged. Adapters do not prevent it: {@link #forward(NDArray, String, boolean)} adds their LoRA branches, so a
-     * zero-B adapter gives exactly the base output.
+     * Whether the fused matmul gives exactly the parts' base products: every part still holds its
+     * view and nothing is merged. Adapters do not prevent it: {@link #forward(NDArray, String,
+     * boolean)} adds their LoRA branches, so a zero-B adapter gives exactly the base output.
      */
     boolean usable(String adapter) {
         for (int i = 0; i < parts.length; i++) {
@@ -92,7 +98,8 @@ final class FusedLinear {
     }
 
     /**
-     * The fused base product plus each part's LoRA branch for {@code adapter} (zeros for parts without one).
+     * The fused base product plus each part's LoRA branch for {@code adapter} (zeros for parts
+     * without one).
      *
      * @param x [..., in]
      * @return [..., sum of out]
@@ -114,7 +121,12 @@ final class FusedLinear {
         for (int i = 0; i < parts.length; i++) {
             if (deltas[i] == null) {
                 ai.djl.ndarray.types.Shape s = x.getShape();
-                deltas[i] = x.getManager().zeros(s.slice(0, s.dimension() - 1).add(parts[i].outFeatures()), x.getDataType(), x.getDevice());
+                deltas[i] =
+                        x.getManager()
+                                .zeros(
+                                        s.slice(0, s.dimension() - 1).add(parts[i].outFeatures()),
+                                        x.getDataType(),
+                                        x.getDevice());
             }
         }
         return y.add(NDArrays.concat(new NDList(deltas), -1));
@@ -124,5 +136,7 @@ final class FusedLinear {
      * @param x [..., in]
      * @return [..., sum of out]
      */
-    NDArray forward(NDArray x) { return Linear.linear(x, weight, bias).singletonOrThrow(); }
+    NDArray forward(NDArray x) {
+        return Linear.linear(x, weight, bias).singletonOrThrow();
+    }
 }

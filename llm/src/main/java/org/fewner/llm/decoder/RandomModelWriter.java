@@ -1,13 +1,6 @@
 package org.fewner.llm.decoder;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.fewner.llm.config.BertConfig;
-import org.fewner.llm.config.DecoderConfig;
-import org.fewner.llm.config.ModelConfig;
-import org.fewner.llm.config.ModelConfigs;
-import org.fewner.llm.tensors.HostTensor;
-import org.fewner.llm.tensors.SafeTensors;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,23 +10,32 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import org.fewner.llm.config.BertConfig;
+import org.fewner.llm.config.DecoderConfig;
+import org.fewner.llm.config.ModelConfig;
+import org.fewner.llm.config.ModelConfigs;
+import org.fewner.llm.tensors.HostTensor;
+import org.fewner.llm.tensors.SafeTensors;
 
 /**
- * Writes a random-weight model directory from a HF config: {@code config.json}, {@code model.safetensors} (F32,
- * HF names as {@code *ForCausalLM} or {@code BertForMaskedLM} with the MLM head, like the reference's
- * random_model.py) and a copy of a tokenizer.json when given. Linear weights, biases and embeddings ~
- * N(0, initializer_range); norm weights 1 and biases 0 (or 1 + N(0, 0.1) / N(0, 0.1) with random norms).
- * The random stream is Java's (not numpy's): the same seed does not give random_model.py's numbers.
+ * Writes a random-weight model directory from a HF config: {@code config.json}, {@code
+ * model.safetensors} (F32, HF names as {@code *ForCausalLM} or {@code BertForMaskedLM} with the MLM
+ * head, like the reference's random_model.py) and a copy of a tokenizer.json when given. Linear
+ * weights, biases and embeddings ~ N(0, initializer_range); norm weights 1 and biases 0 (or 1 +
+ * N(0, 0.1) / N(0, 0.1) with random norms). The random stream is Java's (not numpy's): the same
+ * seed does not give random_model.py's numbers.
  */
 public final class RandomModelWriter {
     private RandomModelWriter() {}
 
     /**
-     * Writes the model; {@code config} already holds any overrides. Returns the number of parameters.
+     * Writes the model; {@code config} already holds any overrides. Returns the number of
+     * parameters.
      *
      * @param tokenizer a tokenizer.json to copy, or null
      */
-    public static long write(ObjectNode config, long seed, boolean randomNorms, Path out, Path tokenizer) {
+    public static long write(
+            ObjectNode config, long seed, boolean randomNorms, Path out, Path tokenizer) {
         ModelConfig mc = ModelConfigs.parse(out.resolve("config.json"), config);
         Map<String, long[]> shapes = new TreeMap<>();
         Map<String, Character> kinds = new TreeMap<>();
@@ -53,11 +55,12 @@ public final class RandomModelWriter {
             float[] v = new float[n];
             char kind = kinds.get(e.getKey());
             for (int i = 0; i < n; i++) {
-                v[i] = switch (kind) {
-                    case 'w' -> (float) (gaussian(rng) * std);
-                    case 'g' -> randomNorms ? (float) (1 + 0.1 * gaussian(rng)) : 1f;
-                    default -> randomNorms ? (float) (0.1 * gaussian(rng)) : 0f;
-                };
+                v[i] =
+                        switch (kind) {
+                            case 'w' -> (float) (gaussian(rng) * std);
+                            case 'g' -> randomNorms ? (float) (1 + 0.1 * gaussian(rng)) : 1f;
+                            default -> randomNorms ? (float) (0.1 * gaussian(rng)) : 0f;
+                        };
             }
             tensors.put(e.getKey(), HostTensor.ofFloats(e.getValue(), v));
             params += n;
@@ -69,7 +72,10 @@ public final class RandomModelWriter {
             ModelConfigs.write(out.resolve("config.json"), cfg);
             SafeTensors.write(out.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
             if (tokenizer != null) {
-                Files.copy(tokenizer, out.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(
+                        tokenizer,
+                        out.resolve("tokenizer.json"),
+                        StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(out + ": cannot write model: " + e.getMessage(), e);
@@ -133,8 +139,13 @@ public final class RandomModelWriter {
         put(s, k, "cls.predictions.bias", 'w', v);
     }
 
-    private static void linear(Map<String, long[]> s, Map<String, Character> k, String name, long out, long in,
-                               boolean bias) {
+    private static void linear(
+            Map<String, long[]> s,
+            Map<String, Character> k,
+            String name,
+            long out,
+            long in,
+            boolean bias) {
         put(s, k, name + ".weight", 'w', out, in);
         if (bias) {
             put(s, k, name + ".bias", 'w', out);
@@ -146,7 +157,12 @@ public final class RandomModelWriter {
         put(s, k, name + ".bias", 'b', h);
     }
 
-    private static void put(Map<String, long[]> s, Map<String, Character> k, String name, char kind, long... shape) {
+    private static void put(
+            Map<String, long[]> s,
+            Map<String, Character> k,
+            String name,
+            char kind,
+            long... shape) {
         s.put(name, shape);
         k.put(name, kind);
     }

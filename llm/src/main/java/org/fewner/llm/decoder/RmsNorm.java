@@ -12,12 +12,18 @@ import ai.djl.util.PairList;
 final class RmsNorm extends AbstractBlock {
     /** Weight, [H]. */
     private final Parameter weight;
+
     /** Epsilon inside the square root ({@code rms_norm_eps}). */
     private final float eps;
 
     RmsNorm(NDArray weight, double eps) {
         super((byte) 1);
-        this.weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.GAMMA).build());
+        this.weight =
+                addParameter(
+                        Parameter.builder()
+                                .setName("weight")
+                                .setType(Parameter.Type.GAMMA)
+                                .build());
         this.weight.setArray(weight);
         this.eps = (float) eps;
     }
@@ -27,15 +33,21 @@ final class RmsNorm extends AbstractBlock {
      * @return [..., H]
      */
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         NDArray ms = x.square().mean(new int[] {-1}, true);
-        return new NDList(x.div(ms.addi(eps).sqrt()).muli(ps.getValue(weight, x.getDevice(), training)));
+        return new NDList(
+                x.div(ms.addi(eps).sqrt()).muli(ps.getValue(weight, x.getDevice(), training)));
     }
 
     /** Shortcut for {@link #forward(ParameterStore, NDList, boolean, PairList)} on one array. */
-    NDArray apply(ParameterStore ps, NDArray x) { return forward(ps, new NDList(x), false, null).singletonOrThrow(); }
+    NDArray apply(ParameterStore ps, NDArray x) {
+        return forward(ps, new NDList(x), false, null).singletonOrThrow();
+    }
 
     @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) { return new Shape[] {inputShapes[0]}; }
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0]};
+    }
 }

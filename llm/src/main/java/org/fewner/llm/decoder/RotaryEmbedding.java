@@ -8,14 +8,16 @@ import ai.djl.ndarray.types.Shape;
 import org.fewner.llm.config.DecoderConfig;
 
 /**
- * Rotary position embeddings as Hugging Face applies them: non-interleaved ({@code rotate_half}: dimension i is
- * paired with i + d/2), {@code cos/sin = cat(freqs, freqs)}, inverse frequencies from {@code rope_theta} and
- * {@code rope_scaling} (see {@link org.fewner.llm.config.RopeScaling#inverseFrequencies}). Angles are computed in
- * double precision in Java and rounded once to float.
+ * Rotary position embeddings as Hugging Face applies them: non-interleaved ({@code rotate_half}:
+ * dimension i is paired with i + d/2), {@code cos/sin = cat(freqs, freqs)}, inverse frequencies
+ * from {@code rope_theta} and {@code rope_scaling} (see {@link
+ * org.fewner.llm.config.RopeScaling#inverseFrequencies}). Angles are computed in double precision
+ * in Java and rounded once to float.
  */
 final class RotaryEmbedding {
     /** Inverse frequencies, [d/2]. */
     private final double[] invFreq;
+
     /** Head dimension d. */
     private final int headDim;
 
@@ -57,7 +59,7 @@ final class RotaryEmbedding {
     /**
      * {@code x · cos + rotate_half(x) · sin}, with {@code rotate_half(x) = cat(−x[d/2:], x[:d/2])}.
      *
-     * @param x   [B, heads, T, d]
+     * @param x [B, heads, T, d]
      * @param cos [B, 1, T, d]
      * @param sin [B, 1, T, d]
      * @return [B, heads, T, d]

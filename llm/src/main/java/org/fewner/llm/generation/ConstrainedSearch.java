@@ -5,9 +5,10 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Greedy (beams = 1) and beam search under a {@link SpanConstraint}: at each step only the automaton's allowed
- * tokens are candidates; scores are sums of the model's log-probabilities (softmax over the full vocabulary).
- * Search stops when the best finished answer beats every live hypothesis, or after {@code maxNewTokens}.
+ * Greedy (beams = 1) and beam search under a {@link SpanConstraint}: at each step only the
+ * automaton's allowed tokens are candidates; scores are sums of the model's log-probabilities
+ * (softmax over the full vocabulary). Search stops when the best finished answer beats every live
+ * hypothesis, or after {@code maxNewTokens}.
  */
 public final class ConstrainedSearch {
     private ConstrainedSearch() {}
@@ -15,17 +16,22 @@ public final class ConstrainedSearch {
     /**
      * The result of a search.
      *
-     * @param tokens   generated token ids (end token included when finished)
-     * @param spans    the answer's spans with character offsets
-     * @param finished whether the answer reached an end token (false: cut at maxNewTokens; the spans completed
-     *                 so far are still exact)
-     * @param score    sum of log-probabilities
+     * @param tokens generated token ids (end token included when finished)
+     * @param spans the answer's spans with character offsets
+     * @param finished whether the answer reached an end token (false: cut at maxNewTokens; the
+     *     spans completed so far are still exact)
+     * @param score sum of log-probabilities
      */
     public record Result(long[] tokens, List<Span> spans, boolean finished, double score) {}
 
     private record Hyp(long[] tokens, ConstraintState state, double score, int row) {}
 
-    public static Result run(StepModel model, long[] prompt, SpanConstraint constraint, int beams, int maxNewTokens) {
+    public static Result run(
+            StepModel model,
+            long[] prompt,
+            SpanConstraint constraint,
+            int beams,
+            int maxNewTokens) {
         if (beams < 1) {
             throw new IllegalArgumentException("beams must be >= 1, got " + beams);
         }
@@ -63,7 +69,8 @@ public final class ConstrainedSearch {
                 }
             }
             done.sort(Comparator.comparingDouble(h -> -h.score));
-            // scores only fall as tokens are added: no live hypothesis can beat a better finished one
+            // scores only fall as tokens are added: no live hypothesis can beat a better finished
+            // one
             if (!done.isEmpty() && (next.isEmpty() || done.get(0).score >= next.get(0).score)) {
                 live = List.of();
                 break;

@@ -8,14 +8,24 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * One state of a {@link SpanConstraint}: which tokens may come next, and the spans completed so far. Immutable;
- * {@link #next} returns the successor.
+ * One state of a {@link SpanConstraint}: which tokens may come next, and the spans completed so
+ * far. Immutable; {@link #next} returns the successor.
  */
 public final class ConstraintState {
-    enum Kind { FIXED, SPAN, AFTER_SPAN, END, DONE }
+    enum Kind {
+        FIXED,
+        SPAN,
+        AFTER_SPAN,
+        END,
+        DONE
+    }
 
     /** What follows a fixed token sequence. */
-    enum Next { SPAN, AFTER_SPAN, END }
+    enum Next {
+        SPAN,
+        AFTER_SPAN,
+        END
+    }
 
     /** Completed spans, newest first (persistent list). */
     record History(Span span, History previous) {
@@ -32,20 +42,30 @@ public final class ConstraintState {
     /**
      * One NFA configuration.
      *
-     * @param seq  FIXED: the marker being emitted
-     * @param pos  FIXED: tokens of {@code seq} already emitted
+     * @param seq FIXED: the marker being emitted
+     * @param pos FIXED: tokens of {@code seq} already emitted
      * @param next FIXED: what comes after the marker
      * @param node SPAN: position in the span trie
-     * @param k    first word a new span may start at
+     * @param k first word a new span may start at
      */
-    record Config(Kind kind, long[] seq, int pos, Next next, SpanTrie.Node node, int k, History history) {
+    record Config(
+            Kind kind, long[] seq, int pos, Next next, SpanTrie.Node node, int k, History history) {
         static Config fixed(long[] seq, int pos, Next next, int k, History h) {
             return new Config(Kind.FIXED, seq, pos, next, null, k, h);
         }
 
-        /** Identity for de-duplication (the history is not part of it: the first one found is kept). */
-        Object key() { return List.of(kind, seq == null ? 0 : System.identityHashCode(seq), pos,
-                next == null ? "" : next, node == null ? 0 : System.identityHashCode(node), k); }
+        /**
+         * Identity for de-duplication (the history is not part of it: the first one found is kept).
+         */
+        Object key() {
+            return List.of(
+                    kind,
+                    seq == null ? 0 : System.identityHashCode(seq),
+                    pos,
+                    next == null ? "" : next,
+                    node == null ? 0 : System.identityHashCode(node),
+                    k);
+        }
     }
 
     private final SpanConstraint automaton;
@@ -66,39 +86,51 @@ public final class ConstraintState {
         for (Config c : unique) {
             switch (c.kind) {
                 case FIXED -> ids.add(c.seq[c.pos]);
-                case SPAN -> c.node.children.forEach((t, child) -> {
-                    if (child.maxStart >= c.k) {
-                        ids.add(t);
-                    }
-                });
+                case SPAN ->
+                        c.node.children.forEach(
+                                (t, child) -> {
+                                    if (child.maxStart >= c.k) {
+                                        ids.add(t);
+                                    }
+                                });
                 case END -> {
                     for (long e : automaton.eos) {
                         ids.add(e);
                     }
                 }
-                default -> { }
+                default -> {}
             }
         }
         this.allowed = ids.stream().mapToLong(Long::longValue).sorted().toArray();
     }
 
     /** Token ids allowed next, sorted; empty once the answer is complete. */
-    public long[] allowed() { return allowed.clone(); }
+    public long[] allowed() {
+        return allowed.clone();
+    }
 
     /** Whether {@code token} is allowed next. */
-    public boolean allows(long token) { return java.util.Arrays.binarySearch(allowed, token) >= 0; }
+    public boolean allows(long token) {
+        return java.util.Arrays.binarySearch(allowed, token) >= 0;
+    }
 
     /** Whether an end token has been accepted: the answer is complete. */
-    public boolean isDone() { return configs.stream().anyMatch(c -> c.kind == Kind.DONE); }
+    public boolean isDone() {
+        return configs.stream().anyMatch(c -> c.kind == Kind.DONE);
+    }
 
-    /** Spans completed so far, in order (of the preferred configuration: the earliest occurrences). */
+    /**
+     * Spans completed so far, in order (of the preferred configuration: the earliest occurrences).
+     */
     public List<Span> spans() {
         for (Config c : configs) {
             if (c.kind == Kind.DONE) {
                 return c.history == null ? List.of() : c.history.toList();
             }
         }
-        return configs.isEmpty() || configs.get(0).history == null ? List.of() : configs.get(0).history.toList();
+        return configs.isEmpty() || configs.get(0).history == null
+                ? List.of()
+                : configs.get(0).history.toList();
     }
 
     /**
@@ -108,20 +140,27 @@ public final class ConstraintState {
      */
     public ConstraintState next(long token) {
         if (!allows(token)) {
-            throw new IllegalArgumentException("token " + token + " is not allowed by the span constraint here");
+            throw new IllegalArgumentException(
+                    "token " + token + " is not allowed by the span constraint here");
         }
         List<Config> out = new ArrayList<>();
         for (Config c : configs) {
             switch (c.kind) {
                 case FIXED -> {
                     if (c.seq[c.pos] == token) {
-                        closure(automaton, Config.fixed(c.seq, c.pos + 1, c.next, c.k, c.history), out);
+                        closure(
+                                automaton,
+                                Config.fixed(c.seq, c.pos + 1, c.next, c.k, c.history),
+                                out);
                     }
                 }
                 case SPAN -> {
                     SpanTrie.Node child = c.node.children.get(token);
                     if (child != null && child.maxStart >= c.k) {
-                        closure(automaton, new Config(Kind.SPAN, null, 0, null, child, c.k, c.history), out);
+                        closure(
+                                automaton,
+                                new Config(Kind.SPAN, null, 0, null, child, c.k, c.history),
+                                out);
                     }
                 }
                 case END -> {
@@ -129,7 +168,7 @@ public final class ConstraintState {
                         out.add(new Config(Kind.DONE, null, 0, null, null, c.k, c.history));
                     }
                 }
-                default -> { }
+                default -> {}
             }
         }
         return new ConstraintState(automaton, out);
@@ -142,9 +181,15 @@ public final class ConstraintState {
                 if (c.pos < c.seq.length) {
                     out.add(c);
                 } else if (c.next == Next.SPAN) {
-                    closure(a, new Config(Kind.SPAN, null, 0, null, a.trie.root, c.k, c.history), out);
+                    closure(
+                            a,
+                            new Config(Kind.SPAN, null, 0, null, a.trie.root, c.k, c.history),
+                            out);
                 } else if (c.next == Next.AFTER_SPAN) {
-                    closure(a, new Config(Kind.AFTER_SPAN, null, 0, null, null, c.k, c.history), out);
+                    closure(
+                            a,
+                            new Config(Kind.AFTER_SPAN, null, 0, null, null, c.k, c.history),
+                            out);
                 } else {
                     out.add(new Config(Kind.END, null, 0, null, null, c.k, c.history));
                 }
@@ -176,11 +221,17 @@ public final class ConstraintState {
     }
 
     @Override
-    public String toString() { return "ConstraintState" + configs.stream().map(c -> c.kind + "@" + c.k).toList(); }
+    public String toString() {
+        return "ConstraintState" + configs.stream().map(c -> c.kind + "@" + c.k).toList();
+    }
 
     @Override
-    public boolean equals(Object o) { return this == o; }
+    public boolean equals(Object o) {
+        return this == o;
+    }
 
     @Override
-    public int hashCode() { return Objects.hash(System.identityHashCode(this)); }
+    public int hashCode() {
+        return Objects.hash(System.identityHashCode(this));
+    }
 }

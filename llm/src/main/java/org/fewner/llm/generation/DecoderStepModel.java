@@ -5,14 +5,19 @@ import ai.djl.ndarray.NDManager;
 import org.fewner.llm.decoder.DecoderModel;
 import org.fewner.llm.decoder.KvCache;
 
-/** A {@link StepModel} over a {@link DecoderModel} with a {@link KvCache}: each step runs only the new tokens. */
+/**
+ * A {@link StepModel} over a {@link DecoderModel} with a {@link KvCache}: each step runs only the
+ * new tokens.
+ */
 public final class DecoderStepModel implements StepModel {
     private final DecoderModel model;
     private final String adapter;
     private final NDManager manager;
     private final KvCache cache;
 
-    /** @param adapter LoRA adapter name, or null for the base model */
+    /**
+     * @param adapter LoRA adapter name, or null for the base model
+     */
     public DecoderStepModel(DecoderModel model, String adapter) {
         this.model = model;
         this.adapter = adapter;
@@ -21,7 +26,9 @@ public final class DecoderStepModel implements StepModel {
     }
 
     @Override
-    public int vocabSize() { return model.config().vocabSize(); }
+    public int vocabSize() {
+        return model.config().vocabSize();
+    }
 
     @Override
     public float[] prefill(long[] prompt) {
@@ -31,8 +38,16 @@ public final class DecoderStepModel implements StepModel {
         try (NDManager mm = manager.newSubManager()) {
             long[] mask = new long[prompt.length];
             java.util.Arrays.fill(mask, 1);
-            NDArray logits = model.forward(mm, new long[][] {prompt}, new long[][] {mask}, cache, adapter, false, true)
-                    .logits();
+            NDArray logits =
+                    model.forward(
+                                    mm,
+                                    new long[][] {prompt},
+                                    new long[][] {mask},
+                                    cache,
+                                    adapter,
+                                    false,
+                                    true)
+                            .logits();
             return logits.toFloatArray();
         }
     }

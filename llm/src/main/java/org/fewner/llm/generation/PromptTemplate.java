@@ -1,42 +1,59 @@
 package org.fewner.llm.generation;
 
 /**
- * The one place that fixes the prompt and answer format (CLLMFS / BANER SFT format, Alpaca-style sections).
+ * The one place that fixes the prompt and answer format (CLLMFS / BANER SFT format, Alpaca-style
+ * sections).
  *
- * <p>A prompt asks for one entity type; the answer continues the prompt after {@link #answerPrefix} as
- * {@code <open><span><close>} repeated (each span written with a leading space, e.g. {@code " <<< Paris >>>"}), or
- * {@link #none} when the text holds no entity of the type, and then an end-of-sequence token. Every answer piece
- * starts with a space, so byte-level BPE tokenises each span the same way wherever it appears: the span text is
- * tokenised as {@code " " + span} as a whole (never word by word).
+ * <p>A prompt asks for one entity type; the answer continues the prompt after {@link #answerPrefix}
+ * as {@code <open><span><close>} repeated (each span written with a leading space, e.g. {@code "
+ * <<< Paris >>>"}), or {@link #none} when the text holds no entity of the type, and then an
+ * end-of-sequence token. Every answer piece starts with a space, so byte-level BPE tokenises each
+ * span the same way wherever it appears: the span text is tokenised as {@code " " + span} as a
+ * whole (never word by word).
  *
- * @param instruction  instruction with {@code {type}}
- * @param definition   appended to the instruction when a definition is given, with {@code {type}} and
- *                     {@code {definition}}
- * @param layout       the full prompt with {@code {instruction}}, {@code {text}} and {@code {answerPrefix}}
+ * @param instruction instruction with {@code {type}}
+ * @param definition appended to the instruction when a definition is given, with {@code {type}} and
+ *     {@code {definition}}
+ * @param layout the full prompt with {@code {instruction}}, {@code {text}} and {@code
+ *     {answerPrefix}}
  * @param answerPrefix fixed start of every answer (part of the prompt)
- * @param open         before each span, e.g. {@code " <<<"}
- * @param close        after each span, e.g. {@code " >>>"}
- * @param none         the whole answer when there is no entity, e.g. {@code " none"}
+ * @param open before each span, e.g. {@code " <<<"}
+ * @param close after each span, e.g. {@code " >>>"}
+ * @param none the whole answer when there is no entity, e.g. {@code " none"}
  */
-public record PromptTemplate(String instruction, String definition, String layout, String answerPrefix,
-                             String open, String close, String none) {
+public record PromptTemplate(
+        String instruction,
+        String definition,
+        String layout,
+        String answerPrefix,
+        String open,
+        String close,
+        String none) {
 
-    /** CLLMFS's instruction and answer prefix, BANER's {@code <<< … >>>} markers, {@code " none"} for no entity. */
-    public static final PromptTemplate DEFAULT = new PromptTemplate(
-            "Please extract the entity of {type} in the input sentence given below.",
-            " The entity of {type} refers to the entity that represents {definition} in the input sentence.",
-            "### Instruction:\n{instruction}\n\n### Input:\n{text}\n\n### Response:\n{answerPrefix}",
-            "I can extract entities for you, the extracted entities are",
-            " <<<", " >>>", " none");
+    /**
+     * CLLMFS's instruction and answer prefix, BANER's {@code <<< … >>>} markers, {@code " none"}
+     * for no entity.
+     */
+    public static final PromptTemplate DEFAULT =
+            new PromptTemplate(
+                    "Please extract the entity of {type} in the input sentence given below.",
+                    " The entity of {type} refers to the entity that represents {definition} in the input sentence.",
+                    "### Instruction:\n{instruction}\n\n### Input:\n{text}\n\n### Response:\n{answerPrefix}",
+                    "I can extract entities for you, the extracted entities are",
+                    " <<<",
+                    " >>>",
+                    " none");
 
     public PromptTemplate {
         for (String s : new String[] {open, close, none}) {
             if (s == null || s.isEmpty()) {
-                throw new IllegalArgumentException("prompt template: open, close and none markers must be non-empty");
+                throw new IllegalArgumentException(
+                        "prompt template: open, close and none markers must be non-empty");
             }
         }
         if (!layout.contains("{text}") || !layout.contains("{answerPrefix}")) {
-            throw new IllegalArgumentException("prompt template layout must contain {text} and {answerPrefix}");
+            throw new IllegalArgumentException(
+                    "prompt template layout must contain {text} and {answerPrefix}");
         }
     }
 
@@ -46,13 +63,19 @@ public record PromptTemplate(String instruction, String definition, String layou
         if (definition != null && !definition.isBlank()) {
             instr += this.definition.replace("{type}", type).replace("{definition}", definition);
         }
-        return layout.replace("{instruction}", instr).replace("{answerPrefix}", answerPrefix).replace("{text}", text);
+        return layout.replace("{instruction}", instr)
+                .replace("{answerPrefix}", answerPrefix)
+                .replace("{text}", text);
     }
 
     /** How a span is written in the answer (before tokenisation): {@code " " + span text}. */
-    public String spanPiece(String spanText) { return " " + spanText; }
+    public String spanPiece(String spanText) {
+        return " " + spanText;
+    }
 
-    /** The answer text for given span texts (what SFT targets are made of), without the end token. */
+    /**
+     * The answer text for given span texts (what SFT targets are made of), without the end token.
+     */
     public String answer(java.util.List<String> spanTexts) {
         if (spanTexts.isEmpty()) {
             return none;

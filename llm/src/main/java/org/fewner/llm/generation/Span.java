@@ -1,7 +1,8 @@
 package org.fewner.llm.generation;
 
 /**
- * A span of the input: words {@code firstWord..lastWord} (inclusive), characters {@code [start, end)}.
+ * A span of the input: words {@code firstWord..lastWord} (inclusive), characters {@code [start,
+ * end)}.
  *
  * @param text the covered input text
  */

@@ -5,14 +5,16 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The automaton that constrains an answer to spans of the input (the core of constrained span generation).
+ * The automaton that constrains an answer to spans of the input (the core of constrained span
+ * generation).
  *
- * <p>Accepted token sequences are exactly: {@code none EOS}, or {@code (open SPAN close)+ EOS} where each SPAN is the
- * tokenisation of {@code " " + text[start(i), end(j))} for words i ≤ j (at most {@code maxSpanWords} words), and
- * each span starts after the previous one ends (order of appearance, no overlap). Because the automaton knows which
- * words each span covers, every answer maps to exact character offsets. Its states are sets of configurations
- * (an NFA simulated on the fly), so a token that fits both "continue the span" and "close it" is handled; when the
- * same text occurs several times, the earliest possible occurrence is taken.
+ * <p>Accepted token sequences are exactly: {@code none EOS}, or {@code (open SPAN close)+ EOS}
+ * where each SPAN is the tokenisation of {@code " " + text[start(i), end(j))} for words i ≤ j (at
+ * most {@code maxSpanWords} words), and each span starts after the previous one ends (order of
+ * appearance, no overlap). Because the automaton knows which words each span covers, every answer
+ * maps to exact character offsets. Its states are sets of configurations (an NFA simulated on the
+ * fly), so a token that fits both "continue the span" and "close it" is handled; when the same text
+ * occurs several times, the earliest possible occurrence is taken.
  */
 public final class SpanConstraint {
     final String text;
@@ -24,18 +26,24 @@ public final class SpanConstraint {
     final SpanTrie trie = new SpanTrie();
 
     /**
-     * @param text         the input text
-     * @param words        word boundaries in {@code text}
-     * @param encoder      the model's tokenizer (no special tokens)
-     * @param template     answer markers
-     * @param eosIds       stop tokens (at least one)
+     * @param text the input text
+     * @param words word boundaries in {@code text}
+     * @param encoder the model's tokenizer (no special tokens)
+     * @param template answer markers
+     * @param eosIds stop tokens (at least one)
      * @param maxSpanWords longest span in words (bounds the trie: words × maxSpanWords sequences)
      */
-    public SpanConstraint(String text, Words words, TokenEncoder encoder, PromptTemplate template, long[] eosIds,
-                          int maxSpanWords) {
+    public SpanConstraint(
+            String text,
+            Words words,
+            TokenEncoder encoder,
+            PromptTemplate template,
+            long[] eosIds,
+            int maxSpanWords) {
         if (eosIds.length == 0) {
-            throw new IllegalArgumentException("constrained generation needs at least one end-of-sequence token id"
-                    + " (eos_token_id in config.json or generation_config.json)");
+            throw new IllegalArgumentException(
+                    "constrained generation needs at least one end-of-sequence token id"
+                            + " (eos_token_id in config.json or generation_config.json)");
         }
         if (maxSpanWords < 1) {
             throw new IllegalArgumentException("maxSpanWords must be >= 1, got " + maxSpanWords);
@@ -60,7 +68,10 @@ public final class SpanConstraint {
     /** The start state: nothing generated yet. */
     public ConstraintState start() {
         List<ConstraintState.Config> cfgs = new ArrayList<>();
-        ConstraintState.closure(this, ConstraintState.Config.fixed(none, 0, ConstraintState.Next.END, 0, null), cfgs);
+        ConstraintState.closure(
+                this,
+                ConstraintState.Config.fixed(none, 0, ConstraintState.Next.END, 0, null),
+                cfgs);
         ConstraintState.addOpen(this, 0, null, cfgs);
         return new ConstraintState(this, cfgs);
     }
@@ -72,5 +83,7 @@ public final class SpanConstraint {
         return new Span(i, j, s, e, text.substring(s, e));
     }
 
-    boolean isEos(long token) { return Arrays.stream(eos).anyMatch(t -> t == token); }
+    boolean isEos(long token) {
+        return Arrays.stream(eos).anyMatch(t -> t == token);
+    }
 }

@@ -1,13 +1,13 @@
 package org.fewner.llm.generation;
 
+import java.util.List;
 import org.fewner.llm.decoder.DecoderModel;
 import org.fewner.llm.tokenizer.ModelTokenizer;
 
-import java.util.List;
-
 /**
- * Constrained entity-span generation with a decoder model: one prompt per entity type, the answer constrained by a
- * {@link SpanConstraint} over the input words, spans returned with exact character offsets.
+ * Constrained entity-span generation with a decoder model: one prompt per entity type, the answer
+ * constrained by a {@link SpanConstraint} over the input words, spans returned with exact character
+ * offsets.
  */
 public final class SpanGenerator {
     private final DecoderModel model;
@@ -26,17 +26,29 @@ public final class SpanGenerator {
     /**
      * The answer for one entity type.
      *
-     * @param type       entity type name as written in the instruction
+     * @param type entity type name as written in the instruction
      * @param definition its definition, or null
-     * @param text       the input sentence
-     * @param words      word boundaries in {@code text}
-     * @param adapter    LoRA adapter name, or null
+     * @param text the input sentence
+     * @param words word boundaries in {@code text}
+     * @param adapter LoRA adapter name, or null
      */
-    public Answer generate(String type, String definition, String text, Words words, String adapter, int beams,
-                           int maxNewTokens) {
+    public Answer generate(
+            String type,
+            String definition,
+            String text,
+            Words words,
+            String adapter,
+            int beams,
+            int maxNewTokens) {
         ModelTokenizer tok = model.tokenizer();
-        SpanConstraint constraint = new SpanConstraint(text, words, TokenEncoder.of(tok), template,
-                model.stopTokenIds(), maxSpanWords);
+        SpanConstraint constraint =
+                new SpanConstraint(
+                        text,
+                        words,
+                        TokenEncoder.of(tok),
+                        template,
+                        model.stopTokenIds(),
+                        maxSpanWords);
         long[] prompt = tok.encode(template.render(type, definition, text), true).ids();
         long[] stops = model.stopTokenIds();
         long lastId = prompt.length == 0 ? -1 : prompt[prompt.length - 1];
@@ -46,24 +58,44 @@ public final class SpanGenerator {
         }
         int room = model.config().maxPositionEmbeddings() - prompt.length;
         if (room < 1) {
-            throw new IllegalArgumentException("prompt of " + prompt.length + " tokens is longer than the model's"
-                    + " max_position_embeddings " + model.config().maxPositionEmbeddings());
+            throw new IllegalArgumentException(
+                    "prompt of "
+                            + prompt.length
+                            + " tokens is longer than the model's"
+                            + " max_position_embeddings "
+                            + model.config().maxPositionEmbeddings());
         }
         try (DecoderStepModel sm = new DecoderStepModel(model, adapter)) {
-            ConstrainedSearch.Result r = ConstrainedSearch.run(sm, prompt, constraint, beams,
-                    Math.min(maxNewTokens, room));
-            long[] body = r.finished() ? java.util.Arrays.copyOf(r.tokens(), r.tokens().length - 1) : r.tokens();
-            return new Answer(type, tok.decode(body, false), r.spans(), r.finished(), r.tokens().length, r.score());
+            ConstrainedSearch.Result r =
+                    ConstrainedSearch.run(
+                            sm, prompt, constraint, beams, Math.min(maxNewTokens, room));
+            long[] body =
+                    r.finished()
+                            ? java.util.Arrays.copyOf(r.tokens(), r.tokens().length - 1)
+                            : r.tokens();
+            return new Answer(
+                    type,
+                    tok.decode(body, false),
+                    r.spans(),
+                    r.finished(),
+                    r.tokens().length,
+                    r.score());
         }
     }
 
     /**
-     * @param type     the entity type
-     * @param answer   decoded answer text (without the end token)
-     * @param spans    the spans with character offsets
+     * @param type the entity type
+     * @param answer decoded answer text (without the end token)
+     * @param spans the spans with character offsets
      * @param finished whether the answer ended with an end token
-     * @param tokens   generated tokens
-     * @param score    sum of log-probabilities
+     * @param tokens generated tokens
+     * @param score sum of log-probabilities
      */
-    public record Answer(String type, String answer, List<Span> spans, boolean finished, int tokens, double score) {}
+    public record Answer(
+            String type,
+            String answer,
+            List<Span> spans,
+            boolean finished,
+            int tokens,
+            double score) {}
 }

@@ -4,12 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Word boundaries as character spans. Within the annotator these come from UIMA tokens; {@link #split} is the
- * fallback for plain text: runs of letters/digits/marks are words, every other non-space code point is a word of
- * its own (so punctuation can be left out of a span), CJK ideographs are one word each.
+ * Word boundaries as character spans. Within the annotator these come from UIMA tokens; {@link
+ * #split} is the fallback for plain text: runs of letters/digits/marks are words, every other
+ * non-space code point is a word of its own (so punctuation can be left out of a span), CJK
+ * ideographs are one word each.
  *
  * @param starts start offset of each word
- * @param ends   end offset (exclusive) of each word
+ * @param ends end offset (exclusive) of each word
  */
 public record Words(int[] starts, int[] ends) {
     public Words {
@@ -18,13 +19,21 @@ public record Words(int[] starts, int[] ends) {
         }
         for (int i = 0; i < starts.length; i++) {
             if (starts[i] >= ends[i] || (i > 0 && starts[i] < ends[i - 1])) {
-                throw new IllegalArgumentException("word " + i + " [" + starts[i] + ", " + ends[i]
-                        + ") is empty, or overlaps or precedes the word before it");
+                throw new IllegalArgumentException(
+                        "word "
+                                + i
+                                + " ["
+                                + starts[i]
+                                + ", "
+                                + ends[i]
+                                + ") is empty, or overlaps or precedes the word before it");
             }
         }
     }
 
-    public int size() { return starts.length; }
+    public int size() {
+        return starts.length;
+    }
 
     /** Splits plain text into words (see the class comment). */
     public static Words split(String text) {
@@ -62,7 +71,9 @@ public record Words(int[] starts, int[] ends) {
 
     private static boolean isWordChar(int cp) {
         int t = Character.getType(cp);
-        return Character.isLetterOrDigit(cp) || t == Character.NON_SPACING_MARK || t == Character.COMBINING_SPACING_MARK;
+        return Character.isLetterOrDigit(cp)
+                || t == Character.NON_SPACING_MARK
+                || t == Character.COMBINING_SPACING_MARK;
     }
 
     private static boolean isIdeograph(int cp) {

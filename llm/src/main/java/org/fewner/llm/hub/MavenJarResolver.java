@@ -1,5 +1,9 @@
 package org.fewner.llm.hub;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
 import me.tongfei.progressbar.ProgressBar;
 import org.eclipse.aether.RepositorySystem;
 import org.eclipse.aether.RepositorySystemSession;
@@ -12,15 +16,11 @@ import org.eclipse.aether.supplier.RepositorySystemSupplier;
 import org.eclipse.aether.transfer.AbstractTransferListener;
 import org.eclipse.aether.transfer.TransferEvent;
 
-import java.io.IOException;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.List;
-
 /**
- * Resolves one artifact the way Maven does (maven-resolver 2.0.17, stack.md §8): the local repository
- * ({@code ~/.m2/repository}, or {@code -Dmaven.repo.local}) first, so an artifact already there resolves offline; else
- * a download from Maven Central with the checksum policy "fail" (Central's {@code .sha1} must match).
+ * Resolves one artifact the way Maven does (maven-resolver 2.0.17, stack.md §8): the local
+ * repository ({@code ~/.m2/repository}, or {@code -Dmaven.repo.local}) first, so an artifact
+ * already there resolves offline; else a download from Maven Central with the checksum policy
+ * "fail" (Central's {@code .sha1} must match).
  */
 public final class MavenJarResolver {
     /** Maven Central, as in Maven's super POM. */
@@ -31,7 +31,9 @@ public final class MavenJarResolver {
     /** {@code -Dmaven.repo.local}, else {@code ~/.m2/repository}. */
     public static Path localRepository() {
         String p = System.getProperty("maven.repo.local");
-        return p != null && !p.isBlank() ? Paths.get(p) : Paths.get(System.getProperty("user.home"), ".m2", "repository");
+        return p != null && !p.isBlank()
+                ? Paths.get(p)
+                : Paths.get(System.getProperty("user.home"), ".m2", "repository");
     }
 
     /** Resolves {@code groupId:artifactId:version} (a jar) into {@link #localRepository()}. */
@@ -40,32 +42,58 @@ public final class MavenJarResolver {
     }
 
     /**
-     * Resolves {@code coords} into {@code localRepo}, downloading from {@code remoteUrl} when absent.
+     * Resolves {@code coords} into {@code localRepo}, downloading from {@code remoteUrl} when
+     * absent.
      *
-     * @throws IOException when the artifact can be neither found locally nor downloaded (the message says which)
+     * @throws IOException when the artifact can be neither found locally nor downloaded (the
+     *     message says which)
      */
-    public static Path resolve(String coords, Path localRepo, String remoteUrl, boolean showProgress) throws IOException {
+    public static Path resolve(
+            String coords, Path localRepo, String remoteUrl, boolean showProgress)
+            throws IOException {
         RepositorySystem system = new RepositorySystemSupplier().get();
         try {
-            RepositoryPolicy policy = new RepositoryPolicy(true, RepositoryPolicy.UPDATE_POLICY_NEVER, RepositoryPolicy.CHECKSUM_POLICY_FAIL);
-            RemoteRepository central = new RemoteRepository.Builder("central", "default", remoteUrl)
-                    .setReleasePolicy(policy)
-                    .setSnapshotPolicy(new RepositoryPolicy(false, RepositoryPolicy.UPDATE_POLICY_NEVER, RepositoryPolicy.CHECKSUM_POLICY_FAIL))
-                    .build();
+            RepositoryPolicy policy =
+                    new RepositoryPolicy(
+                            true,
+                            RepositoryPolicy.UPDATE_POLICY_NEVER,
+                            RepositoryPolicy.CHECKSUM_POLICY_FAIL);
+            RemoteRepository central =
+                    new RemoteRepository.Builder("central", "default", remoteUrl)
+                            .setReleasePolicy(policy)
+                            .setSnapshotPolicy(
+                                    new RepositoryPolicy(
+                                            false,
+                                            RepositoryPolicy.UPDATE_POLICY_NEVER,
+                                            RepositoryPolicy.CHECKSUM_POLICY_FAIL))
+                            .build();
             DownloadProgress progress = showProgress ? new DownloadProgress() : null;
-            RepositorySystemSession.SessionBuilder builder = system.createSessionBuilder()
-                    .withLocalRepositoryBaseDirectories(localRepo)
-                    .setSystemProperties(System.getProperties())
-                    .setChecksumPolicy(RepositoryPolicy.CHECKSUM_POLICY_FAIL);
+            RepositorySystemSession.SessionBuilder builder =
+                    system.createSessionBuilder()
+                            .withLocalRepositoryBaseDirectories(localRepo)
+                            .setSystemProperties(System.getProperties())
+                            .setChecksumPolicy(RepositoryPolicy.CHECKSUM_POLICY_FAIL);
             if (progress != null) {
                 builder.setTransferListener(progress);
             }
             try (RepositorySystemSession.CloseableSession session = builder.build()) {
-                return system.resolveArtifact(session, new ArtifactRequest(new DefaultArtifact(coords), List.of(central), null))
-                        .getArtifact().getPath();
+                return system.resolveArtifact(
+                                session,
+                                new ArtifactRequest(
+                                        new DefaultArtifact(coords), List.of(central), null))
+                        .getArtifact()
+                        .getPath();
             } catch (ArtifactResolutionException e) {
-                throw new IOException("cannot resolve " + coords + " (not in " + localRepo + " and not downloadable from "
-                        + remoteUrl + "; offline? then copy the jar into the local repository): " + e.getMessage(), e);
+                throw new IOException(
+                        "cannot resolve "
+                                + coords
+                                + " (not in "
+                                + localRepo
+                                + " and not downloadable from "
+                                + remoteUrl
+                                + "; offline? then copy the jar into the local repository): "
+                                + e.getMessage(),
+                        e);
             } finally {
                 if (progress != null) {
                     progress.close();
@@ -85,7 +113,10 @@ public final class MavenJarResolver {
             String name = event.getResource().getResourceName();
             long len = event.getResource().getContentLength();
             if (name.endsWith(".jar") && bar == null) {
-                bar = Progress.bytes("download " + name.substring(name.lastIndexOf('/') + 1), Math.max(len, 1));
+                bar =
+                        Progress.bytes(
+                                "download " + name.substring(name.lastIndexOf('/') + 1),
+                                Math.max(len, 1));
             }
         }
 

@@ -10,13 +10,22 @@ final class Progress {
     private Progress() {}
 
     static ProgressBar bytes(String task, long total) {
-        return new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setUnit(" MB", 1 << 20)
-                .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(System.err))
-                .showSpeed().build();
+        return new ProgressBarBuilder()
+                .setTaskName(task)
+                .setInitialMax(total)
+                .setUnit(" MB", 1 << 20)
+                .setStyle(ProgressBarStyle.ASCII)
+                .setConsumer(new ConsoleProgressBarConsumer(System.err))
+                .showSpeed()
+                .build();
     }
 
     static ProgressBar count(String task, long total) {
-        return new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
-                .setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
+        return new ProgressBarBuilder()
+                .setTaskName(task)
+                .setInitialMax(total)
+                .setStyle(ProgressBarStyle.ASCII)
+                .setConsumer(new ConsoleProgressBarConsumer(System.err))
+                .build();
     }
 }

@@ -14,27 +14,31 @@ import java.util.Map;
 import java.util.zip.CRC32C;
 
 /**
- * A TensorFlow tensor bundle ({@code variables.index} + {@code variables.data-00000-of-00001}), read in plain Java.
- * Only what TF 1.x checkpoints of float32 models need: one shard, little endian, uncompressed SSTable blocks, DT_FLOAT
- * tensors without slices. Every block and every tensor is checked against its masked CRC32C.
+ * A TensorFlow tensor bundle ({@code variables.index} + {@code variables.data-00000-of-00001}),
+ * read in plain Java. Only what TF 1.x checkpoints of float32 models need: one shard, little
+ * endian, uncompressed SSTable blocks, DT_FLOAT tensors without slices. Every block and every
+ * tensor is checked against its masked CRC32C.
  *
- * <p>Format (stack.md §9): the index is a LevelDB SSTable. Its last 48 bytes are the footer: metaindex and index
- * BlockHandles (varint64 offset, varint64 size), zero padding to 40 bytes, the fixed64 magic
- * {@value #MAGIC_HEX}. Each block is followed by a compression byte and the masked CRC32C of block + that byte.
- * A block holds entries {@code varint32 shared, varint32 non_shared, varint32 value_len, key suffix, value}, then
- * {@code fixed32} restart offsets and their {@code fixed32} count. Index-block values are BlockHandles of data blocks;
- * data-block keys are tensor names, the empty key holds {@code BundleHeaderProto}, others {@code BundleEntryProto}
- * (1 dtype, 2 shape, 3 shard_id, 4 offset, 5 size, 6 crc32c fixed32, 7 slices).
+ * <p>Format (stack.md §9): the index is a LevelDB SSTable. Its last 48 bytes are the footer:
+ * metaindex and index BlockHandles (varint64 offset, varint64 size), zero padding to 40 bytes, the
+ * fixed64 magic {@value #MAGIC_HEX}. Each block is followed by a compression byte and the masked
+ * CRC32C of block + that byte. A block holds entries {@code varint32 shared, varint32 non_shared,
+ * varint32 value_len, key suffix, value}, then {@code fixed32} restart offsets and their {@code
+ * fixed32} count. Index-block values are BlockHandles of data blocks; data-block keys are tensor
+ * names, the empty key holds {@code BundleHeaderProto}, others {@code BundleEntryProto} (1 dtype, 2
+ * shape, 3 shard_id, 4 offset, 5 size, 6 crc32c fixed32, 7 slices).
  */
 public final class TfTensorBundle {
     static final long MAGIC = 0xdb4775248b80fb57L;
     static final String MAGIC_HEX = "0xdb4775248b80fb57";
     static final int FOOTER = 48;
+
     /** TF's DataType enum value of float32. */
     static final int DT_FLOAT = 1;
 
     /** One tensor's index entry. */
-    public record Entry(String name, int dtype, long[] shape, long offset, long size, int maskedCrc) {
+    public record Entry(
+            String name, int dtype, long[] shape, long offset, long size, int maskedCrc) {
         public long numel() {
             long n = 1;
             for (long d : shape) {
@@ -44,7 +48,9 @@ public final class TfTensorBundle {
         }
 
         @Override
-        public long[] shape() { return shape.clone(); }
+        public long[] shape() {
+            return shape.clone();
+        }
     }
 
     private final Path index;
@@ -58,7 +64,8 @@ public final class TfTensorBundle {
     }
 
     /**
-     * Parses and checks {@code index} (CRCs of all blocks; every entry's dtype, shard, bounds within {@code data}).
+     * Parses and checks {@code index} (CRCs of all blocks; every entry's dtype, shard, bounds
+     * within {@code data}).
      *
      * @throws TfBundleException naming the file and the problem
      */
@@ -77,7 +84,9 @@ public final class TfTensorBundle {
     }
 
     /** Tensor entries by name, in the file's (byte) order. */
-    public Map<String, Entry> entries() { return entries; }
+    public Map<String, Entry> entries() {
+        return entries;
+    }
 
     public Entry entry(String name) {
         Entry e = entries.get(name);
@@ -87,7 +96,10 @@ public final class TfTensorBundle {
         return e;
     }
 
-    /** The tensor's values (row-major float32), after checking the data bytes against the entry's CRC32C. */
+    /**
+     * The tensor's values (row-major float32), after checking the data bytes against the entry's
+     * CRC32C.
+     */
     public float[] readFloats(String name) {
         Entry e = entry(name);
         if (e.size > Integer.MAX_VALUE) {
@@ -101,13 +113,21 @@ public final class TfTensorBundle {
                 }
             }
         } catch (IOException ex) {
-            throw new TfBundleException(data, "cannot read tensor '" + name + "': " + ex.getMessage());
+            throw new TfBundleException(
+                    data, "cannot read tensor '" + name + "': " + ex.getMessage());
         }
         byte[] raw = b.array();
         int crc = maskedCrc32c(raw, 0, raw.length);
         if (crc != e.maskedCrc) {
-            throw new TfBundleException(data, "CRC32C mismatch for tensor '" + name + "' (stored "
-                    + Integer.toHexString(e.maskedCrc) + ", computed " + Integer.toHexString(crc) + "): corrupt download?");
+            throw new TfBundleException(
+                    data,
+                    "CRC32C mismatch for tensor '"
+                            + name
+                            + "' (stored "
+                            + Integer.toHexString(e.maskedCrc)
+                            + ", computed "
+                            + Integer.toHexString(crc)
+                            + "): corrupt download?");
         }
         float[] out = new float[(int) (e.size / 4)];
         ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
@@ -126,13 +146,19 @@ public final class TfTensorBundle {
 
     private static void parseIndex(Path file, byte[] b, long dataSize, Map<String, Entry> out) {
         if (b.length < FOOTER) {
-            throw new TfBundleException(file, "truncated: " + b.length + " bytes, an SSTable has a 48-byte footer");
+            throw new TfBundleException(
+                    file, "truncated: " + b.length + " bytes, an SSTable has a 48-byte footer");
         }
         ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
         long magic = bb.getLong(b.length - 8);
         if (magic != MAGIC) {
-            throw new TfBundleException(file, "bad magic 0x" + Long.toHexString(magic) + " (expected " + MAGIC_HEX
-                    + "): not a TF tensor-bundle index");
+            throw new TfBundleException(
+                    file,
+                    "bad magic 0x"
+                            + Long.toHexString(magic)
+                            + " (expected "
+                            + MAGIC_HEX
+                            + "): not a TF tensor-bundle index");
         }
         Cursor f = new Cursor(file, b, b.length - FOOTER, b.length - 8, "footer");
         f.varint64(); // metaindex handle: unused by tensor bundles
@@ -162,7 +188,9 @@ public final class TfTensorBundle {
 
     private static Cursor block(Path file, byte[] b, long off, long size, String what) {
         if (off < 0 || size < 0 || off + size + 5 > b.length - FOOTER) {
-            throw new TfBundleException(file, what + ": [" + off + ", +" + size + "] plus trailer lies outside the file");
+            throw new TfBundleException(
+                    file,
+                    what + ": [" + off + ", +" + size + "] plus trailer lies outside the file");
         }
         int o = (int) off;
         int n = (int) size;
@@ -170,11 +198,19 @@ public final class TfTensorBundle {
         int stored = ByteBuffer.wrap(b, o + n + 1, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
         int crc = maskedCrc32c(b, o, n + 1);
         if (crc != stored) {
-            throw new TfBundleException(file, what + ": CRC32C mismatch (stored " + Integer.toHexString(stored)
-                    + ", computed " + Integer.toHexString(crc) + ")");
+            throw new TfBundleException(
+                    file,
+                    what
+                            + ": CRC32C mismatch (stored "
+                            + Integer.toHexString(stored)
+                            + ", computed "
+                            + Integer.toHexString(crc)
+                            + ")");
         }
         if (type != 0) {
-            throw new TfBundleException(file, what + ": compression type " + type + " is not supported (only 0 = none)");
+            throw new TfBundleException(
+                    file,
+                    what + ": compression type " + type + " is not supported (only 0 = none)");
         }
         if (n < 4) {
             throw new TfBundleException(file, what + ": too short for its restart count");
@@ -182,7 +218,8 @@ public final class TfTensorBundle {
         int restarts = ByteBuffer.wrap(b, o + n - 4, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
         long end = (long) n - 4 - 4L * restarts;
         if (restarts < 0 || end < 0) {
-            throw new TfBundleException(file, what + ": restart count " + restarts + " does not fit the block");
+            throw new TfBundleException(
+                    file, what + ": restart count " + restarts + " does not fit the block");
         }
         return new Cursor(file, b, o, o + (int) end, what);
     }
@@ -195,13 +232,24 @@ public final class TfTensorBundle {
         while (c.pos < c.end) {
             long sharedV = c.varint64();
             if (sharedV < 0 || sharedV > prev.length) {
-                throw c.error("entry shares " + sharedV + " key bytes but the previous key has " + prev.length);
+                throw c.error(
+                        "entry shares "
+                                + sharedV
+                                + " key bytes but the previous key has "
+                                + prev.length);
             }
             int shared = (int) sharedV;
             int nonShared = c.length();
             int valueLen = c.length();
             if (shared > prev.length || shared < 0 || nonShared < 0 || valueLen < 0) {
-                throw c.error("bad entry lengths (shared " + shared + ", non_shared " + nonShared + ", value " + valueLen + ")");
+                throw c.error(
+                        "bad entry lengths (shared "
+                                + shared
+                                + ", non_shared "
+                                + nonShared
+                                + ", value "
+                                + valueLen
+                                + ")");
             }
             byte[] key = Arrays.copyOf(prev, shared + nonShared);
             System.arraycopy(c.bytes(nonShared), 0, key, shared, nonShared);
@@ -231,10 +279,12 @@ public final class TfTensorBundle {
             }
         }
         if (shards != 1) {
-            throw new TfBundleException(file, "bundle has " + shards + " data shards; only 1 is supported");
+            throw new TfBundleException(
+                    file, "bundle has " + shards + " data shards; only 1 is supported");
         }
         if (endianness != 0) {
-            throw new TfBundleException(file, "bundle is big-endian; only little-endian is supported");
+            throw new TfBundleException(
+                    file, "bundle is big-endian; only little-endian is supported");
         }
     }
 
@@ -264,16 +314,20 @@ public final class TfTensorBundle {
                     crc = c.fixed32();
                     hasCrc = true;
                 }
-                case 7 -> throw new TfBundleException(file, "tensor '" + name + "' is stored in slices, not supported");
+                case 7 ->
+                        throw new TfBundleException(
+                                file, "tensor '" + name + "' is stored in slices, not supported");
                 default -> c.skip(wire);
             }
         }
         String where = "tensor '" + name + "'";
         if (dtype != DT_FLOAT) {
-            throw new TfBundleException(file, where + ": TF dtype " + dtype + " is not supported (only 1 = DT_FLOAT)");
+            throw new TfBundleException(
+                    file, where + ": TF dtype " + dtype + " is not supported (only 1 = DT_FLOAT)");
         }
         if (shard != 0) {
-            throw new TfBundleException(file, where + ": shard " + shard + " (only one data shard is supported)");
+            throw new TfBundleException(
+                    file, where + ": shard " + shard + " (only one data shard is supported)");
         }
         if (!hasCrc) {
             throw new TfBundleException(file, where + ": no crc32c");
@@ -283,12 +337,27 @@ public final class TfTensorBundle {
             numel = Math.multiplyExact(numel, d);
         }
         if (numel * 4 != size) {
-            throw new TfBundleException(file, where + ": shape " + Arrays.toString(shape) + " of float32 needs "
-                    + numel * 4 + " bytes but the entry says " + size);
+            throw new TfBundleException(
+                    file,
+                    where
+                            + ": shape "
+                            + Arrays.toString(shape)
+                            + " of float32 needs "
+                            + numel * 4
+                            + " bytes but the entry says "
+                            + size);
         }
         if (offset < 0 || offset + size > dataSize) {
-            throw new TfBundleException(file, where + ": bytes [" + offset + ", " + (offset + size)
-                    + ") lie outside the " + dataSize + "-byte data file (truncated?)");
+            throw new TfBundleException(
+                    file,
+                    where
+                            + ": bytes ["
+                            + offset
+                            + ", "
+                            + (offset + size)
+                            + ") lie outside the "
+                            + dataSize
+                            + "-byte data file (truncated?)");
         }
         return new Entry(name, dtype, shape, offset, size, crc);
     }
@@ -302,7 +371,9 @@ public final class TfTensorBundle {
             int wire = (int) (tag & 7);
             if (field == 2 && wire == 2) {
                 byte[] dim = c.expectBytes(wire);
-                Cursor d = new Cursor(file, dim, 0, dim.length, "TensorShapeProto.Dim of '" + name + "'");
+                Cursor d =
+                        new Cursor(
+                                file, dim, 0, dim.length, "TensorShapeProto.Dim of '" + name + "'");
                 long size = 0;
                 while (d.pos < d.end) {
                     long t = d.varint64();
@@ -313,7 +384,8 @@ public final class TfTensorBundle {
                     }
                 }
                 if (size < 0) {
-                    throw new TfBundleException(file, "tensor '" + name + "' has an unknown dimension");
+                    throw new TfBundleException(
+                            file, "tensor '" + name + "' has an unknown dimension");
                 }
                 dims.add(size);
             } else if (field == 3 && wire == 0 && c.varint64() != 0) {
@@ -341,7 +413,9 @@ public final class TfTensorBundle {
             this.what = what;
         }
 
-        TfBundleException error(String msg) { return new TfBundleException(file, what + ": " + msg); }
+        TfBundleException error(String msg) {
+            return new TfBundleException(file, what + ": " + msg);
+        }
 
         long varint64() {
             long r = 0;
@@ -369,7 +443,14 @@ public final class TfTensorBundle {
 
         byte[] bytes(int n) {
             if (n < 0 || (long) pos + n > end) {
-                throw error("truncated (" + n + " bytes wanted at " + pos + ", " + (end - pos) + " left)");
+                throw error(
+                        "truncated ("
+                                + n
+                                + " bytes wanted at "
+                                + pos
+                                + ", "
+                                + (end - pos)
+                                + " left)");
             }
             byte[] out = Arrays.copyOfRange(b, pos, pos + n);
             pos += n;

@@ -3,10 +3,6 @@ package org.fewner.llm.lora;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import org.fewner.llm.model.Backbone;
-import org.fewner.llm.model.BackboneOutput;
-import org.fewner.llm.nn.LinearLayer;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,16 +13,20 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.fewner.llm.model.Backbone;
+import org.fewner.llm.model.BackboneOutput;
+import org.fewner.llm.nn.LinearLayer;
 
 /**
- * Several LoRA adapters resident on one loaded {@link Backbone}, as PEFT keeps {@code lora_A[name]} per layer. Each
- * forward call names its adapter (or none), so switching costs nothing and the base is never reloaded; two threads
- * may use different adapters at the same time. One adapter at a time can be merged into the base weights for speed
- * ({@link #merge}); while it is merged only calls naming it are allowed.
+ * Several LoRA adapters resident on one loaded {@link Backbone}, as PEFT keeps {@code lora_A[name]}
+ * per layer. Each forward call names its adapter (or none), so switching costs nothing and the base
+ * is never reloaded; two threads may use different adapters at the same time. One adapter at a time
+ * can be merged into the base weights for speed ({@link #merge}); while it is merged only calls
+ * naming it are allowed.
  *
- * <p>Adapter arrays live in a sub-manager of the backbone's manager per adapter (freed on {@link #remove}).
- * {@link #forward} takes a read lock and {@link #merge}/{@link #unmerge}/{@link #add}/{@link #remove} a write lock, so
- * those never overlap a forward made through this registry.
+ * <p>Adapter arrays live in a sub-manager of the backbone's manager per adapter (freed on {@link
+ * #remove}). {@link #forward} takes a read lock and {@link #merge}/{@link #unmerge}/{@link
+ * #add}/{@link #remove} a write lock, so those never overlap a forward made through this registry.
  */
 public final class AdapterRegistry implements AutoCloseable {
     private final Backbone backbone;
@@ -36,19 +36,27 @@ public final class AdapterRegistry implements AutoCloseable {
     private volatile String merged;
 
     /** What one adapter put on the backbone. */
-    private record Resident(LoraAdapter source, NDManager manager, Map<String, LoraWeights> layers) {}
+    private record Resident(
+            LoraAdapter source, NDManager manager, Map<String, LoraWeights> layers) {}
 
     public AdapterRegistry(Backbone backbone) {
         this.backbone = backbone;
         this.base = LinearModules.of(backbone);
     }
 
-    public Backbone backbone() { return backbone; }
+    public Backbone backbone() {
+        return backbone;
+    }
 
     /** The base's linear layers as adapters see them. */
-    public LinearModules base() { return base; }
+    public LinearModules base() {
+        return base;
+    }
 
-    /** Reads an adapter directory and makes it resident under {@code name}; returns the adapter as read. */
+    /**
+     * Reads an adapter directory and makes it resident under {@code name}; returns the adapter as
+     * read.
+     */
     public LoraAdapter load(Path dir, String name) {
         LoraAdapter a = LoraAdapter.read(dir);
         try {
@@ -59,7 +67,10 @@ public final class AdapterRegistry implements AutoCloseable {
         return a;
     }
 
-    /** One-call form for tools: a registry on {@code backbone} with the adapter in {@code dir} resident as {@code name}. */
+    /**
+     * One-call form for tools: a registry on {@code backbone} with the adapter in {@code dir}
+     * resident as {@code name}.
+     */
     public static AdapterRegistry load(Backbone backbone, Path dir, String name) {
         AdapterRegistry r = new AdapterRegistry(backbone);
         r.load(dir, name);
@@ -67,8 +78,8 @@ public final class AdapterRegistry implements AutoCloseable {
     }
 
     /**
-     * Makes {@code adapter} resident under {@code name} (checked against the base first, see
-     * {@link LoraAdapter#bind}); replaces an adapter of that name.
+     * Makes {@code adapter} resident under {@code name} (checked against the base first, see {@link
+     * LoraAdapter#bind}); replaces an adapter of that name.
      */
     public void add(String name, LoraAdapter adapter) {
         if (name == null || name.isBlank()) {
@@ -78,7 +89,8 @@ public final class AdapterRegistry implements AutoCloseable {
         lock.writeLock().lock();
         try {
             if (name.equals(merged)) {
-                throw new IllegalStateException("adapter '" + name + "' is merged; unmerge it before replacing it");
+                throw new IllegalStateException(
+                        "adapter '" + name + "' is merged; unmerge it before replacing it");
             }
             removeUnlocked(name);
             NDManager m = backbone.manager().newSubManager();
@@ -104,7 +116,8 @@ public final class AdapterRegistry implements AutoCloseable {
         lock.writeLock().lock();
         try {
             if (name.equals(merged)) {
-                throw new IllegalStateException("adapter '" + name + "' is merged; unmerge it before removing it");
+                throw new IllegalStateException(
+                        "adapter '" + name + "' is merged; unmerge it before removing it");
             }
             removeUnlocked(name);
         } finally {
@@ -122,16 +135,22 @@ public final class AdapterRegistry implements AutoCloseable {
     }
 
     /** Names of the resident adapters, sorted. */
-    public Set<String> names() { return Collections.unmodifiableSet(new TreeSet<>(adapters.keySet())); }
+    public Set<String> names() {
+        return Collections.unmodifiableSet(new TreeSet<>(adapters.keySet()));
+    }
 
-    /** Layer name → the resident arrays of one adapter (the live arrays: training updates them in place). */
+    /**
+     * Layer name → the resident arrays of one adapter (the live arrays: training updates them in
+     * place).
+     */
     public Map<String, LoraWeights> weights(String name) {
         return Collections.unmodifiableMap(resident(name).layers());
     }
 
     /**
-     * The adapter's A and B arrays, marked {@code requiresGradient}, in layer order (A then B per layer): what a
-     * trainer hands to its optimizer. The base weights are frozen ({@link LinearLayer#freezeBase}) at the same time.
+     * The adapter's A and B arrays, marked {@code requiresGradient}, in layer order (A then B per
+     * layer): what a trainer hands to its optimizer. The base weights are frozen ({@link
+     * LinearLayer#freezeBase}) at the same time.
      */
     public List<NDArray> trainableParameters(String name) {
         Resident r = resident(name);
@@ -150,7 +169,9 @@ public final class AdapterRegistry implements AutoCloseable {
     public LoraAdapter export(String name) {
         Resident r = resident(name);
         Map<String, LoraAdapter.Module> modules = new LinkedHashMap<>();
-        boolean prefixed = r.source().modules().keySet().stream().anyMatch(n -> n.startsWith(base.basePrefix()));
+        boolean prefixed =
+                r.source().modules().keySet().stream()
+                        .anyMatch(n -> n.startsWith(base.basePrefix()));
         for (Map.Entry<String, LoraWeights> e : r.layers().entrySet()) {
             LoraWeights w = e.getValue();
             float[] a = w.a().toFloatArray();
@@ -162,17 +183,25 @@ public final class AdapterRegistry implements AutoCloseable {
         return new LoraAdapter(r.source().config(), modules, r.source().heads());
     }
 
-    /** A forward pass with adapter {@code name} (null: the base alone); see {@link Backbone#forward}. */
-    public BackboneOutput forward(NDManager callManager, long[][] inputIds, long[][] attentionMask, String name) {
+    /**
+     * A forward pass with adapter {@code name} (null: the base alone); see {@link
+     * Backbone#forward}.
+     */
+    public BackboneOutput forward(
+            NDManager callManager, long[][] inputIds, long[][] attentionMask, String name) {
         if (name != null && !adapters.containsKey(name)) {
-            throw new IllegalArgumentException("no adapter named '" + name + "' (resident: " + names() + ")");
+            throw new IllegalArgumentException(
+                    "no adapter named '" + name + "' (resident: " + names() + ")");
         }
         lock.readLock().lock();
         try {
             String m = merged;
             if (m != null && !m.equals(name)) {
-                throw new IllegalStateException("adapter '" + m + "' is merged into the base; unmerge it before running "
-                        + (name == null ? "the base alone" : "adapter '" + name + "'"));
+                throw new IllegalStateException(
+                        "adapter '"
+                                + m
+                                + "' is merged into the base; unmerge it before running "
+                                + (name == null ? "the base alone" : "adapter '" + name + "'"));
             }
             return backbone.forward(callManager, inputIds, attentionMask, name);
         } finally {
@@ -181,28 +210,34 @@ public final class AdapterRegistry implements AutoCloseable {
     }
 
     /**
-     * Merges adapter {@code name} into the base weights ({@code W += scale·B·A} on each of its layers). Until
-     * {@link #unmerge}, only forward calls naming this adapter are allowed (they then skip the LoRA branch).
+     * Merges adapter {@code name} into the base weights ({@code W += scale·B·A} on each of its
+     * layers). Until {@link #unmerge}, only forward calls naming this adapter are allowed (they
+     * then skip the LoRA branch).
      */
     public void merge(String name) {
         Resident r = resident(name);
         lock.writeLock().lock();
         try {
             if (merged != null) {
-                throw new IllegalStateException("adapter '" + merged + "' is already merged; unmerge it first");
+                throw new IllegalStateException(
+                        "adapter '" + merged + "' is already merged; unmerge it first");
             }
             Map<String, LinearLayer> linear = backbone.linearLayers();
             for (String layer : r.layers().keySet()) {
                 linear.get(layer).mergeAdapter(name, sharesWeight(layer));
             }
-            // every adapter has at least one layer, and a merged layer refuses calls naming another adapter or none
+            // every adapter has at least one layer, and a merged layer refuses calls naming another
+            // adapter or none
             merged = name;
         } finally {
             lock.writeLock().unlock();
         }
     }
 
-    /** Undoes {@link #merge}; the base comes back to within float32 rounding (bound in llm/docs/lora.md). */
+    /**
+     * Undoes {@link #merge}; the base comes back to within float32 rounding (bound in
+     * llm/docs/lora.md).
+     */
     public void unmerge() {
         lock.writeLock().lock();
         try {
@@ -219,25 +254,30 @@ public final class AdapterRegistry implements AutoCloseable {
     }
 
     /**
-     * Whether a layer's weight array may be shared with the input embeddings: the output layer of a model with
-     * {@code tie_word_embeddings}. Merging must not change it in place (reference README, pitfall 6).
+     * Whether a layer's weight array may be shared with the input embeddings: the output layer of a
+     * model with {@code tie_word_embeddings}. Merging must not change it in place (reference
+     * README, pitfall 6).
      */
     private boolean sharesWeight(String layer) {
         if (!base.canonical(layer).equals(base.outputLayer())) {
             return false;
         }
         var c = base.config();
-        return c instanceof org.fewner.llm.config.BertConfig b ? b.tieWordEmbeddings()
+        return c instanceof org.fewner.llm.config.BertConfig b
+                ? b.tieWordEmbeddings()
                 : ((org.fewner.llm.config.DecoderConfig) c).tieWordEmbeddings();
     }
 
     /** The merged adapter, or null. */
-    public String merged() { return merged; }
+    public String merged() {
+        return merged;
+    }
 
     private Resident resident(String name) {
         Resident r = adapters.get(name);
         if (r == null) {
-            throw new IllegalArgumentException("no adapter named '" + name + "' (resident: " + names() + ")");
+            throw new IllegalArgumentException(
+                    "no adapter named '" + name + "' (resident: " + names() + ")");
         }
         return r;
     }

@@ -1,5 +1,10 @@
 package org.fewner.llm.lora;
 
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
 import org.fewner.llm.config.BertConfig;
 import org.fewner.llm.config.ModelConfig;
 import org.fewner.llm.config.ModelConfigs;
@@ -8,22 +13,17 @@ import org.fewner.llm.nn.LinearLayer;
 import org.fewner.llm.tensors.SafeTensors;
 import org.fewner.llm.tensors.TensorSource;
 
-import java.nio.file.Path;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.TreeMap;
-
 /**
- * The linear layers of a base model by Hugging Face module name, with their shapes: what an adapter can target and
- * must fit. Built from a loaded {@link Backbone} or, without loading any weights, from a model directory's
- * {@code config.json} and safetensors headers.
+ * The linear layers of a base model by Hugging Face module name, with their shapes: what an adapter
+ * can target and must fit. Built from a loaded {@link Backbone} or, without loading any weights,
+ * from a model directory's {@code config.json} and safetensors headers.
  *
- * <p>Names are compared in canonical form (without the task model's {@code bert.} / {@code model.} prefix), so an
- * adapter written for {@code BertForMaskedLM} ({@code bert.encoder.layer.0...}) fits a {@code BertModel} checkpoint
- * ({@code encoder.layer.0...}) and the other way round, as in the reference.
+ * <p>Names are compared in canonical form (without the task model's {@code bert.} / {@code model.}
+ * prefix), so an adapter written for {@code BertForMaskedLM} ({@code bert.encoder.layer.0...}) fits
+ * a {@code BertModel} checkpoint ({@code encoder.layer.0...}) and the other way round, as in the
+ * reference.
  *
- * @param config  the base model's config
+ * @param config the base model's config
  * @param modules module name (as the model names it) → {out, in}, in model order
  */
 public record LinearModules(ModelConfig config, Map<String, int[]> modules) {
@@ -33,25 +33,42 @@ public record LinearModules(ModelConfig config, Map<String, int[]> modules) {
     }
 
     /** "bert" or "decoder". */
-    public String kind() { return config instanceof BertConfig ? "bert" : "decoder"; }
+    public String kind() {
+        return config instanceof BertConfig ? "bert" : "decoder";
+    }
 
     /** The task-model prefix of base-model modules: {@code bert.} or {@code model.}. */
-    public String basePrefix() { return config instanceof BertConfig ? "bert." : "model."; }
+    public String basePrefix() {
+        return config instanceof BertConfig ? "bert." : "model.";
+    }
 
-    /** The output layer's canonical name: {@code cls.predictions.decoder} (BERT MLM) or {@code lm_head}. */
-    public String outputLayer() { return config instanceof BertConfig ? "cls.predictions.decoder" : "lm_head"; }
+    /**
+     * The output layer's canonical name: {@code cls.predictions.decoder} (BERT MLM) or {@code
+     * lm_head}.
+     */
+    public String outputLayer() {
+        return config instanceof BertConfig ? "cls.predictions.decoder" : "lm_head";
+    }
 
     /** Strips the {@code bert.} / {@code model.} prefix. */
     public String canonical(String name) {
         return name.startsWith(basePrefix()) ? name.substring(basePrefix().length()) : name;
     }
 
-    /** The name PEFT gives a canonical module when the wrapped model does ({@code prefixed}) or does not use the prefix. */
+    /**
+     * The name PEFT gives a canonical module when the wrapped model does ({@code prefixed}) or does
+     * not use the prefix.
+     */
     public String peftName(String canonical, boolean prefixed) {
         String root = canonical.split("\\.", 2)[0];
-        boolean inBase = config instanceof BertConfig
-                ? root.equals("embeddings") || root.equals("encoder") || root.equals("pooler")
-                : root.equals("embed_tokens") || root.equals("layers") || root.equals("norm");
+        boolean inBase =
+                config instanceof BertConfig
+                        ? root.equals("embeddings")
+                                || root.equals("encoder")
+                                || root.equals("pooler")
+                        : root.equals("embed_tokens")
+                                || root.equals("layers")
+                                || root.equals("norm");
         return prefixed && inBase ? basePrefix() + canonical : canonical;
     }
 
@@ -68,17 +85,22 @@ public record LinearModules(ModelConfig config, Map<String, int[]> modules) {
     }
 
     /**
-     * Whether a canonical name is a linear layer of the architecture that FewNER's backbones do not compute (BERT's
-     * {@code pooler.dense}: no hidden state or logit depends on it). An adapter's tensors for it are skipped with a
-     * warning, as PEFT's "all-linear" on a {@code BertModel} includes it.
+     * Whether a canonical name is a linear layer of the architecture that FewNER's backbones do not
+     * compute (BERT's {@code pooler.dense}: no hidden state or logit depends on it). An adapter's
+     * tensors for it are skipped with a warning, as PEFT's "all-linear" on a {@code BertModel}
+     * includes it.
      */
     public boolean isUncomputed(String canonical) {
-        return config instanceof BertConfig && canonical.equals("pooler.dense") && !byCanonical().containsKey(canonical);
+        return config instanceof BertConfig
+                && canonical.equals("pooler.dense")
+                && !byCanonical().containsKey(canonical);
     }
 
     /** Whether a canonical name is an embedding table (which FewNER's LoRA does not support). */
     public boolean isEmbedding(String canonical) {
-        return config instanceof BertConfig ? canonical.startsWith("embeddings.") : canonical.equals("embed_tokens");
+        return config instanceof BertConfig
+                ? canonical.startsWith("embeddings.")
+                : canonical.equals("embed_tokens");
     }
 
     /** The linear layers of a loaded backbone. */
@@ -91,9 +113,10 @@ public record LinearModules(ModelConfig config, Map<String, int[]> modules) {
     }
 
     /**
-     * The linear layers of a model directory, from its config and tensor headers (no weights read): every 2-D
-     * {@code *.weight} that is not an embedding table, plus a tied output layer ({@code lm_head} when
-     * {@code tie_word_embeddings} leaves it out of the checkpoint; BERT's MLM decoder when the MLM head is present).
+     * The linear layers of a model directory, from its config and tensor headers (no weights read):
+     * every 2-D {@code *.weight} that is not an embedding table, plus a tied output layer ({@code
+     * lm_head} when {@code tie_word_embeddings} leaves it out of the checkpoint; BERT's MLM decoder
+     * when the MLM head is present).
      */
     public static LinearModules of(Path modelDir) {
         ModelConfig config = ModelConfigs.read(modelDir);

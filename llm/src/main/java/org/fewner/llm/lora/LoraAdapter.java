@@ -2,12 +2,6 @@ package org.fewner.llm.lora;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.fewner.llm.config.ModelConfig;
-import org.fewner.llm.tensors.HostTensor;
-import org.fewner.llm.tensors.SafeTensors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,27 +15,37 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.fewner.llm.config.ModelConfig;
+import org.fewner.llm.tensors.HostTensor;
+import org.fewner.llm.tensors.SafeTensors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A LoRA adapter in Java memory, in PEFT's file layout: {@code adapter_config.json} plus
- * {@code adapter_model.safetensors} with {@code base_model.model.<module>.lora_A.weight} [r, in] and
- * {@code ...lora_B.weight} [out, r] per module, {@code <module>} being the name inside the model PEFT wrapped
- * (e.g. {@code model.layers.0.self_attn.q_proj}). Optional head tensors (anything besides LoRA an adapter needs,
- * e.g. a span-detection head) live in {@code fewner_heads.safetensors}, listed under
- * {@code "fewner_heads": {"file": ..., "tensors": {name: description}}} in the config.
+ * A LoRA adapter in Java memory, in PEFT's file layout: {@code adapter_config.json} plus {@code
+ * adapter_model.safetensors} with {@code base_model.model.<module>.lora_A.weight} [r, in] and
+ * {@code ...lora_B.weight} [out, r] per module, {@code <module>} being the name inside the model
+ * PEFT wrapped (e.g. {@code model.layers.0.self_attn.q_proj}). Optional head tensors (anything
+ * besides LoRA an adapter needs, e.g. a span-detection head) live in {@code
+ * fewner_heads.safetensors}, listed under {@code "fewner_heads": {"file": ..., "tensors": {name:
+ * description}}} in the config.
  *
- * <p>Immutable once built; {@link #bind} checks it against a base model and yields what to attach to each layer.
+ * <p>Immutable once built; {@link #bind} checks it against a base model and yields what to attach
+ * to each layer.
  *
- * @param config  the adapter config
+ * @param config the adapter config
  * @param modules PEFT module name → A and B (sorted by name)
- * @param heads   head tensors by name (may be empty)
+ * @param heads head tensors by name (may be empty)
  */
-public record LoraAdapter(LoraConfig config, Map<String, Module> modules, Map<String, HostTensor> heads) {
+public record LoraAdapter(
+        LoraConfig config, Map<String, Module> modules, Map<String, HostTensor> heads) {
     private static final Logger LOG = LoggerFactory.getLogger(LoraAdapter.class);
     public static final String WEIGHTS_FILE = "adapter_model.safetensors";
     public static final String HEADS_FILE = "fewner_heads.safetensors";
+
     /** Every saved tensor name starts with this (PEFT's {@code PeftModel.base_model.model}). */
     public static final String PREFIX = "base_model.model.";
+
     private static final Pattern LORA_KEY = Pattern.compile("(.+)\\.lora_([AB])\\.weight");
 
     /**
@@ -53,8 +57,21 @@ public record LoraAdapter(LoraConfig config, Map<String, Module> modules, Map<St
     public record Module(int r, int in, int out, float[] a, float[] b) {
         public Module {
             if (a.length != (long) r * in || b.length != (long) out * r) {
-                throw new IllegalArgumentException("LoRA factors of r=" + r + ", in=" + in + ", out=" + out
-                        + " need " + r * in + " and " + out * r + " values, got " + a.length + " and " + b.length);
+                throw new IllegalArgumentException(
+                        "LoRA factors of r="
+                                + r
+                                + ", in="
+                                + in
+                                + ", out="
+                                + out
+                                + " need "
+                                + r * in
+                                + " and "
+                                + out * r
+                                + " values, got "
+                                + a.length
+                                + " and "
+                                + b.length);
             }
         }
     }
@@ -78,12 +95,13 @@ public record LoraAdapter(LoraConfig config, Map<String, Module> modules, Map<St
     // ---------------------------------------------------------------------------------------------- creation
 
     /**
-     * A new adapter for every module of {@code base} that {@code config} selects. A is initialised as PEFT does
-     * ({@code kaiming_uniform_(a=√5)} on [r, in], i.e. U(−1/√in, 1/√in)); B is zero, or N(0, bStd²) with
-     * {@link Init#RANDOM}. Modules are named as the base names them. The config records the base's
-     * {@code model_type}, hidden size and layer count under {@code fewner_base}.
+     * A new adapter for every module of {@code base} that {@code config} selects. A is initialised
+     * as PEFT does ({@code kaiming_uniform_(a=√5)} on [r, in], i.e. U(−1/√in, 1/√in)); B is zero,
+     * or N(0, bStd²) with {@link Init#RANDOM}. Modules are named as the base names them. The config
+     * records the base's {@code model_type}, hidden size and layer count under {@code fewner_base}.
      */
-    public static LoraAdapter init(LinearModules base, LoraConfig config, long seed, Init init, double bStd) {
+    public static LoraAdapter init(
+            LinearModules base, LoraConfig config, long seed, Init init, double bStd) {
         Random rng = new Random(seed);
         Map<String, Module> out = new TreeMap<>();
         Set<String> allLinear = allLinearKeys(base, base.prefixed());
@@ -109,8 +127,13 @@ public record LoraAdapter(LoraConfig config, Map<String, Module> modules, Map<St
             out.put(name, new Module(r, in, o, a, b));
         }
         if (out.isEmpty()) {
-            throw new AdapterException("target_modules " + config.toJson().get("target_modules") + " select no linear layer"
-                    + " of the model (its layers are e.g. " + sample(base.modules().keySet()) + ")");
+            throw new AdapterException(
+                    "target_modules "
+                            + config.toJson().get("target_modules")
+                            + " select no linear layer"
+                            + " of the model (its layers are e.g. "
+                            + sample(base.modules().keySet())
+                            + ")");
         }
         ObjectNode extra = config.extra().deepCopy();
         extra.set(LoraConfig.FEWNER_BASE, baseDescription(base.config()));
@@ -127,7 +150,8 @@ public record LoraAdapter(LoraConfig config, Map<String, Module> modules, Map<St
     }
 
     /** The same adapter with head tensors (each with a one-line description for the config). */
-    public LoraAdapter withHeads(Map<String, HostTensor> newHeads, Map<String, String> descriptions) {
+    public LoraAdapter withHeads(
+            Map<String, HostTensor> newHeads, Map<String, String> descriptions) {
         ObjectNode extra = config.extra().deepCopy();
         if (newHeads.isEmpty()) {
             extra.remove(LoraConfig.FEWNER_HEADS);
@@ -135,25 +159,35 @@ public record LoraAdapter(LoraConfig config, Map<String, Module> modules, Map<St
             ObjectNode h = extra.putObject(LoraConfig.FEWNER_HEADS);
             h.put("file", HEADS_FILE);
             ObjectNode t = h.putObject("tensors");
-            new TreeMap<>(newHeads).keySet().forEach(k -> t.put(k, descriptions.getOrDefault(k, "")));
+            new TreeMap<>(newHeads)
+                    .keySet()
+                    .forEach(k -> t.put(k, descriptions.getOrDefault(k, "")));
         }
         return new LoraAdapter(config.withExtra(extra), modules, newHeads);
     }
 
     // ---------------------------------------------------------------------------------------------- files
 
-    /** Writes the adapter directory (config, LoRA tensors as F32, heads file if any), each file atomically. */
+    /**
+     * Writes the adapter directory (config, LoRA tensors as F32, heads file if any), each file
+     * atomically.
+     */
     public void write(Path dir) {
         try {
             Files.createDirectories(dir);
         } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
+            throw new java.io.UncheckedIOException(
+                    "cannot create " + dir + ": " + e.getMessage(), e);
         }
         Map<String, HostTensor> t = new TreeMap<>();
         for (Map.Entry<String, Module> e : modules.entrySet()) {
             Module m = e.getValue();
-            t.put(PREFIX + e.getKey() + ".lora_A.weight", HostTensor.ofFloats(new long[] {m.r(), m.in()}, m.a()));
-            t.put(PREFIX + e.getKey() + ".lora_B.weight", HostTensor.ofFloats(new long[] {m.out(), m.r()}, m.b()));
+            t.put(
+                    PREFIX + e.getKey() + ".lora_A.weight",
+                    HostTensor.ofFloats(new long[] {m.r(), m.in()}, m.a()));
+            t.put(
+                    PREFIX + e.getKey() + ".lora_B.weight",
+                    HostTensor.ofFloats(new long[] {m.out(), m.r()}, m.b()));
         }
         SafeTensors.write(dir.resolve(WEIGHTS_FILE), t, Map.of("format", "pt"));
         if (!heads.isEmpty()) {
@@ -162,13 +196,17 @@ public record LoraAdapter(LoraConfig config, Map<String, Module> modules, Map<St
         config.write(dir);
     }
 
-    /** Reads an adapter directory; refuses what FewNER does not support, naming the file and tensor. */
+    /**
+     * Reads an adapter directory; refuses what FewNER does not support, naming the file and tensor.
+     */
     public static LoraAdapter read(Path dir) {
         LoraConfig config = LoraConfig.read(dir);
         Path file = dir.resolve(WEIGHTS_FILE);
         if (!Files.isRegularFile(file)) {
-            String hint = Files.exists(dir.resolve("adapter_model.bin"))
-                    ? " (adapter_model.bin found: only the safetensors format is supported; re-save with safe_serialization=True)" : "";
+            String hint =
+                    Files.exists(dir.resolve("adapter_model.bin"))
+                            ? " (adapter_model.bin found: only the safetensors format is supported; re-save with safe_serialization=True)"
+                            : "";
             throw new AdapterException(file, "missing" + hint);
         }
         Map<String, HostTensor> raw = SafeTensors.readAll(file);
@@ -176,26 +214,48 @@ public record LoraAdapter(LoraConfig config, Map<String, Module> modules, Map<St
         for (Map.Entry<String, HostTensor> e : raw.entrySet()) {
             String k = e.getKey();
             if (!k.startsWith(PREFIX)) {
-                throw new AdapterException(file, "tensor '" + k + "' does not start with '" + PREFIX + "' (not a PEFT adapter file)");
+                throw new AdapterException(
+                        file,
+                        "tensor '"
+                                + k
+                                + "' does not start with '"
+                                + PREFIX
+                                + "' (not a PEFT adapter file)");
             }
             String rest = k.substring(PREFIX.length());
             Matcher m = LORA_KEY.matcher(rest);
             if (m.matches()) {
                 if (!e.getValue().dtype().isFloating()) {
-                    throw new AdapterException(file, "tensor '" + k + "': dtype " + e.getValue().dtype() + ", expected F32, F16 or BF16");
+                    throw new AdapterException(
+                            file,
+                            "tensor '"
+                                    + k
+                                    + "': dtype "
+                                    + e.getValue().dtype()
+                                    + ", expected F32, F16 or BF16");
                 }
                 ab.computeIfAbsent(m.group(1), x -> new TreeMap<>()).put(m.group(2), e.getValue());
             } else if (rest.contains(".lora_embedding_")) {
-                throw new AdapterException(file, "tensor '" + k + "': embedding LoRA is not supported (only linear layers)");
+                throw new AdapterException(
+                        file,
+                        "tensor '" + k + "': embedding LoRA is not supported (only linear layers)");
             } else if (rest.contains(".lora_magnitude_vector")) {
                 throw new AdapterException(file, "tensor '" + k + "': DoRA is not supported");
             } else if (rest.matches(".*\\.lora_B\\.bias")) {
                 throw new AdapterException(file, "tensor '" + k + "': lora_bias is not supported");
             } else if (rest.contains(".lora_")) {
-                throw new AdapterException(file, "tensor '" + k + "': unknown LoRA tensor kind (expected <module>.lora_A.weight / lora_B.weight)");
+                throw new AdapterException(
+                        file,
+                        "tensor '"
+                                + k
+                                + "': unknown LoRA tensor kind (expected <module>.lora_A.weight / lora_B.weight)");
             } else {
-                throw new AdapterException(file, "tensor '" + k + "' is not a LoRA factor: full replacement tensors"
-                        + " (modules_to_save, saved embeddings) are not supported");
+                throw new AdapterException(
+                        file,
+                        "tensor '"
+                                + k
+                                + "' is not a LoRA factor: full replacement tensors"
+                                + " (modules_to_save, saved embeddings) are not supported");
             }
         }
         Map<String, Module> modules = new TreeMap<>();
@@ -203,16 +263,29 @@ public record LoraAdapter(LoraConfig config, Map<String, Module> modules, Map<St
             HostTensor a = e.getValue().get("A");
             HostTensor b = e.getValue().get("B");
             if (a == null || b == null) {
-                throw new AdapterException(file, "module '" + e.getKey() + "' needs both lora_A.weight and lora_B.weight, found only lora_"
-                        + e.getValue().keySet().iterator().next());
+                throw new AdapterException(
+                        file,
+                        "module '"
+                                + e.getKey()
+                                + "' needs both lora_A.weight and lora_B.weight, found only lora_"
+                                + e.getValue().keySet().iterator().next());
             }
             long[] as = a.shape();
             long[] bs = b.shape();
             if (as.length != 2 || bs.length != 2 || as[0] != bs[1]) {
-                throw new AdapterException(file, "module '" + e.getKey() + "': lora_A " + java.util.Arrays.toString(as)
-                        + " and lora_B " + java.util.Arrays.toString(bs) + " are not [r, in] and [out, r] with one r");
+                throw new AdapterException(
+                        file,
+                        "module '"
+                                + e.getKey()
+                                + "': lora_A "
+                                + java.util.Arrays.toString(as)
+                                + " and lora_B "
+                                + java.util.Arrays.toString(bs)
+                                + " are not [r, in] and [out, r] with one r");
             }
-            modules.put(e.getKey(), new Module((int) as[0], (int) as[1], (int) bs[0], a.toFloats(), b.toFloats()));
+            modules.put(
+                    e.getKey(),
+                    new Module((int) as[0], (int) as[1], (int) bs[0], a.toFloats(), b.toFloats()));
         }
         if (modules.isEmpty()) {
             throw new AdapterException(file, "holds no LoRA tensors");
@@ -223,18 +296,24 @@ public record LoraAdapter(LoraConfig config, Map<String, Module> modules, Map<St
             String name = h.path("file").asText(HEADS_FILE);
             Path hf = dir.resolve(name);
             if (!Files.isRegularFile(hf)) {
-                throw new AdapterException(dir.resolve(LoraConfig.FILE), "fewner_heads names " + name + ", which is missing");
+                throw new AdapterException(
+                        dir.resolve(LoraConfig.FILE),
+                        "fewner_heads names " + name + ", which is missing");
             }
             Map<String, HostTensor> read = SafeTensors.readAll(hf);
             heads = read;
             List<String> missing = new ArrayList<>();
-            h.path("tensors").fieldNames().forEachRemaining(n -> {
-                if (!read.containsKey(n)) {
-                    missing.add(n);
-                }
-            });
+            h.path("tensors")
+                    .fieldNames()
+                    .forEachRemaining(
+                            n -> {
+                                if (!read.containsKey(n)) {
+                                    missing.add(n);
+                                }
+                            });
             if (!missing.isEmpty()) {
-                throw new AdapterException(hf, "tensors listed in fewner_heads are missing: " + missing);
+                throw new AdapterException(
+                        hf, "tensors listed in fewner_heads are missing: " + missing);
             }
         }
         return new LoraAdapter(config, modules, heads);
@@ -243,11 +322,12 @@ public record LoraAdapter(LoraConfig config, Map<String, Module> modules, Map<St
     // ---------------------------------------------------------------------------------------------- binding
 
     /**
-     * Checks the adapter against a base model and maps each of its modules to the model's layer, with the scale.
-     * Refused (each with the module and shapes named): a {@code fewner_base} that disagrees with the base's
-     * {@code model_type}, hidden size or layer count; a tensor for a module the base lacks or that
-     * {@code target_modules} does not select; an embedding module; A/B shapes that disagree with the layer or with
-     * {@code r} / {@code rank_pattern}. A selected module without tensors counts as B = 0 (logged).
+     * Checks the adapter against a base model and maps each of its modules to the model's layer,
+     * with the scale. Refused (each with the module and shapes named): a {@code fewner_base} that
+     * disagrees with the base's {@code model_type}, hidden size or layer count; a tensor for a
+     * module the base lacks or that {@code target_modules} does not select; an embedding module;
+     * A/B shapes that disagree with the layer or with {@code r} / {@code rank_pattern}. A selected
+     * module without tensors counts as B = 0 (logged).
      *
      * @return model layer name → bound module, in model order
      */
@@ -258,10 +338,23 @@ public record LoraAdapter(LoraConfig config, Map<String, Module> modules, Map<St
             String type = fb.path("model_type").asText(c.modelType());
             int hidden = fb.path("hidden_size").asInt(c.hiddenSize());
             int layers = fb.path("num_hidden_layers").asInt(c.numHiddenLayers());
-            if (!type.equals(c.modelType()) || hidden != c.hiddenSize() || layers != c.numHiddenLayers()) {
-                throw new AdapterException("adapter was made for a " + type + " base with hidden size " + hidden + " and "
-                        + layers + " layers (adapter_config.json fewner_base), but the loaded base is " + c.modelType()
-                        + " with hidden size " + c.hiddenSize() + " and " + c.numHiddenLayers() + " layers");
+            if (!type.equals(c.modelType())
+                    || hidden != c.hiddenSize()
+                    || layers != c.numHiddenLayers()) {
+                throw new AdapterException(
+                        "adapter was made for a "
+                                + type
+                                + " base with hidden size "
+                                + hidden
+                                + " and "
+                                + layers
+                                + " layers (adapter_config.json fewner_base), but the loaded base is "
+                                + c.modelType()
+                                + " with hidden size "
+                                + c.hiddenSize()
+                                + " and "
+                                + c.numHiddenLayers()
+                                + " layers");
             }
         }
         boolean prefixed = modules.keySet().stream().anyMatch(n -> n.startsWith(base.basePrefix()));
@@ -273,30 +366,65 @@ public record LoraAdapter(LoraConfig config, Map<String, Module> modules, Map<St
             String key = e.getKey();
             String c = base.canonical(key);
             if (base.isEmbedding(c)) {
-                throw new AdapterException("adapter module '" + key + "' is an embedding table: embedding LoRA is not supported");
+                throw new AdapterException(
+                        "adapter module '"
+                                + key
+                                + "' is an embedding table: embedding LoRA is not supported");
             }
             String layer = byCanonical.get(c);
             if (layer == null && base.isUncomputed(c)) {
-                LOG.warn("adapter module '{}' is not computed by this backbone (no output depends on it); skipped", key);
+                LOG.warn(
+                        "adapter module '{}' is not computed by this backbone (no output depends on it); skipped",
+                        key);
                 continue;
             }
             if (layer == null) {
-                throw new AdapterException("adapter has LoRA tensors for '" + key + "', which is not a linear layer of the "
-                        + base.config().modelType() + " base (its layers are e.g. " + sample(base.modules().keySet()) + ")");
+                throw new AdapterException(
+                        "adapter has LoRA tensors for '"
+                                + key
+                                + "', which is not a linear layer of the "
+                                + base.config().modelType()
+                                + " base (its layers are e.g. "
+                                + sample(base.modules().keySet())
+                                + ")");
             }
             if (!seen.add(layer)) {
-                throw new AdapterException("adapter names layer '" + layer + "' twice (with and without the '" + base.basePrefix() + "' prefix)");
+                throw new AdapterException(
+                        "adapter names layer '"
+                                + layer
+                                + "' twice (with and without the '"
+                                + base.basePrefix()
+                                + "' prefix)");
             }
             if (!TargetMatcher.matches(config, key, allLinear)) {
-                throw new AdapterException("adapter has LoRA tensors for '" + key + "', which target_modules "
-                        + config.toJson().get("target_modules") + " does not select");
+                throw new AdapterException(
+                        "adapter has LoRA tensors for '"
+                                + key
+                                + "', which target_modules "
+                                + config.toJson().get("target_modules")
+                                + " does not select");
             }
             Module m = e.getValue();
             int[] shape = base.modules().get(layer);
             int r = config.rankOf(key);
             if (m.r() != r || m.in() != shape[1] || m.out() != shape[0]) {
-                throw new AdapterException("module '" + key + "': lora_A [" + m.r() + ", " + m.in() + "] / lora_B [" + m.out()
-                        + ", " + m.r() + "] do not fit the base layer [out=" + shape[0] + ", in=" + shape[1] + "] with r=" + r);
+                throw new AdapterException(
+                        "module '"
+                                + key
+                                + "': lora_A ["
+                                + m.r()
+                                + ", "
+                                + m.in()
+                                + "] / lora_B ["
+                                + m.out()
+                                + ", "
+                                + m.r()
+                                + "] do not fit the base layer [out="
+                                + shape[0]
+                                + ", in="
+                                + shape[1]
+                                + "] with r="
+                                + r);
             }
             bound.put(layer, new Bound(layer, m, (float) config.scaleOf(key)));
         }
@@ -308,11 +436,15 @@ public record LoraAdapter(LoraConfig config, Map<String, Module> modules, Map<St
             }
         }
         if (!missing.isEmpty()) {
-            LOG.warn("target_modules selects {} layer(s) the adapter has no tensors for (treated as B = 0): {}",
-                    missing.size(), sample(missing));
+            LOG.warn(
+                    "target_modules selects {} layer(s) the adapter has no tensors for (treated as B = 0): {}",
+                    missing.size(),
+                    sample(missing));
         }
         Map<String, Bound> ordered = new LinkedHashMap<>();
-        base.modules().keySet().stream().filter(bound::containsKey).forEach(l -> ordered.put(l, bound.get(l)));
+        base.modules().keySet().stream()
+                .filter(bound::containsKey)
+                .forEach(l -> ordered.put(l, bound.get(l)));
         return ordered;
     }
 

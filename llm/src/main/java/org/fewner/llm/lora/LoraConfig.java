@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,27 +19,29 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * PEFT's {@code adapter_config.json} for a LoRA adapter ({@code peft_type} "LORA"), with the fields FewNER uses
- * typed and every other field kept in {@link #extra()} so that a round trip loses nothing.
+ * PEFT's {@code adapter_config.json} for a LoRA adapter ({@code peft_type} "LORA"), with the fields
+ * FewNER uses typed and every other field kept in {@link #extra()} so that a round trip loses
+ * nothing.
  *
- * <p>Refused when read (each with the field named): {@code use_dora}, {@code fan_in_fan_out}, {@code lora_bias},
- * {@code bias} other than "none", {@code modules_to_save}, {@code target_parameters},
- * {@code trainable_token_indices}, {@code layer_replication}, and any {@code peft_type} but LORA.
+ * <p>Refused when read (each with the field named): {@code use_dora}, {@code fan_in_fan_out},
+ * {@code lora_bias}, {@code bias} other than "none", {@code modules_to_save}, {@code
+ * target_parameters}, {@code trainable_token_indices}, {@code layer_replication}, and any {@code
+ * peft_type} but LORA.
  *
- * @param r                   default rank
- * @param loraAlpha           default alpha
- * @param loraDropout         dropout on the LoRA input during training
- * @param targetModules       which linear layers get a LoRA
- * @param useRslora           scale alpha/√r instead of alpha/r
- * @param layersToTransform   layer indexes a list-form target is limited to, or null for all
- * @param layersPattern       names of the layer lists ("layers", "layer", "h"), or null for any
- * @param excludeModules      modules never targeted (list or regex form), or null
- * @param rankPattern         per-module rank overrides (PEFT pattern → r)
- * @param alphaPattern        per-module alpha overrides (PEFT pattern → alpha)
+ * @param r default rank
+ * @param loraAlpha default alpha
+ * @param loraDropout dropout on the LoRA input during training
+ * @param targetModules which linear layers get a LoRA
+ * @param useRslora scale alpha/√r instead of alpha/r
+ * @param layersToTransform layer indexes a list-form target is limited to, or null for all
+ * @param layersPattern names of the layer lists ("layers", "layer", "h"), or null for any
+ * @param excludeModules modules never targeted (list or regex form), or null
+ * @param rankPattern per-module rank overrides (PEFT pattern → r)
+ * @param alphaPattern per-module alpha overrides (PEFT pattern → alpha)
  * @param baseModelNameOrPath the base model (informational; PEFT does not check it either)
- * @param taskType            PEFT task type ("CAUSAL_LM", "FEATURE_EXTRACTION", "TOKEN_CLS", ...), or null
- * @param inferenceMode       PEFT's inference_mode flag
- * @param extra               every other field as read (including FewNER's own {@code fewner_*} keys)
+ * @param taskType PEFT task type ("CAUSAL_LM", "FEATURE_EXTRACTION", "TOKEN_CLS", ...), or null
+ * @param inferenceMode PEFT's inference_mode flag
+ * @param extra every other field as read (including FewNER's own {@code fewner_*} keys)
  */
 public record LoraConfig(
         int r,
@@ -59,13 +60,23 @@ public record LoraConfig(
         ObjectNode extra) {
 
     public static final String FILE = "adapter_config.json";
-    /** FewNER's key describing the base the adapter was made for: {@code {model_type, hidden_size, num_hidden_layers}}. */
+
+    /**
+     * FewNER's key describing the base the adapter was made for: {@code {model_type, hidden_size,
+     * num_hidden_layers}}.
+     */
     public static final String FEWNER_BASE = "fewner_base";
-    /** FewNER's key describing extra head tensors saved beside the adapter (see {@link LoraAdapter}). */
+
+    /**
+     * FewNER's key describing extra head tensors saved beside the adapter (see {@link
+     * LoraAdapter}).
+     */
     public static final String FEWNER_HEADS = "fewner_heads";
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+    private static final ObjectMapper JSON =
+            new ObjectMapper()
+                    .enable(SerializationFeature.INDENT_OUTPUT)
+                    .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
     public LoraConfig {
         if (r <= 0) {
@@ -83,29 +94,73 @@ public record LoraConfig(
         layersToTransform = layersToTransform == null ? null : List.copyOf(layersToTransform);
         layersPattern = layersPattern == null ? null : List.copyOf(layersPattern);
         rankPattern = rankPattern == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(rankPattern));
-        alphaPattern = alphaPattern == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(alphaPattern));
+        alphaPattern =
+                alphaPattern == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(alphaPattern));
         extra = extra == null ? JsonNodeFactory.instance.objectNode() : extra.deepCopy();
     }
 
     /** A plain config: list targets, no patterns. */
-    public static LoraConfig of(int r, double alpha, double dropout, List<String> targets, boolean rslora) {
-        return new LoraConfig(r, alpha, dropout, new TargetModules.Names(targets), rslora, null, null, null, null, null,
-                null, null, false, null);
+    public static LoraConfig of(
+            int r, double alpha, double dropout, List<String> targets, boolean rslora) {
+        return new LoraConfig(
+                r,
+                alpha,
+                dropout,
+                new TargetModules.Names(targets),
+                rslora,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                false,
+                null);
     }
 
     /** The same config with {@code extra} replaced. */
     public LoraConfig withExtra(ObjectNode newExtra) {
-        return new LoraConfig(r, loraAlpha, loraDropout, targetModules, useRslora, layersToTransform, layersPattern,
-                excludeModules, rankPattern, alphaPattern, baseModelNameOrPath, taskType, inferenceMode, newExtra);
+        return new LoraConfig(
+                r,
+                loraAlpha,
+                loraDropout,
+                targetModules,
+                useRslora,
+                layersToTransform,
+                layersPattern,
+                excludeModules,
+                rankPattern,
+                alphaPattern,
+                baseModelNameOrPath,
+                taskType,
+                inferenceMode,
+                newExtra);
     }
 
     /** The same config with a different base model name and task type. */
     public LoraConfig withBase(String baseName, String task) {
-        return new LoraConfig(r, loraAlpha, loraDropout, targetModules, useRslora, layersToTransform, layersPattern,
-                excludeModules, rankPattern, alphaPattern, baseName, task, inferenceMode, extra);
+        return new LoraConfig(
+                r,
+                loraAlpha,
+                loraDropout,
+                targetModules,
+                useRslora,
+                layersToTransform,
+                layersPattern,
+                excludeModules,
+                rankPattern,
+                alphaPattern,
+                baseName,
+                task,
+                inferenceMode,
+                extra);
     }
 
-    /** Rank of one module ({@code rank_pattern} first match, else {@link #r}), as PEFT's {@code get_pattern_key}. */
+    /**
+     * Rank of one module ({@code rank_pattern} first match, else {@link #r}), as PEFT's {@code
+     * get_pattern_key}.
+     */
     public int rankOf(String module) {
         Integer v = patternValue(rankPattern, module);
         return v == null ? r : v;
@@ -117,14 +172,19 @@ public record LoraConfig(
         return v == null ? loraAlpha : v;
     }
 
-    /** The LoRA scale of one module: alpha/r, or alpha/√r with rsLoRA (fixed at load, as PEFT does). */
+    /**
+     * The LoRA scale of one module: alpha/r, or alpha/√r with rsLoRA (fixed at load, as PEFT does).
+     */
     public double scaleOf(String module) {
         int rank = rankOf(module);
         double alpha = alphaOf(module);
         return useRslora ? alpha / Math.sqrt(rank) : alpha / rank;
     }
 
-    /** PEFT {@code get_pattern_key}: the first pattern p (in file order) with {@code re.match(r"(.*\.)?(p)$", key)}. */
+    /**
+     * PEFT {@code get_pattern_key}: the first pattern p (in file order) with {@code
+     * re.match(r"(.*\.)?(p)$", key)}.
+     */
     static <T> T patternValue(Map<String, T> patterns, String key) {
         for (Map.Entry<String, T> e : patterns.entrySet()) {
             if (Pattern.compile("(.*\\.)?(" + e.getKey() + ")$").matcher(key).matches()) {
@@ -140,8 +200,13 @@ public record LoraConfig(
     public static LoraConfig read(Path path) {
         Path file = Files.isDirectory(path) ? path.resolve(FILE) : path;
         if (!Files.isRegularFile(file)) {
-            throw new AdapterException(file, "no " + FILE + " found (a PEFT LoRA adapter directory holds "
-                    + FILE + " and adapter_model.safetensors)");
+            throw new AdapterException(
+                    file,
+                    "no "
+                            + FILE
+                            + " found (a PEFT LoRA adapter directory holds "
+                            + FILE
+                            + " and adapter_model.safetensors)");
         }
         JsonNode node;
         try {
@@ -160,35 +225,64 @@ public record LoraConfig(
         ObjectNode extra = node.deepCopy();
         String peftType = text(file, extra, "peft_type", "LORA");
         if (!"LORA".equals(peftType)) {
-            throw new AdapterException(file, "peft_type '" + peftType + "' is not supported (only LORA)");
+            throw new AdapterException(
+                    file, "peft_type '" + peftType + "' is not supported (only LORA)");
         }
         refuseTrue(file, extra, "use_dora", "DoRA (use_dora) is not supported");
-        refuseTrue(file, extra, "fan_in_fan_out", "fan_in_fan_out=true (Conv1D-style weights) is not supported");
-        refuseTrue(file, extra, "lora_bias", "lora_bias=true (a trained bias on lora_B) is not supported");
+        refuseTrue(
+                file,
+                extra,
+                "fan_in_fan_out",
+                "fan_in_fan_out=true (Conv1D-style weights) is not supported");
+        refuseTrue(
+                file,
+                extra,
+                "lora_bias",
+                "lora_bias=true (a trained bias on lora_B) is not supported");
         String bias = text(file, extra, "bias", "none");
         if (!"none".equals(bias)) {
-            throw new AdapterException(file, "bias '" + bias + "' is not supported (only \"none\": FewNER adapters train no biases)");
+            throw new AdapterException(
+                    file,
+                    "bias '"
+                            + bias
+                            + "' is not supported (only \"none\": FewNER adapters train no biases)");
         }
-        for (String f : List.of("modules_to_save", "target_parameters", "trainable_token_indices", "layer_replication")) {
+        for (String f :
+                List.of(
+                        "modules_to_save",
+                        "target_parameters",
+                        "trainable_token_indices",
+                        "layer_replication")) {
             JsonNode v = extra.remove(f);
             if (v != null && !v.isNull() && !(v.isContainerNode() && v.isEmpty())) {
-                throw new AdapterException(file, f + " " + v + " is not supported (FewNER adapters hold LoRA tensors only;"
-                        + " heads go into " + FEWNER_HEADS + ")");
+                throw new AdapterException(
+                        file,
+                        f
+                                + " "
+                                + v
+                                + " is not supported (FewNER adapters hold LoRA tensors only;"
+                                + " heads go into "
+                                + FEWNER_HEADS
+                                + ")");
             }
         }
         JsonNode rNode = extra.remove("r");
         if (rNode == null || !rNode.canConvertToInt() || !rNode.isIntegralNumber()) {
-            throw new AdapterException(file, "field 'r': expected a positive integer, got " + rNode);
+            throw new AdapterException(
+                    file, "field 'r': expected a positive integer, got " + rNode);
         }
         double alpha = number(file, extra, "lora_alpha", 8);
         double dropout = number(file, extra, "lora_dropout", 0);
         JsonNode tm = extra.remove("target_modules");
         if (tm == null || tm.isNull()) {
-            throw new AdapterException(file, "field 'target_modules' is missing (FewNER has no per-architecture default list)");
+            throw new AdapterException(
+                    file,
+                    "field 'target_modules' is missing (FewNER has no per-architecture default list)");
         }
         TargetModules targets = targets(file, "target_modules", tm);
         JsonNode ex = extra.remove("exclude_modules");
-        TargetModules exclude = ex == null || ex.isNull() ? null : targets(file, "exclude_modules", ex);
+        TargetModules exclude =
+                ex == null || ex.isNull() ? null : targets(file, "exclude_modules", ex);
         boolean rslora = bool(file, extra, "use_rslora", false);
         List<Integer> ltt = null;
         JsonNode lt = extra.remove("layers_to_transform");
@@ -199,12 +293,15 @@ public record LoraConfig(
             } else if (lt.isArray()) {
                 for (JsonNode x : lt) {
                     if (!x.isIntegralNumber()) {
-                        throw new AdapterException(file, "field 'layers_to_transform': expected integers, got " + lt);
+                        throw new AdapterException(
+                                file, "field 'layers_to_transform': expected integers, got " + lt);
                     }
                     ltt.add(x.intValue());
                 }
             } else {
-                throw new AdapterException(file, "field 'layers_to_transform': expected an integer or a list, got " + lt);
+                throw new AdapterException(
+                        file,
+                        "field 'layers_to_transform': expected an integer or a list, got " + lt);
             }
             if (ltt.isEmpty()) {
                 ltt = null;
@@ -223,23 +320,36 @@ public record LoraConfig(
                     lp.add(x.asText());
                 }
             } else {
-                throw new AdapterException(file, "field 'layers_pattern': expected a string or a list, got " + lpn);
+                throw new AdapterException(
+                        file, "field 'layers_pattern': expected a string or a list, got " + lpn);
             }
             if (lp.isEmpty()) {
                 lp = null;
             }
         }
         Map<String, Integer> rp = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> e : fields(file, extra.remove("rank_pattern"), "rank_pattern")) {
+        for (Map.Entry<String, JsonNode> e :
+                fields(file, extra.remove("rank_pattern"), "rank_pattern")) {
             if (!e.getValue().isIntegralNumber() || e.getValue().intValue() <= 0) {
-                throw new AdapterException(file, "rank_pattern['" + e.getKey() + "']: expected a positive integer, got " + e.getValue());
+                throw new AdapterException(
+                        file,
+                        "rank_pattern['"
+                                + e.getKey()
+                                + "']: expected a positive integer, got "
+                                + e.getValue());
             }
             rp.put(e.getKey(), e.getValue().intValue());
         }
         Map<String, Double> ap = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> e : fields(file, extra.remove("alpha_pattern"), "alpha_pattern")) {
+        for (Map.Entry<String, JsonNode> e :
+                fields(file, extra.remove("alpha_pattern"), "alpha_pattern")) {
             if (!e.getValue().isNumber()) {
-                throw new AdapterException(file, "alpha_pattern['" + e.getKey() + "']: expected a number, got " + e.getValue());
+                throw new AdapterException(
+                        file,
+                        "alpha_pattern['"
+                                + e.getKey()
+                                + "']: expected a number, got "
+                                + e.getValue());
             }
             ap.put(e.getKey(), e.getValue().doubleValue());
         }
@@ -247,8 +357,21 @@ public record LoraConfig(
         String task = text(file, extra, "task_type", null);
         boolean inference = bool(file, extra, "inference_mode", false);
         try {
-            return new LoraConfig(rNode.intValue(), alpha, dropout, targets, rslora, ltt, lp, exclude, rp, ap, base, task,
-                    inference, extra);
+            return new LoraConfig(
+                    rNode.intValue(),
+                    alpha,
+                    dropout,
+                    targets,
+                    rslora,
+                    ltt,
+                    lp,
+                    exclude,
+                    rp,
+                    ap,
+                    base,
+                    task,
+                    inference,
+                    extra);
         } catch (AdapterException e) {
             throw new AdapterException(file, e.getMessage());
         }
@@ -262,23 +385,32 @@ public record LoraConfig(
             try {
                 return new TargetModules.Regex(v.asText());
             } catch (RuntimeException e) {
-                throw new AdapterException(file, "field '" + field + "': not a valid regular expression: " + e.getMessage());
+                throw new AdapterException(
+                        file,
+                        "field '" + field + "': not a valid regular expression: " + e.getMessage());
             }
         }
         if (v.isArray()) {
             List<String> names = new ArrayList<>();
             for (JsonNode x : v) {
                 if (!x.isTextual()) {
-                    throw new AdapterException(file, "field '" + field + "': expected module names, got " + v);
+                    throw new AdapterException(
+                            file, "field '" + field + "': expected module names, got " + v);
                 }
                 names.add(x.asText());
             }
             return new TargetModules.Names(names);
         }
-        throw new AdapterException(file, "field '" + field + "': expected a list of module names or a regex string, got " + v);
+        throw new AdapterException(
+                file,
+                "field '"
+                        + field
+                        + "': expected a list of module names or a regex string, got "
+                        + v);
     }
 
-    private static Iterable<Map.Entry<String, JsonNode>> fields(Path file, JsonNode v, String field) {
+    private static Iterable<Map.Entry<String, JsonNode>> fields(
+            Path file, JsonNode v, String field) {
         if (v == null || v.isNull()) {
             return List.of();
         }
@@ -327,14 +459,18 @@ public record LoraConfig(
             return dflt;
         }
         if (!v.isBoolean()) {
-            throw new AdapterException(file, "field '" + field + "': expected true or false, got " + v);
+            throw new AdapterException(
+                    file, "field '" + field + "': expected true or false, got " + v);
         }
         return v.booleanValue();
     }
 
     // ------------------------------------------------------------------------------------------------ writing
 
-    /** The config as PEFT writes it (all of PEFT's LoRA fields, sorted by key), plus {@link #extra()}. */
+    /**
+     * The config as PEFT writes it (all of PEFT's LoRA fields, sorted by key), plus {@link
+     * #extra()}.
+     */
     public ObjectNode toJson() {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.setAll(extra);
@@ -405,9 +541,14 @@ public record LoraConfig(
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, "." + FILE, ".tmp");
             Files.write(tmp, JSON.writeValueAsBytes(toJson()));
-            Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                    tmp,
+                    dir.resolve(FILE),
+                    StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot write " + dir.resolve(FILE) + ": " + e.getMessage(), e);
+            throw new java.io.UncheckedIOException(
+                    "cannot write " + dir.resolve(FILE) + ": " + e.getMessage(), e);
         }
     }
 

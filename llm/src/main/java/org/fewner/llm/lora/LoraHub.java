@@ -2,6 +2,11 @@ package org.fewner.llm.lora;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.commons.math3.exception.TooManyEvaluationsException;
 import org.apache.commons.math3.optim.InitialGuess;
 import org.apache.commons.math3.optim.MaxEval;
@@ -13,24 +18,20 @@ import org.apache.commons.math3.random.MersenneTwister;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 /**
  * LoRAHub composition (Huang et al. 2023; used by BANER for domain alignment), as sail-sg/lorahub's
- * {@code algorithm.py} does it: N adapters of one base and rank are combined element-wise per module,
- * {@code A = Σ wᵢAᵢ}, {@code B = Σ wᵢBᵢ}; the weights start at 0, stay in [−1.5, 1.5], and are searched without
- * gradients to minimise {@code taskLoss + 0.05 · mean|w|}. The search is Apache Commons Math's {@link CMAESOptimizer}
- * with {@link SimpleBounds} (LoRAHub uses nevergrad's NGOpt; CMA-ES is what NGOpt picks for small continuous budgets).
+ * {@code algorithm.py} does it: N adapters of one base and rank are combined element-wise per
+ * module, {@code A = Σ wᵢAᵢ}, {@code B = Σ wᵢBᵢ}; the weights start at 0, stay in [−1.5, 1.5], and
+ * are searched without gradients to minimise {@code taskLoss + 0.05 · mean|w|}. The search is
+ * Apache Commons Math's {@link CMAESOptimizer} with {@link SimpleBounds} (LoRAHub uses nevergrad's
+ * NGOpt; CMA-ES is what NGOpt picks for small continuous budgets).
  *
- * <p>Note: A and B are summed separately, so {@code ΔW = Σᵢⱼ wᵢwⱼ BᵢAⱼ} is quadratic in w, and w and −w give the same
- * adapter. Compare weights by magnitude.
+ * <p>Note: A and B are summed separately, so {@code ΔW = Σᵢⱼ wᵢwⱼ BᵢAⱼ} is quadratic in w, and w
+ * and −w give the same adapter. Compare weights by magnitude.
  */
 public final class LoraHub {
     private static final Logger LOG = LoggerFactory.getLogger(LoraHub.class);
+
     /** Name under which candidates are made resident while searching. */
     public static final String CANDIDATE = "lorahub.candidate";
 
@@ -39,52 +40,89 @@ public final class LoraHub {
     /**
      * Search settings.
      *
-     * @param maxEvaluations task-loss evaluations at most (LoRAHub's {@code max_inference_step}; the w = 0 start counts)
-     * @param l1             weight of the mean-|w| regulariser (LoRAHub: 0.05)
-     * @param bound          weights live in [−bound, bound] (LoRAHub: 1.5)
-     * @param sigma          CMA-ES initial step size per weight
-     * @param seed           CMA-ES random seed (the search is deterministic given the seed and a deterministic loss)
+     * @param maxEvaluations task-loss evaluations at most (LoRAHub's {@code max_inference_step};
+     *     the w = 0 start counts)
+     * @param l1 weight of the mean-|w| regulariser (LoRAHub: 0.05)
+     * @param bound weights live in [−bound, bound] (LoRAHub: 1.5)
+     * @param sigma CMA-ES initial step size per weight
+     * @param seed CMA-ES random seed (the search is deterministic given the seed and a
+     *     deterministic loss)
      */
     public record Settings(int maxEvaluations, double l1, double bound, double sigma, long seed) {
-        public static Settings defaults() { return new Settings(100, 0.05, 1.5, 0.5, 42); }
+        public static Settings defaults() {
+            return new Settings(100, 0.05, 1.5, 0.5, 42);
+        }
     }
 
     /**
      * What the search found.
      *
-     * @param weights     the best weights, one per source adapter
-     * @param startLoss   task loss at w = 0 (the base model alone)
-     * @param bestLoss    task loss at {@link #weights}
-     * @param objective   bestLoss + l1 · mean|w|
+     * @param weights the best weights, one per source adapter
+     * @param startLoss task loss at w = 0 (the base model alone)
+     * @param bestLoss task loss at {@link #weights}
+     * @param objective bestLoss + l1 · mean|w|
      * @param evaluations task-loss evaluations made
-     * @param adapter     the composed adapter, an ordinary adapter that can be saved
+     * @param adapter the composed adapter, an ordinary adapter that can be saved
      */
-    public record Result(double[] weights, double startLoss, double bestLoss, double objective, int evaluations,
-                         LoraAdapter adapter) {}
+    public record Result(
+            double[] weights,
+            double startLoss,
+            double bestLoss,
+            double objective,
+            int evaluations,
+            LoraAdapter adapter) {}
 
     /**
-     * The element-wise composition: per module {@code A = Σ wᵢAᵢ}, {@code B = Σ wᵢ (sᵢ/s₀) Bᵢ}, where sᵢ is source i's
-     * scale of that module (the ratio is 1 when the sources share alpha, r and rsLoRA, as LoRAHub assumes). The result
-     * has source 0's config. Sources must name the same modules with the same ranks.
+     * The element-wise composition: per module {@code A = Σ wᵢAᵢ}, {@code B = Σ wᵢ (sᵢ/s₀) Bᵢ},
+     * where sᵢ is source i's scale of that module (the ratio is 1 when the sources share alpha, r
+     * and rsLoRA, as LoRAHub assumes). The result has source 0's config. Sources must name the same
+     * modules with the same ranks.
      */
     public static LoraAdapter compose(List<LoraAdapter> sources, double[] w) {
         if (sources.isEmpty() || w.length != sources.size()) {
-            throw new IllegalArgumentException("need one weight per adapter: " + sources.size() + " adapters, " + w.length + " weights");
+            throw new IllegalArgumentException(
+                    "need one weight per adapter: "
+                            + sources.size()
+                            + " adapters, "
+                            + w.length
+                            + " weights");
         }
         LoraAdapter first = sources.get(0);
         for (int i = 1; i < sources.size(); i++) {
             LoraAdapter s = sources.get(i);
             if (!s.modules().keySet().equals(first.modules().keySet())) {
-                throw new AdapterException("LoRAHub needs adapters of the same modules: adapter " + i + " has "
-                        + s.modules().size() + " modules " + differences(first, s) + ", adapter 0 has " + first.modules().size());
+                throw new AdapterException(
+                        "LoRAHub needs adapters of the same modules: adapter "
+                                + i
+                                + " has "
+                                + s.modules().size()
+                                + " modules "
+                                + differences(first, s)
+                                + ", adapter 0 has "
+                                + first.modules().size());
             }
             for (Map.Entry<String, LoraAdapter.Module> e : s.modules().entrySet()) {
                 LoraAdapter.Module m0 = first.modules().get(e.getKey());
                 LoraAdapter.Module m = e.getValue();
                 if (m.r() != m0.r() || m.in() != m0.in() || m.out() != m0.out()) {
-                    throw new AdapterException("LoRAHub needs adapters of the same rank and shapes: module " + e.getKey()
-                            + " is r=" + m.r() + " [" + m.out() + "x" + m.in() + "] in adapter " + i + " but r=" + m0.r()
-                            + " [" + m0.out() + "x" + m0.in() + "] in adapter 0");
+                    throw new AdapterException(
+                            "LoRAHub needs adapters of the same rank and shapes: module "
+                                    + e.getKey()
+                                    + " is r="
+                                    + m.r()
+                                    + " ["
+                                    + m.out()
+                                    + "x"
+                                    + m.in()
+                                    + "] in adapter "
+                                    + i
+                                    + " but r="
+                                    + m0.r()
+                                    + " ["
+                                    + m0.out()
+                                    + "x"
+                                    + m0.in()
+                                    + "] in adapter 0");
                 }
             }
         }
@@ -105,16 +143,20 @@ public final class LoraHub {
                     b[j] += wb * m.b()[j];
                 }
             }
-            out.put(e.getKey(), new LoraAdapter.Module(m0.r(), m0.in(), m0.out(), toFloats(a), toFloats(b)));
+            out.put(
+                    e.getKey(),
+                    new LoraAdapter.Module(m0.r(), m0.in(), m0.out(), toFloats(a), toFloats(b)));
         }
         return new LoraAdapter(first.config(), out, first.heads());
     }
 
     /**
-     * Searches the weights on {@code registry}'s backbone: each candidate is made resident as {@link #CANDIDATE},
-     * {@code loss} is evaluated with that name, and the candidate is removed at the end.
+     * Searches the weights on {@code registry}'s backbone: each candidate is made resident as
+     * {@link #CANDIDATE}, {@code loss} is evaluated with that name, and the candidate is removed at
+     * the end.
      */
-    public static Result search(AdapterRegistry registry, List<LoraAdapter> sources, TaskLoss loss, Settings s) {
+    public static Result search(
+            AdapterRegistry registry, List<LoraAdapter> sources, TaskLoss loss, Settings s) {
         int n = sources.size();
         if (n == 0) {
             throw new IllegalArgumentException("LoRAHub needs at least one adapter");
@@ -123,26 +165,33 @@ public final class LoraHub {
         double[] best = new double[n];
         double[] bestVals = {Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY}; // objective, loss
         int[] evals = {0};
-        java.util.function.Function<double[], Double> objective = w -> {
-            registry.add(CANDIDATE, compose(sources, w));
-            double l = loss.loss(registry.backbone(), CANDIDATE);
-            if (!Double.isFinite(l)) {
-                throw new IllegalStateException("task loss is " + l + " at weights " + Arrays.toString(w));
-            }
-            double reg = 0;
-            for (double x : w) {
-                reg += Math.abs(x);
-            }
-            double obj = l + s.l1() * reg / n;
-            evals[0]++;
-            if (obj < bestVals[0]) {
-                bestVals[0] = obj;
-                bestVals[1] = l;
-                System.arraycopy(w, 0, best, 0, n);
-            }
-            LOG.debug("LoRAHub eval {}: w={} loss={} objective={}", evals[0], Arrays.toString(w), l, obj);
-            return obj;
-        };
+        java.util.function.Function<double[], Double> objective =
+                w -> {
+                    registry.add(CANDIDATE, compose(sources, w));
+                    double l = loss.loss(registry.backbone(), CANDIDATE);
+                    if (!Double.isFinite(l)) {
+                        throw new IllegalStateException(
+                                "task loss is " + l + " at weights " + Arrays.toString(w));
+                    }
+                    double reg = 0;
+                    for (double x : w) {
+                        reg += Math.abs(x);
+                    }
+                    double obj = l + s.l1() * reg / n;
+                    evals[0]++;
+                    if (obj < bestVals[0]) {
+                        bestVals[0] = obj;
+                        bestVals[1] = l;
+                        System.arraycopy(w, 0, best, 0, n);
+                    }
+                    LOG.debug(
+                            "LoRAHub eval {}: w={} loss={} objective={}",
+                            evals[0],
+                            Arrays.toString(w),
+                            l,
+                            obj);
+                    return obj;
+                };
         double startLoss;
         try {
             startLoss = objective.apply(new double[n]);
@@ -152,13 +201,25 @@ public final class LoraHub {
             Arrays.fill(lo, -s.bound());
             Arrays.fill(hi, s.bound());
             Arrays.fill(sigma, s.sigma());
-            CMAESOptimizer cma = new CMAESOptimizer(Integer.MAX_VALUE, Double.NEGATIVE_INFINITY, true, 0, 0,
-                    new MersenneTwister(s.seed()), false, null);
+            CMAESOptimizer cma =
+                    new CMAESOptimizer(
+                            Integer.MAX_VALUE,
+                            Double.NEGATIVE_INFINITY,
+                            true,
+                            0,
+                            0,
+                            new MersenneTwister(s.seed()),
+                            false,
+                            null);
             int population = 4 + (int) Math.floor(3 * Math.log(n));
             try {
-                cma.optimize(new MaxEval(Math.max(1, s.maxEvaluations() - 1)),
-                        new ObjectiveFunction(objective::apply), GoalType.MINIMIZE, new InitialGuess(new double[n]),
-                        new SimpleBounds(lo, hi), new CMAESOptimizer.Sigma(sigma),
+                cma.optimize(
+                        new MaxEval(Math.max(1, s.maxEvaluations() - 1)),
+                        new ObjectiveFunction(objective::apply),
+                        GoalType.MINIMIZE,
+                        new InitialGuess(new double[n]),
+                        new SimpleBounds(lo, hi),
+                        new CMAESOptimizer.Sigma(sigma),
                         new CMAESOptimizer.PopulationSize(population));
             } catch (TooManyEvaluationsException budgetSpent) {
                 // the budget is the stopping rule, as in LoRAHub; the best point is tracked above
@@ -176,7 +237,9 @@ public final class LoraHub {
         hub.put("task_loss", bestVals[1]);
         hub.put("start_loss", startLoss);
         hub.put("evaluations", evals[0]);
-        composed = new LoraAdapter(composed.config().withExtra(extra), composed.modules(), composed.heads());
+        composed =
+                new LoraAdapter(
+                        composed.config().withExtra(extra), composed.modules(), composed.heads());
         return new Result(best.clone(), startLoss, bestVals[1], bestVals[0], evals[0], composed);
     }
 

@@ -1,13 +1,6 @@
 package org.fewner.llm.lora;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.fewner.llm.config.BertConfig;
-import org.fewner.llm.config.ModelConfig;
-import org.fewner.llm.config.ModelConfigs;
-import org.fewner.llm.tensors.HostTensor;
-import org.fewner.llm.tensors.SafeTensors;
-import org.fewner.llm.tensors.TensorSource;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,30 +10,42 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.fewner.llm.config.BertConfig;
+import org.fewner.llm.config.ModelConfig;
+import org.fewner.llm.config.ModelConfigs;
+import org.fewner.llm.tensors.HostTensor;
+import org.fewner.llm.tensors.SafeTensors;
+import org.fewner.llm.tensors.TensorSource;
 
 /**
- * Writes a model directory with an adapter merged into its weights, without loading a backbone: for every adapted
- * layer {@code W' = W + scale · B · A}, computed in double precision and rounded once to float32 (merged weights are
- * always written as F32; untouched tensors keep their bytes and dtype). A LoRA on a tied output layer
- * ({@code lm_head} / BERT's MLM decoder) materialises that layer and sets {@code tie_word_embeddings} false, so the
- * input embeddings stay unchanged. Writes {@code config.json}, one {@code model.safetensors} and copies every other
- * file of the model directory (tokenizer files etc.).
+ * Writes a model directory with an adapter merged into its weights, without loading a backbone: for
+ * every adapted layer {@code W' = W + scale · B · A}, computed in double precision and rounded once
+ * to float32 (merged weights are always written as F32; untouched tensors keep their bytes and
+ * dtype). A LoRA on a tied output layer ({@code lm_head} / BERT's MLM decoder) materialises that
+ * layer and sets {@code tie_word_embeddings} false, so the input embeddings stay unchanged. Writes
+ * {@code config.json}, one {@code model.safetensors} and copies every other file of the model
+ * directory (tokenizer files etc.).
  */
 public final class MergedModelWriter {
     private MergedModelWriter() {}
 
-    /** @return the names of the merged weight tensors */
+    /**
+     * @return the names of the merged weight tensors
+     */
     public static List<String> write(Path modelDir, LoraAdapter adapter, Path outDir) {
         LinearModules base = LinearModules.of(modelDir);
         Map<String, LoraAdapter.Bound> bound = adapter.bind(base);
         ModelConfig config = base.config();
         ObjectNode raw = config.raw().deepCopy();
-        boolean tied = config instanceof BertConfig b ? b.tieWordEmbeddings()
-                : ((org.fewner.llm.config.DecoderConfig) config).tieWordEmbeddings();
+        boolean tied =
+                config instanceof BertConfig b
+                        ? b.tieWordEmbeddings()
+                        : ((org.fewner.llm.config.DecoderConfig) config).tieWordEmbeddings();
         try {
             Files.createDirectories(outDir);
             if (Files.isSameFile(outDir, modelDir)) {
-                throw new IllegalArgumentException("output directory " + outDir + " is the model directory; choose another");
+                throw new IllegalArgumentException(
+                        "output directory " + outDir + " is the model directory; choose another");
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + outDir + ": " + e.getMessage(), e);
@@ -51,22 +56,35 @@ public final class MergedModelWriter {
             for (String n : src.names()) {
                 out.put(n, src.get(n));
             }
-            String embedding = src.names().stream().filter(n -> {
-                String c = base.canonical(n);
-                return c.equals("embed_tokens.weight") || c.equals("embeddings.word_embeddings.weight");
-            }).findFirst().orElse(null);
+            String embedding =
+                    src.names().stream()
+                            .filter(
+                                    n -> {
+                                        String c = base.canonical(n);
+                                        return c.equals("embed_tokens.weight")
+                                                || c.equals("embeddings.word_embeddings.weight");
+                                    })
+                            .findFirst()
+                            .orElse(null);
             for (LoraAdapter.Bound b : bound.values()) {
                 String name = b.layer() + ".weight";
                 boolean output = base.canonical(b.layer()).equals(base.outputLayer());
                 HostTensor w = out.get(name);
                 if (output && (tied || w == null)) {
                     if (embedding == null) {
-                        throw new IllegalArgumentException(modelDir + ": output layer " + b.layer() + " is tied but no embedding table was found");
+                        throw new IllegalArgumentException(
+                                modelDir
+                                        + ": output layer "
+                                        + b.layer()
+                                        + " is tied but no embedding table was found");
                     }
                     w = out.get(embedding);
                     raw.put("tie_word_embeddings", false);
                 }
-                out.put(name, HostTensor.ofFloats(w.shape(), mergeWeight(w.toFloats(), b.module(), b.scale())));
+                out.put(
+                        name,
+                        HostTensor.ofFloats(
+                                w.shape(), mergeWeight(w.toFloats(), b.module(), b.scale())));
                 merged.add(name);
             }
             SafeTensors.write(outDir.resolve("model.safetensors"), out, Map.of("format", "pt"));
@@ -75,13 +93,16 @@ public final class MergedModelWriter {
         try (Stream<Path> files = Files.list(modelDir)) {
             for (Path f : (Iterable<Path>) files::iterator) {
                 String n = f.getFileName().toString();
-                if (Files.isRegularFile(f) && !n.endsWith(".safetensors") && !n.equals(SafeTensors.INDEX_FILE)
+                if (Files.isRegularFile(f)
+                        && !n.endsWith(".safetensors")
+                        && !n.equals(SafeTensors.INDEX_FILE)
                         && !n.equals("config.json")) {
                     Files.copy(f, outDir.resolve(n), StandardCopyOption.REPLACE_EXISTING);
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot copy the model files to " + outDir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot copy the model files to " + outDir + ": " + e.getMessage(), e);
         }
         return merged;
     }

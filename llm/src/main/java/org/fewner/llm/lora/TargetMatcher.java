@@ -5,16 +5,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * PEFT's {@code check_target_module_exists} (tuners_utils.py): whether a LoRA config selects a module name. The name
- * is the one inside the model PEFT wrapped, e.g. {@code model.layers.0.self_attn.q_proj}.
+ * PEFT's {@code check_target_module_exists} (tuners_utils.py): whether a LoRA config selects a
+ * module name. The name is the one inside the model PEFT wrapped, e.g. {@code
+ * model.layers.0.self_attn.q_proj}.
  *
  * <ol>
- *   <li>{@code exclude_modules} (list: exact or '.'-suffix; string: fullmatch) wins;</li>
- *   <li>regex target: fullmatch on the whole name (layers_to_transform is not consulted, as in PEFT);</li>
- *   <li>list target: an exact name matches at once; a '.'-suffix match is then limited by
- *       {@code layers_to_transform}: the layer index is the number after {@code .<layers_pattern>.} (any component
- *       when no pattern is given), e.g. 3 in {@code model.layers.3.mlp.up_proj};</li>
- *   <li>all-linear: every linear module but the output layer (the caller passes that set).</li>
+ *   <li>{@code exclude_modules} (list: exact or '.'-suffix; string: fullmatch) wins;
+ *   <li>regex target: fullmatch on the whole name (layers_to_transform is not consulted, as in
+ *       PEFT);
+ *   <li>list target: an exact name matches at once; a '.'-suffix match is then limited by {@code
+ *       layers_to_transform}: the layer index is the number after {@code .<layers_pattern>.} (any
+ *       component when no pattern is given), e.g. 3 in {@code model.layers.3.mlp.up_proj};
+ *   <li>all-linear: every linear module but the output layer (the caller passes that set).
  * </ol>
  */
 public final class TargetMatcher {
@@ -23,10 +25,10 @@ public final class TargetMatcher {
     private TargetMatcher() {}
 
     /**
-     * @param config        the adapter config
-     * @param key           module name as PEFT sees it
-     * @param allLinearKeys for {@code "all-linear"}: the names of every linear module except the output layer
-     *                      (ignored for the other forms)
+     * @param config the adapter config
+     * @param key module name as PEFT sees it
+     * @param allLinearKeys for {@code "all-linear"}: the names of every linear module except the
+     *     output layer (ignored for the other forms)
      */
     public static boolean matches(LoraConfig config, String key, Set<String> allLinearKeys) {
         TargetModules ex = config.excludeModules();

@@ -3,9 +3,9 @@ package org.fewner.llm.nn;
 import ai.djl.util.PairList;
 
 /**
- * Per-call options passed through DJL's {@code forward(..., PairList params)}: which LoRA adapter a call uses.
- * Keeping the choice per call (not as state on the model) is what lets two threads use different adapters on one
- * loaded base at the same time.
+ * Per-call options passed through DJL's {@code forward(..., PairList params)}: which LoRA adapter a
+ * call uses. Keeping the choice per call (not as state on the model) is what lets two threads use
+ * different adapters on one loaded base at the same time.
  */
 public final class ForwardParams {
     /** Key of the adapter name in the params list; absent or null means the base model alone. */

@@ -4,19 +4,19 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * A tensor in Java memory, as stored in a file: element type, shape and little-endian row-major bytes.
- * Floating types convert to F32 ({@link #toFloats()}, {@link #toNDArray}); BF16/F16 are widened here in Java
- * because DJL's PyTorch JNI aborts the JVM on BF16 (stack.md, section 2).
+ * A tensor in Java memory, as stored in a file: element type, shape and little-endian row-major
+ * bytes. Floating types convert to F32 ({@link #toFloats()}, {@link #toNDArray}); BF16/F16 are
+ * widened here in Java because DJL's PyTorch JNI aborts the JVM on BF16 (stack.md, section 2).
  *
  * @param dtype element type of {@code data}
  * @param shape dimensions, row-major; {@code []} is a scalar
- * @param data  exactly {@code numel * dtype.byteSize()} bytes from position 0 (a read-only view is fine)
+ * @param data exactly {@code numel * dtype.byteSize()} bytes from position 0 (a read-only view is
+ *     fine)
  */
 public record HostTensor(DType dtype, long[] shape, ByteBuffer data) {
 
@@ -24,8 +24,15 @@ public record HostTensor(DType dtype, long[] shape, ByteBuffer data) {
         shape = shape.clone();
         long expected = numel(shape) * dtype.byteSize();
         if (data.remaining() != expected) {
-            throw new IllegalArgumentException("tensor of dtype " + dtype + " and shape " + Arrays.toString(shape)
-                    + " needs " + expected + " bytes, got " + data.remaining());
+            throw new IllegalArgumentException(
+                    "tensor of dtype "
+                            + dtype
+                            + " and shape "
+                            + Arrays.toString(shape)
+                            + " needs "
+                            + expected
+                            + " bytes, got "
+                            + data.remaining());
         }
         data = data.slice().order(ByteOrder.LITTLE_ENDIAN);
     }
@@ -34,21 +41,28 @@ public record HostTensor(DType dtype, long[] shape, ByteBuffer data) {
         long n = 1;
         for (long d : shape) {
             if (d < 0) {
-                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+                throw new IllegalArgumentException(
+                        "negative dimension in shape " + Arrays.toString(shape));
             }
             n = Math.multiplyExact(n, d);
         }
         return n;
     }
 
-    public long numel() { return numel(shape); }
+    public long numel() {
+        return numel(shape);
+    }
 
     @Override
-    public long[] shape() { return shape.clone(); }
+    public long[] shape() {
+        return shape.clone();
+    }
 
     /** A read-only little-endian view of the bytes. */
     @Override
-    public ByteBuffer data() { return data.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN); }
+    public ByteBuffer data() {
+        return data.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    }
 
     public static HostTensor ofFloats(long[] shape, float[] values) {
         ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
@@ -65,12 +79,15 @@ public record HostTensor(DType dtype, long[] shape, ByteBuffer data) {
     /** Copies an F32 or I64/I32 NDArray (any device) into Java memory. */
     public static HostTensor of(NDArray array) {
         NDArray cpu = array.getDevice().isGpu() ? array.toDevice(ai.djl.Device.cpu(), true) : array;
-        DType t = switch (array.getDataType()) {
-            case FLOAT32 -> DType.F32;
-            case INT64 -> DType.I64;
-            case INT32 -> DType.I32;
-            default -> throw new IllegalArgumentException("cannot store NDArray of type " + array.getDataType());
-        };
+        DType t =
+                switch (array.getDataType()) {
+                    case FLOAT32 -> DType.F32;
+                    case INT64 -> DType.I64;
+                    case INT32 -> DType.I32;
+                    default ->
+                            throw new IllegalArgumentException(
+                                    "cannot store NDArray of type " + array.getDataType());
+                };
         ByteBuffer src = cpu.toByteBuffer();
         ByteBuffer copy = ByteBuffer.allocate(src.remaining()).order(ByteOrder.LITTLE_ENDIAN);
         copy.put(src.order(ByteOrder.nativeOrder()));
@@ -95,14 +112,16 @@ public record HostTensor(DType dtype, long[] shape, ByteBuffer data) {
                     out[i] = halfToFloat(b.getShort(2 * i));
                 }
             }
-            default -> throw new IllegalStateException("tensor of dtype " + dtype + " is not floating point");
+            default ->
+                    throw new IllegalStateException(
+                            "tensor of dtype " + dtype + " is not floating point");
         }
         return out;
     }
 
     /**
-     * IEEE 754 binary16 to float32, exact (subnormals, infinities and NaN included). Written here because
-     * {@code Float.float16ToFloat} arrived only in Java 20 and we target 17.
+     * IEEE 754 binary16 to float32, exact (subnormals, infinities and NaN included). Written here
+     * because {@code Float.float16ToFloat} arrived only in Java 20 and we target 17.
      */
     public static float halfToFloat(short h) {
         int bits = h & 0xffff;
@@ -134,12 +153,17 @@ public record HostTensor(DType dtype, long[] shape, ByteBuffer data) {
                     out[i] = b.getInt(4 * i);
                 }
             }
-            default -> throw new IllegalStateException("tensor of dtype " + dtype + " is not an integer type");
+            default ->
+                    throw new IllegalStateException(
+                            "tensor of dtype " + dtype + " is not an integer type");
         }
         return out;
     }
 
-    /** An NDArray on {@code manager}'s device: F32 for floating types (widened in Java), I64/I32 as stored. */
+    /**
+     * An NDArray on {@code manager}'s device: F32 for floating types (widened in Java), I64/I32 as
+     * stored.
+     */
     public NDArray toNDArray(NDManager manager) {
         Shape s = new Shape(shape);
         return switch (dtype) {
@@ -151,13 +175,20 @@ public record HostTensor(DType dtype, long[] shape, ByteBuffer data) {
     }
 
     @Override
-    public String toString() { return "HostTensor[" + dtype + " " + Arrays.toString(shape) + "]"; }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof HostTensor h && h.dtype == dtype && Arrays.equals(h.shape, shape) && h.data().equals(data());
+    public String toString() {
+        return "HostTensor[" + dtype + " " + Arrays.toString(shape) + "]";
     }
 
     @Override
-    public int hashCode() { return 31 * dtype.hashCode() + Arrays.hashCode(shape); }
+    public boolean equals(Object o) {
+        return o instanceof HostTensor h
+                && h.dtype == dtype
+                && Arrays.equals(h.shape, shape)
+                && h.data().equals(data());
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * dtype.hashCode() + Arrays.hashCode(shape);
+    }
 }

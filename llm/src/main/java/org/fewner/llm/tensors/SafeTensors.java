@@ -4,9 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -30,29 +28,43 @@ import java.util.TreeSet;
 
 /**
  * Reads and writes the safetensors format: an 8-byte little-endian header length, a JSON header
- * ({@code name -> {dtype, shape, data_offsets}} plus optional {@code __metadata__}), then the tensor bytes.
+ * ({@code name -> {dtype, shape, data_offsets}} plus optional {@code __metadata__}), then the
+ * tensor bytes.
  *
- * <p>Why our own and not DJL's {@code NDList.decode}/{@code NDList.encode(Encoding.SAFETENSORS)} (checked in the
- * bytecode of ai.djl:api 0.35.1): its reader maps the file's dtype string through {@code DataType.fromSafetensors}
- * straight into {@code NDManager.create}, so a BF16 checkpoint becomes a {@code BFLOAT16} NDArray, which aborts the
- * JVM in the PyTorch engine 0.35.1 (stack.md §2); it reads the whole stream into one {@code byte[]} with {@code int}
- * offsets (no memory mapping, at most 2 GiB), creates every tensor at once on the engine, and checks neither offsets
+ * <p>Why our own and not DJL's {@code NDList.decode}/{@code NDList.encode(Encoding.SAFETENSORS)}
+ * (checked in the bytecode of ai.djl:api 0.35.1): its reader maps the file's dtype string through
+ * {@code DataType.fromSafetensors} straight into {@code NDManager.create}, so a BF16 checkpoint
+ * becomes a {@code BFLOAT16} NDArray, which aborts the JVM in the PyTorch engine 0.35.1 (stack.md
+ * §2); it reads the whole stream into one {@code byte[]} with {@code int} offsets (no memory
+ * mapping, at most 2 GiB), creates every tensor at once on the engine, and checks neither offsets
  * against the data size, nor overlaps, nor shapes against byte sizes (a bad file surfaces as an
- * {@code IndexOutOfBoundsException} or a wrong tensor); it knows no {@code model.safetensors.index.json}; and its writer
- * needs NDArrays in an engine and writes in place, not atomically. Reading here memory-maps the file and validates the
- * whole header before any tensor is used: header length within the file, offsets in bounds, no overlaps, the tensors
- * tiling the data area exactly, every shape matching its byte size; F16/BF16 are widened to F32 in Java.
+ * {@code IndexOutOfBoundsException} or a wrong tensor); it knows no {@code
+ * model.safetensors.index.json}; and its writer needs NDArrays in an engine and writes in place,
+ * not atomically. Reading here memory-maps the file and validates the whole header before any
+ * tensor is used: header length within the file, offsets in bounds, no overlaps, the tensors tiling
+ * the data area exactly, every shape matching its byte size; F16/BF16 are widened to F32 in Java.
  */
 public final class SafeTensors {
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-    /** The reference implementation refuses larger headers too; a larger one is a corrupt or hostile file. */
+    private static final ObjectMapper JSON =
+            new ObjectMapper()
+                    .enable(
+                            com.fasterxml.jackson.core.JsonParser.Feature
+                                    .STRICT_DUPLICATE_DETECTION);
+
+    /**
+     * The reference implementation refuses larger headers too; a larger one is a corrupt or hostile
+     * file.
+     */
     private static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
+
     public static final String INDEX_FILE = "model.safetensors.index.json";
 
     private SafeTensors() {}
 
-    /** Opens {@code model.safetensors}, or the shards listed by {@code model.safetensors.index.json}, in a model directory. */
+    /**
+     * Opens {@code model.safetensors}, or the shards listed by {@code
+     * model.safetensors.index.json}, in a model directory.
+     */
     public static TensorSource openModelDirectory(Path dir) {
         Path single = dir.resolve("model.safetensors");
         Path index = dir.resolve(INDEX_FILE);
@@ -64,18 +76,22 @@ public final class SafeTensors {
         }
         Path pickle = dir.resolve("pytorch_model.bin");
         if (Files.exists(pickle)) {
-            throw new TensorFileException(pickle, "PyTorch pickle checkpoints are never read (a pickle can run code). "
-                    + "Convert it to safetensors first, e.g. in Python: "
-                    + "from safetensors.torch import save_file; import torch; "
-                    + "save_file(torch.load('pytorch_model.bin'), 'model.safetensors'), "
-                    + "or load it with transformers and call model.save_pretrained(dir, safe_serialization=True)");
+            throw new TensorFileException(
+                    pickle,
+                    "PyTorch pickle checkpoints are never read (a pickle can run code). "
+                            + "Convert it to safetensors first, e.g. in Python: "
+                            + "from safetensors.torch import save_file; import torch; "
+                            + "save_file(torch.load('pytorch_model.bin'), 'model.safetensors'), "
+                            + "or load it with transformers and call model.save_pretrained(dir, safe_serialization=True)");
         }
-        throw new TensorFileException(dir, "no model.safetensors or " + INDEX_FILE + " in this directory");
+        throw new TensorFileException(
+                dir, "no model.safetensors or " + INDEX_FILE + " in this directory");
     }
 
     /**
-     * Opens and validates one safetensors file. Each tensor is memory-mapped on {@link TensorSource#get} (files over
-     * 2 GiB work; one tensor must stay under 2 GiB); nothing is copied until then. Close the source when done.
+     * Opens and validates one safetensors file. Each tensor is memory-mapped on {@link
+     * TensorSource#get} (files over 2 GiB work; one tensor must stay under 2 GiB); nothing is
+     * copied until then. Close the source when done.
      */
     public static TensorSource open(Path file) {
         FileChannel ch = null;
@@ -83,17 +99,28 @@ public final class SafeTensors {
             ch = FileChannel.open(file, StandardOpenOption.READ);
             long size = ch.size();
             if (size < 8) {
-                throw new TensorFileException(file, "truncated: " + size + " bytes, a safetensors file has at least 8 (header length)");
+                throw new TensorFileException(
+                        file,
+                        "truncated: "
+                                + size
+                                + " bytes, a safetensors file has at least 8 (header length)");
             }
             ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             readFully(ch, lenBuf, 0);
             long headerLen = lenBuf.getLong(0);
             if (headerLen < 2 || headerLen > size - 8) {
-                throw new TensorFileException(file, "header length " + headerLen + " does not fit in the file of "
-                        + size + " bytes (truncated or not a safetensors file)");
+                throw new TensorFileException(
+                        file,
+                        "header length "
+                                + headerLen
+                                + " does not fit in the file of "
+                                + size
+                                + " bytes (truncated or not a safetensors file)");
             }
             if (headerLen > MAX_HEADER_BYTES) {
-                throw new TensorFileException(file, "header length " + headerLen + " exceeds " + MAX_HEADER_BYTES + " bytes");
+                throw new TensorFileException(
+                        file,
+                        "header length " + headerLen + " exceeds " + MAX_HEADER_BYTES + " bytes");
             }
             ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
             readFully(ch, hb, 8);
@@ -129,12 +156,14 @@ public final class SafeTensors {
 
     private record Entry(DType dtype, long[] shape, long begin, long end) {}
 
-    private static Map<String, String> parseHeader(Path file, String text, long dataLen, Map<String, Entry> out) {
+    private static Map<String, String> parseHeader(
+            Path file, String text, long dataLen, Map<String, Entry> out) {
         JsonNode root;
         try {
             root = JSON.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new TensorFileException(file, "header is not valid JSON: " + e.getOriginalMessage());
+            throw new TensorFileException(
+                    file, "header is not valid JSON: " + e.getOriginalMessage());
         }
         if (root == null || !root.isObject()) {
             throw new TensorFileException(file, "header is not a JSON object");
@@ -146,14 +175,19 @@ public final class SafeTensors {
             JsonNode v = f.getValue();
             if (name.equals("__metadata__")) {
                 if (!v.isObject()) {
-                    throw new TensorFileException(file, "__metadata__ must be an object of strings");
+                    throw new TensorFileException(
+                            file, "__metadata__ must be an object of strings");
                 }
                 v.fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
                 continue;
             }
             String where = "tensor '" + name + "'";
-            if (!v.isObject() || !v.hasNonNull("dtype") || !v.has("shape") || !v.has("data_offsets")) {
-                throw new TensorFileException(file, where + ": expected {dtype, shape, data_offsets}");
+            if (!v.isObject()
+                    || !v.hasNonNull("dtype")
+                    || !v.has("shape")
+                    || !v.has("data_offsets")) {
+                throw new TensorFileException(
+                        file, where + ": expected {dtype, shape, data_offsets}");
             }
             DType dtype;
             try {
@@ -164,54 +198,106 @@ public final class SafeTensors {
             JsonNode shapeNode = v.get("shape");
             JsonNode offs = v.get("data_offsets");
             if (!shapeNode.isArray() || !offs.isArray() || offs.size() != 2) {
-                throw new TensorFileException(file, where + ": shape must be an array and data_offsets [begin, end]");
+                throw new TensorFileException(
+                        file, where + ": shape must be an array and data_offsets [begin, end]");
             }
             long[] shape = new long[shapeNode.size()];
             for (int i = 0; i < shape.length; i++) {
-                if (!shapeNode.get(i).isIntegralNumber() || !shapeNode.get(i).canConvertToLong() || shapeNode.get(i).asLong() < 0) {
-                    throw new TensorFileException(file, where + ": bad dimension " + shapeNode.get(i));
+                if (!shapeNode.get(i).isIntegralNumber()
+                        || !shapeNode.get(i).canConvertToLong()
+                        || shapeNode.get(i).asLong() < 0) {
+                    throw new TensorFileException(
+                            file, where + ": bad dimension " + shapeNode.get(i));
                 }
                 shape[i] = shapeNode.get(i).asLong();
             }
-            long begin = offs.get(0).isIntegralNumber() && offs.get(0).canConvertToLong() ? offs.get(0).asLong() : -1;
-            long end = offs.get(1).isIntegralNumber() && offs.get(1).canConvertToLong() ? offs.get(1).asLong() : -1;
+            long begin =
+                    offs.get(0).isIntegralNumber() && offs.get(0).canConvertToLong()
+                            ? offs.get(0).asLong()
+                            : -1;
+            long end =
+                    offs.get(1).isIntegralNumber() && offs.get(1).canConvertToLong()
+                            ? offs.get(1).asLong()
+                            : -1;
             if (begin < 0 || end < begin || end > dataLen) {
-                throw new TensorFileException(file, where + ": data_offsets [" + offs.get(0) + ", " + offs.get(1)
-                        + "] out of bounds of the " + dataLen + "-byte data area (truncated file?)");
+                throw new TensorFileException(
+                        file,
+                        where
+                                + ": data_offsets ["
+                                + offs.get(0)
+                                + ", "
+                                + offs.get(1)
+                                + "] out of bounds of the "
+                                + dataLen
+                                + "-byte data area (truncated file?)");
             }
             long expected;
             try {
                 expected = Math.multiplyExact(HostTensor.numel(shape), dtype.byteSize());
             } catch (ArithmeticException e) {
-                throw new TensorFileException(file, where + ": shape " + Arrays.toString(shape) + " overflows");
+                throw new TensorFileException(
+                        file, where + ": shape " + Arrays.toString(shape) + " overflows");
             }
             if (end - begin != expected) {
-                throw new TensorFileException(file, where + ": shape " + Arrays.toString(shape) + " of " + dtype
-                        + " needs " + expected + " bytes but data_offsets give " + (end - begin));
+                throw new TensorFileException(
+                        file,
+                        where
+                                + ": shape "
+                                + Arrays.toString(shape)
+                                + " of "
+                                + dtype
+                                + " needs "
+                                + expected
+                                + " bytes but data_offsets give "
+                                + (end - begin));
             }
             out.put(name, new Entry(dtype, shape, begin, end));
         }
         List<Map.Entry<String, Entry>> sorted = new ArrayList<>(out.entrySet());
-        sorted.sort(Comparator.comparingLong((Map.Entry<String, Entry> e) -> e.getValue().begin)
-                .thenComparingLong(e -> e.getValue().end));
+        sorted.sort(
+                Comparator.comparingLong((Map.Entry<String, Entry> e) -> e.getValue().begin)
+                        .thenComparingLong(e -> e.getValue().end));
         long pos = 0;
         String prev = null;
         for (Map.Entry<String, Entry> e : sorted) {
             Entry en = e.getValue();
             if (en.begin < pos) {
-                throw new TensorFileException(file, "tensor '" + e.getKey() + "' [" + en.begin + ", " + en.end
-                        + ") overlaps tensor '" + prev + "' (ends at " + pos + ")");
+                throw new TensorFileException(
+                        file,
+                        "tensor '"
+                                + e.getKey()
+                                + "' ["
+                                + en.begin
+                                + ", "
+                                + en.end
+                                + ") overlaps tensor '"
+                                + prev
+                                + "' (ends at "
+                                + pos
+                                + ")");
             }
             if (en.begin > pos) {
-                throw new TensorFileException(file, "gap of " + (en.begin - pos) + " bytes before tensor '"
-                        + e.getKey() + "' at offset " + pos + " (tensors must tile the data area)");
+                throw new TensorFileException(
+                        file,
+                        "gap of "
+                                + (en.begin - pos)
+                                + " bytes before tensor '"
+                                + e.getKey()
+                                + "' at offset "
+                                + pos
+                                + " (tensors must tile the data area)");
             }
             pos = en.end;
             prev = e.getKey();
         }
         if (pos != dataLen) {
-            throw new TensorFileException(file, "data area is " + dataLen + " bytes but the tensors cover " + pos
-                    + " (trailing bytes or a truncated header)");
+            throw new TensorFileException(
+                    file,
+                    "data area is "
+                            + dataLen
+                            + " bytes but the tensors cover "
+                            + pos
+                            + " (trailing bytes or a truncated header)");
         }
         return metadata;
     }
@@ -223,7 +309,12 @@ public final class SafeTensors {
         private final FileChannel channel;
         private final long dataStart;
 
-        SingleFile(Path file, Map<String, Entry> entries, Map<String, String> metadata, FileChannel channel, long dataStart) {
+        SingleFile(
+                Path file,
+                Map<String, Entry> entries,
+                Map<String, String> metadata,
+                FileChannel channel,
+                long dataStart) {
             this.file = file;
             this.entries = entries;
             this.metadata = Collections.unmodifiableMap(metadata);
@@ -231,10 +322,25 @@ public final class SafeTensors {
             this.dataStart = dataStart;
         }
 
-        @Override public Set<String> names() { return Collections.unmodifiableSet(new TreeSet<>(entries.keySet())); }
-        @Override public boolean contains(String name) { return entries.containsKey(name); }
-        @Override public Map<String, String> metadata() { return metadata; }
-        @Override public Path path() { return file; }
+        @Override
+        public Set<String> names() {
+            return Collections.unmodifiableSet(new TreeSet<>(entries.keySet()));
+        }
+
+        @Override
+        public boolean contains(String name) {
+            return entries.containsKey(name);
+        }
+
+        @Override
+        public Map<String, String> metadata() {
+            return metadata;
+        }
+
+        @Override
+        public Path path() {
+            return file;
+        }
 
         @Override
         public TensorInfo info(String name) {
@@ -255,15 +361,20 @@ public final class SafeTensors {
             Entry e = entry(name);
             long len = e.end - e.begin;
             if (len > Integer.MAX_VALUE) {
-                throw new TensorFileException(file, "tensor '" + name + "' is larger than 2 GiB, which is not supported");
+                throw new TensorFileException(
+                        file, "tensor '" + name + "' is larger than 2 GiB, which is not supported");
             }
             if (len == 0) {
                 return new HostTensor(e.dtype, e.shape, ByteBuffer.allocate(0));
             }
             try {
-                return new HostTensor(e.dtype, e.shape, channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin, len));
+                return new HostTensor(
+                        e.dtype,
+                        e.shape,
+                        channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin, len));
             } catch (IOException ex) {
-                throw new TensorFileException(file, "cannot map tensor '" + name + "': " + ex.getMessage(), ex);
+                throw new TensorFileException(
+                        file, "cannot map tensor '" + name + "': " + ex.getMessage(), ex);
             }
         }
 
@@ -277,24 +388,34 @@ public final class SafeTensors {
         }
     }
 
-    /** Opens a sharded checkpoint through its {@code model.safetensors.index.json} ({@code weight_map}: name → shard file). */
+    /**
+     * Opens a sharded checkpoint through its {@code model.safetensors.index.json} ({@code
+     * weight_map}: name → shard file).
+     */
     public static TensorSource openSharded(Path indexFile) {
         JsonNode root;
         try {
             root = JSON.readTree(indexFile.toFile());
         } catch (IOException e) {
-            throw new TensorFileException(indexFile, "cannot read the shard index: " + e.getMessage(), e);
+            throw new TensorFileException(
+                    indexFile, "cannot read the shard index: " + e.getMessage(), e);
         }
         JsonNode map = root == null ? null : root.get("weight_map");
         if (map == null || !map.isObject()) {
-            throw new TensorFileException(indexFile, "expected an object with a 'weight_map' of tensor name -> shard file");
+            throw new TensorFileException(
+                    indexFile,
+                    "expected an object with a 'weight_map' of tensor name -> shard file");
         }
         Map<String, String> nameToShard = new TreeMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();
             if (!f.getValue().isTextual()) {
-                throw new TensorFileException(indexFile, "weight_map entry '" + f.getKey() + "' must be a shard file name, found "
-                        + f.getValue());
+                throw new TensorFileException(
+                        indexFile,
+                        "weight_map entry '"
+                                + f.getKey()
+                                + "' must be a shard file name, found "
+                                + f.getValue());
             }
             nameToShard.put(f.getKey(), f.getValue().asText());
         }
@@ -304,7 +425,8 @@ public final class SafeTensors {
             for (String shard : new TreeSet<>(nameToShard.values())) {
                 Path p = dir.resolve(shard).normalize();
                 if (!p.startsWith(dir)) {
-                    throw new TensorFileException(indexFile, "shard '" + shard + "' lies outside the model directory");
+                    throw new TensorFileException(
+                            indexFile, "shard '" + shard + "' lies outside the model directory");
                 }
                 if (!Files.isRegularFile(p)) {
                     throw new TensorFileException(indexFile, "shard '" + shard + "' is missing");
@@ -313,8 +435,13 @@ public final class SafeTensors {
             }
             for (Map.Entry<String, String> e : nameToShard.entrySet()) {
                 if (!shards.get(e.getValue()).contains(e.getKey())) {
-                    throw new TensorFileException(indexFile, "tensor '" + e.getKey() + "' is mapped to shard '"
-                            + e.getValue() + "' which does not contain it");
+                    throw new TensorFileException(
+                            indexFile,
+                            "tensor '"
+                                    + e.getKey()
+                                    + "' is mapped to shard '"
+                                    + e.getValue()
+                                    + "' which does not contain it");
                 }
             }
         } catch (RuntimeException e) {
@@ -338,30 +465,60 @@ public final class SafeTensors {
         private TensorSource shardOf(String name) {
             String s = nameToShard.get(name);
             if (s == null) {
-                throw new TensorFileException(index, "no tensor named '" + name + "' in the weight_map");
+                throw new TensorFileException(
+                        index, "no tensor named '" + name + "' in the weight_map");
             }
             return shards.get(s);
         }
 
-        @Override public Set<String> names() { return Collections.unmodifiableSet(new TreeSet<>(nameToShard.keySet())); }
-        @Override public boolean contains(String name) { return nameToShard.containsKey(name); }
-        @Override public HostTensor get(String name) { return shardOf(name).get(name); }
-        @Override public TensorInfo info(String name) { return shardOf(name).info(name); }
-        @Override public Map<String, String> metadata() {
+        @Override
+        public Set<String> names() {
+            return Collections.unmodifiableSet(new TreeSet<>(nameToShard.keySet()));
+        }
+
+        @Override
+        public boolean contains(String name) {
+            return nameToShard.containsKey(name);
+        }
+
+        @Override
+        public HostTensor get(String name) {
+            return shardOf(name).get(name);
+        }
+
+        @Override
+        public TensorInfo info(String name) {
+            return shardOf(name).info(name);
+        }
+
+        @Override
+        public Map<String, String> metadata() {
             return shards.isEmpty() ? Map.of() : shards.values().iterator().next().metadata();
         }
-        @Override public Path path() { return index; }
-        @Override public void close() { shards.values().forEach(TensorSource::close); }
+
+        @Override
+        public Path path() {
+            return index;
+        }
+
+        @Override
+        public void close() {
+            shards.values().forEach(TensorSource::close);
+        }
     }
 
     /**
-     * Writes tensors (sorted by name, 8-byte-aligned header as the reference writer does) atomically: a temporary
-     * file in the same directory, then a move over {@code file}. A crash never leaves a half-written file there.
+     * Writes tensors (sorted by name, 8-byte-aligned header as the reference writer does)
+     * atomically: a temporary file in the same directory, then a move over {@code file}. A crash
+     * never leaves a half-written file there.
      */
-    public static void write(Path file, Map<String, HostTensor> tensors, Map<String, String> metadata) {
+    public static void write(
+            Path file, Map<String, HostTensor> tensors, Map<String, String> metadata) {
         Map<String, HostTensor> sorted = new TreeMap<>(tensors);
         if (sorted.containsKey("__metadata__")) {
-            throw new TensorFileException(file, "'__metadata__' is reserved for the metadata map and cannot name a tensor");
+            throw new TensorFileException(
+                    file,
+                    "'__metadata__' is reserved for the metadata map and cannot name a tensor");
         }
         ObjectNode header = JSON.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
@@ -395,8 +552,11 @@ public final class SafeTensors {
         try {
             Files.createDirectories(dir);
             tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, padded);
+            try (FileChannel ch =
+                    FileChannel.open(
+                            tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer len =
+                        ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, padded);
                 writeFully(ch, len);
                 writeFully(ch, ByteBuffer.wrap(hb));
                 for (HostTensor t : sorted.values()) {
@@ -404,7 +564,8 @@ public final class SafeTensors {
                 }
                 ch.force(true);
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                    tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             if (tmp != null) {
                 try {

@@ -2,7 +2,9 @@ package org.fewner.llm.tensors;
 
 import java.nio.file.Path;
 
-/** A model or tensor file that cannot be used; the message names the file and what is wrong with it. */
+/**
+ * A model or tensor file that cannot be used; the message names the file and what is wrong with it.
+ */
 public class TensorFileException extends RuntimeException {
     private final transient Path file;
 
@@ -17,5 +19,7 @@ public class TensorFileException extends RuntimeException {
     }
 
     /** The file at fault. */
-    public Path file() { return file; }
+    public Path file() {
+        return file;
+    }
 }

@@ -4,7 +4,10 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 
-/** Named tensors from one or more files (a single safetensors file, or the shards of an indexed checkpoint). */
+/**
+ * Named tensors from one or more files (a single safetensors file, or the shards of an indexed
+ * checkpoint).
+ */
 public interface TensorSource extends AutoCloseable {
 
     /** Tensor names, sorted. */

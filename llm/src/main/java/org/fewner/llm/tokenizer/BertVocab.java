@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,29 +15,33 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A BERT WordPiece {@code vocab.txt} (one token per line, id = line index) and the equivalent HF {@code tokenizer.json}:
- * {@code BertNormalizer} (lowercase per model, {@code strip_accents} null so it follows lowercase), {@code BertPreTokenizer},
- * {@code WordPiece} ({@code [UNK]}, {@code ##}, 100 chars per word), {@code TemplateProcessing} {@code [CLS] $A [SEP]}
- * (pairs {@code [CLS] $A [SEP] $B:1 [SEP]:1}) with the special ids taken from the vocab. This is what HF's
- * {@code BertTokenizerFast} builds from a vocab file (stack.md §4).
+ * A BERT WordPiece {@code vocab.txt} (one token per line, id = line index) and the equivalent HF
+ * {@code tokenizer.json}: {@code BertNormalizer} (lowercase per model, {@code strip_accents} null
+ * so it follows lowercase), {@code BertPreTokenizer}, {@code WordPiece} ({@code [UNK]}, {@code ##},
+ * 100 chars per word), {@code TemplateProcessing} {@code [CLS] $A [SEP]} (pairs {@code [CLS] $A
+ * [SEP] $B:1 [SEP]:1}) with the special ids taken from the vocab. This is what HF's {@code
+ * BertTokenizerFast} builds from a vocab file (stack.md §4).
  */
 public final class BertVocab {
     /** Special tokens a BERT vocab must contain. */
-    public static final List<String> SPECIALS = List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]");
+    public static final List<String> SPECIALS =
+            List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]");
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private BertVocab() {}
 
     /**
-     * Reads {@code vocab.txt}: token → id (line index). A repeated token keeps its first id, as lookups need one id
-     * per token. Errors name the file and the missing special token.
+     * Reads {@code vocab.txt}: token → id (line index). A repeated token keeps its first id, as
+     * lookups need one id per token. Errors name the file and the missing special token.
      */
     public static Map<String, Integer> read(Path vocabTxt) {
         List<String> lines;
         try {
             lines = Files.readAllLines(vocabTxt, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new IllegalArgumentException(vocabTxt + ": cannot read the vocabulary: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    vocabTxt + ": cannot read the vocabulary: " + e.getMessage(), e);
         }
         Map<String, Integer> vocab = new LinkedHashMap<>();
         for (int i = 0; i < lines.size(); i++) {
@@ -52,18 +55,26 @@ public final class BertVocab {
             vocab.putIfAbsent(tok, i);
         }
         if (vocab.isEmpty()) {
-            throw new IllegalArgumentException(vocabTxt + ": empty vocabulary (expected one WordPiece token per line)");
+            throw new IllegalArgumentException(
+                    vocabTxt + ": empty vocabulary (expected one WordPiece token per line)");
         }
         for (String s : SPECIALS) {
             if (!vocab.containsKey(s)) {
-                throw new IllegalArgumentException(vocabTxt + ": special token " + s + " missing (a BERT vocab.txt has "
-                        + String.join(", ", SPECIALS) + ")");
+                throw new IllegalArgumentException(
+                        vocabTxt
+                                + ": special token "
+                                + s
+                                + " missing (a BERT vocab.txt has "
+                                + String.join(", ", SPECIALS)
+                                + ")");
             }
         }
         return vocab;
     }
 
-    /** The HF {@code tokenizer.json} equivalent to BERT's WordPiece tokenizer over {@code vocabTxt}. */
+    /**
+     * The HF {@code tokenizer.json} equivalent to BERT's WordPiece tokenizer over {@code vocabTxt}.
+     */
     public static ObjectNode toTokenizerJson(Path vocabTxt, boolean lowercase) {
         Map<String, Integer> vocab = read(vocabTxt);
         ObjectNode root = JSON.createObjectNode();
@@ -144,7 +155,9 @@ public final class BertVocab {
         }
     }
 
-    /** Writes the generated {@code tokenizer.json} to {@code out} atomically (temp file, then move). */
+    /**
+     * Writes the generated {@code tokenizer.json} to {@code out} atomically (temp file, then move).
+     */
     public static void writeTokenizerJson(Path vocabTxt, boolean lowercase, Path out) {
         byte[] bytes = toTokenizerJsonBytes(vocabTxt, lowercase);
         try {
@@ -152,15 +165,17 @@ public final class BertVocab {
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, "." + out.getFileName(), ".tmp");
             Files.write(tmp, bytes);
-            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                    tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new IllegalArgumentException(out + ": cannot write: " + e.getMessage(), e);
         }
     }
 
     /**
-     * Whether a BERT model directory lowercases: {@code do_lower_case} of {@code tokenizer_config.json}, else of
-     * {@code config.json}, else HF {@code BertTokenizer}'s default {@code true}.
+     * Whether a BERT model directory lowercases: {@code do_lower_case} of {@code
+     * tokenizer_config.json}, else of {@code config.json}, else HF {@code BertTokenizer}'s default
+     * {@code true}.
      */
     public static boolean lowercaseOf(Path modelDir) {
         for (String f : List.of("tokenizer_config.json", "config.json")) {
@@ -177,7 +192,8 @@ public final class BertVocab {
             JsonNode d = n == null ? null : n.get("do_lower_case");
             if (d != null && !d.isNull()) {
                 if (!d.isBoolean()) {
-                    throw new IllegalArgumentException(p + ": field 'do_lower_case' must be true or false, found " + d);
+                    throw new IllegalArgumentException(
+                            p + ": field 'do_lower_case' must be true or false, found " + d);
                 }
                 return d.asBoolean();
             }

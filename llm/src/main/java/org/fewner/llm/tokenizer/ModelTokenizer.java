@@ -3,7 +3,6 @@ package org.fewner.llm.tokenizer;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.CharSpan;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,9 +11,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A model's tokenizer ({@code tokenizer.json} through DJL's HF tokenizers binding), with character offsets.
- * Truncation and padding are always off: a too-long text is the caller's to refuse or window, never silently cut
- * (the binding's defaults truncate at 512, stack.md §4).
+ * A model's tokenizer ({@code tokenizer.json} through DJL's HF tokenizers binding), with character
+ * offsets. Truncation and padding are always off: a too-long text is the caller's to refuse or
+ * window, never silently cut (the binding's defaults truncate at 512, stack.md §4).
  */
 public final class ModelTokenizer implements AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
@@ -26,10 +25,11 @@ public final class ModelTokenizer implements AutoCloseable {
     }
 
     /**
-     * Loads a tokenizer from a model directory or a {@code tokenizer.json} file. A directory uses its
-     * {@code tokenizer.json}; a BERT directory with only {@code vocab.txt} gets the equivalent WordPiece tokenizer
-     * generated in memory ({@link BertVocab}), lowercasing per {@code do_lower_case} of tokenizer_config.json.
-     * A path to a {@code .txt} file is read as such a vocabulary.
+     * Loads a tokenizer from a model directory or a {@code tokenizer.json} file. A directory uses
+     * its {@code tokenizer.json}; a BERT directory with only {@code vocab.txt} gets the equivalent
+     * WordPiece tokenizer generated in memory ({@link BertVocab}), lowercasing per {@code
+     * do_lower_case} of tokenizer_config.json. A path to a {@code .txt} file is read as such a
+     * vocabulary.
      */
     public static ModelTokenizer load(Path path) {
         if (Files.isDirectory(path)) {
@@ -41,8 +41,10 @@ public final class ModelTokenizer implements AutoCloseable {
             if (Files.isRegularFile(vocab)) {
                 return fromVocab(vocab, BertVocab.lowercaseOf(path));
             }
-            throw new IllegalArgumentException(path + ": tokenizer missing (expected tokenizer.json, or vocab.txt for a "
-                    + "BERT model, in this directory)");
+            throw new IllegalArgumentException(
+                    path
+                            + ": tokenizer missing (expected tokenizer.json, or vocab.txt for a "
+                            + "BERT model, in this directory)");
         }
         if (!Files.isRegularFile(path)) {
             throw new IllegalArgumentException(path + ": tokenizer missing (no such file)");
@@ -58,9 +60,13 @@ public final class ModelTokenizer implements AutoCloseable {
     public static ModelTokenizer fromVocab(Path vocabTxt, boolean lowercase) {
         byte[] generated = BertVocab.toTokenizerJsonBytes(vocabTxt, lowercase);
         try {
-            return new ModelTokenizer(HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(generated), options()), vocabTxt);
+            return new ModelTokenizer(
+                    HuggingFaceTokenizer.newInstance(
+                            new ByteArrayInputStream(generated), options()),
+                    vocabTxt);
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException(vocabTxt + ": cannot build a WordPiece tokenizer: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    vocabTxt + ": cannot build a WordPiece tokenizer: " + e.getMessage(), e);
         }
     }
 
@@ -78,11 +84,15 @@ public final class ModelTokenizer implements AutoCloseable {
         try {
             return new ModelTokenizer(HuggingFaceTokenizer.newInstance(file, options()), file);
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException(file + ": cannot load tokenizer: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    file + ": cannot load tokenizer: " + e.getMessage(), e);
         }
     }
 
-    /** Token ids and the character span of each token in {@code text} ([start, end); -1/-1 for special tokens). */
+    /**
+     * Token ids and the character span of each token in {@code text} ([start, end); -1/-1 for
+     * special tokens).
+     */
     public Tokens encode(String text, boolean addSpecialTokens) {
         Encoding e = tokenizer.encode(text, addSpecialTokens, false);
         CharSpan[] spans = e.getCharTokenSpans();
@@ -97,27 +107,40 @@ public final class ModelTokenizer implements AutoCloseable {
         return new Tokens(e.getIds(), e.getTokens(), start, end, e.getSpecialTokenMask());
     }
 
-    public String decode(long[] ids, boolean skipSpecialTokens) { return tokenizer.decode(ids, skipSpecialTokens); }
+    public String decode(long[] ids, boolean skipSpecialTokens) {
+        return tokenizer.decode(ids, skipSpecialTokens);
+    }
 
-    /** The underlying DJL tokenizer, for word-level encodes ({@code encode(String[])} + word ids). */
-    public HuggingFaceTokenizer hf() { return tokenizer; }
+    /**
+     * The underlying DJL tokenizer, for word-level encodes ({@code encode(String[])} + word ids).
+     */
+    public HuggingFaceTokenizer hf() {
+        return tokenizer;
+    }
 
     /** The file the tokenizer came from: tokenizer.json, or vocab.txt when generated from it. */
-    public Path source() { return source; }
+    public Path source() {
+        return source;
+    }
 
     @Override
-    public void close() { tokenizer.close(); }
+    public void close() {
+        tokenizer.close();
+    }
 
     /**
      * One encoded text.
      *
-     * @param ids       token ids
-     * @param tokens    token strings
+     * @param ids token ids
+     * @param tokens token strings
      * @param charStart start offset of each token in the text (-1 for special tokens)
-     * @param charEnd   end offset (exclusive) of each token (-1 for special tokens)
-     * @param special   1 where the token is a special token
+     * @param charEnd end offset (exclusive) of each token (-1 for special tokens)
+     * @param special 1 where the token is a special token
      */
-    public record Tokens(long[] ids, String[] tokens, int[] charStart, int[] charEnd, long[] special) {
-        public int size() { return ids.length; }
+    public record Tokens(
+            long[] ids, String[] tokens, int[] charStart, int[] charEnd, long[] special) {
+        public int size() {
+            return ids.length;
+        }
     }
 }

@@ -1,13 +1,13 @@
 package org.fewner.llm.bert;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.apache.commons.math3.special.Erf;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The activations against their formulas, computed independently in double precision. */
 class BertActivationTest {
@@ -26,7 +26,9 @@ class BertActivationTest {
         }
     }
 
-    private interface F { double f(double x); }
+    private interface F {
+        double f(double x);
+    }
 
     private static double maxError(String act, F ref) {
         float[] y = apply(act);
@@ -67,7 +69,9 @@ class BertActivationTest {
 
     @Test
     void unknownActivationIsRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> apply("mish"));
-        assertEquals(true, e.getMessage().contains("'mish'") && e.getMessage().contains("gelu_new"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> apply("mish"));
+        assertEquals(
+                true, e.getMessage().contains("'mish'") && e.getMessage().contains("gelu_new"));
     }
 }

@@ -2,18 +2,18 @@ package org.fewner.llm.bert;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.fewner.llm.config.ModelConfigs;
-import org.fewner.llm.tensors.HostTensor;
-import org.fewner.llm.tensors.SafeTensors;
-
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import org.fewner.llm.config.ModelConfigs;
+import org.fewner.llm.tensors.HostTensor;
+import org.fewner.llm.tensors.SafeTensors;
 
 /**
- * Writes tiny random BERT model directories with our own safetensors writer (no Python needed): weights N(0, 0.2),
- * norm weights 1 + N(0, 0.1), norm biases N(0, 0.1), so activations reach the non-linear range.
+ * Writes tiny random BERT model directories with our own safetensors writer (no Python needed):
+ * weights N(0, 0.2), norm weights 1 + N(0, 0.1), norm biases N(0, 0.1), so activations reach the
+ * non-linear range.
  */
 final class TinyBert {
     static final int VOCAB = 50;
@@ -23,8 +23,15 @@ final class TinyBert {
     static final int LAYERS = 2;
     static final int POSITIONS = 12;
 
-    /** Checkpoint naming: BertForMaskedLM ("bert." + MLM head), BertModel (no prefix, pooler), or Google's gamma/beta. */
-    enum Naming { MLM, BASE, LEGACY_NORMS }
+    /**
+     * Checkpoint naming: BertForMaskedLM ("bert." + MLM head), BertModel (no prefix, pooler), or
+     * Google's gamma/beta.
+     */
+    enum Naming {
+        MLM,
+        BASE,
+        LEGACY_NORMS
+    }
 
     private TinyBert() {}
 
@@ -85,12 +92,14 @@ final class TinyBert {
         return dir;
     }
 
-    private static void linear(Map<String, HostTensor> w, Random rnd, String name, int out, int in) {
+    private static void linear(
+            Map<String, HostTensor> w, Random rnd, String name, int out, int in) {
         w.put(name + ".weight", normal(rnd, 0, 0.2, out, in));
         w.put(name + ".bias", normal(rnd, 0, 0.2, out));
     }
 
-    private static void norm(Map<String, HostTensor> w, Random rnd, String name, String g, String b) {
+    private static void norm(
+            Map<String, HostTensor> w, Random rnd, String name, String g, String b) {
         w.put(name + g, normal(rnd, 1, 0.1, HIDDEN));
         w.put(name + b, normal(rnd, 0, 0.1, HIDDEN));
     }

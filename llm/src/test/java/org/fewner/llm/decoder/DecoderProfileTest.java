@@ -1,12 +1,11 @@
 package org.fewner.llm.decoder;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Path;
-
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.Test;
 
 /** Manual timing probe: -Dfewner.decoder.profileModel=DIR (skipped otherwise). */
 class DecoderProfileTest {
@@ -26,29 +25,48 @@ class DecoderProfileTest {
                 try (NDManager mm = m.manager().newSubManager()) {
                     m.forward(mm, ids, mask, null, null, false, true).logits().toFloatArray();
                 }
-                System.out.printf("B=%d T=%d: %.1f ms%n", c[0], c[1], (System.nanoTime() - s) / 1e6);
+                System.out.printf(
+                        "B=%d T=%d: %.1f ms%n", c[0], c[1], (System.nanoTime() - s) / 1e6);
             }
             // the matmuls alone (M = 1): every linear weight of the model, once
             try (NDManager mm = m.manager().newSubManager()) {
-                ai.djl.ndarray.NDArray x1 = mm.randomNormal(new ai.djl.ndarray.types.Shape(Integer.getInteger("rows", 1), m.config().hiddenSize()));
-                ai.djl.ndarray.NDArray x2 = mm.randomNormal(new ai.djl.ndarray.types.Shape(Integer.getInteger("rows", 1), m.config().intermediateSize()));
-                ai.djl.ndarray.NDArray xq = mm.randomNormal(new ai.djl.ndarray.types.Shape(Integer.getInteger("rows", 1), m.config().numAttentionHeads() * m.config().headDim()));
+                ai.djl.ndarray.NDArray x1 =
+                        mm.randomNormal(
+                                new ai.djl.ndarray.types.Shape(
+                                        Integer.getInteger("rows", 1), m.config().hiddenSize()));
+                ai.djl.ndarray.NDArray x2 =
+                        mm.randomNormal(
+                                new ai.djl.ndarray.types.Shape(
+                                        Integer.getInteger("rows", 1),
+                                        m.config().intermediateSize()));
+                ai.djl.ndarray.NDArray xq =
+                        mm.randomNormal(
+                                new ai.djl.ndarray.types.Shape(
+                                        Integer.getInteger("rows", 1),
+                                        m.config().numAttentionHeads() * m.config().headDim()));
                 for (int rep = 0; rep < 3; rep++) {
                     long s = System.nanoTime();
                     int ops = 0;
                     for (var l : m.linearLayers().values()) {
-                        ai.djl.ndarray.NDArray in = l.inFeatures() == m.config().intermediateSize() ? x2
-                                : l.inFeatures() == m.config().hiddenSize() ? x1 : xq;
-                        ai.djl.nn.core.Linear.linear(in, l.weight().getArray(), null).singletonOrThrow().close();
+                        ai.djl.ndarray.NDArray in =
+                                l.inFeatures() == m.config().intermediateSize()
+                                        ? x2
+                                        : l.inFeatures() == m.config().hiddenSize() ? x1 : xq;
+                        ai.djl.nn.core.Linear.linear(in, l.weight().getArray(), null)
+                                .singletonOrThrow()
+                                .close();
                         ops++;
                     }
-                    System.out.printf("matmuls only (%d): %.1f ms%n", ops, (System.nanoTime() - s) / 1e6);
+                    System.out.printf(
+                            "matmuls only (%d): %.1f ms%n", ops, (System.nanoTime() - s) / 1e6);
                 }
                 for (int rep = 0; rep < 3; rep++) {
                     long s = System.nanoTime();
                     for (var l : m.linearLayers().values()) {
-                        ai.djl.ndarray.NDArray in = l.inFeatures() == m.config().intermediateSize() ? x2
-                                : l.inFeatures() == m.config().hiddenSize() ? x1 : xq;
+                        ai.djl.ndarray.NDArray in =
+                                l.inFeatures() == m.config().intermediateSize()
+                                        ? x2
+                                        : l.inFeatures() == m.config().hiddenSize() ? x1 : xq;
                         l.weight().getArray().matMul(in.transpose()).close();
                     }
                     System.out.printf("matmuls W·xT: %.1f ms%n", (System.nanoTime() - s) / 1e6);
@@ -59,7 +77,8 @@ class DecoderProfileTest {
                     big.sum().close();
                     System.out.printf("sum 512MB: %.1f ms%n", (System.nanoTime() - s) / 1e6);
                 }
-                ai.djl.ndarray.NDArray a = mm.randomNormal(new ai.djl.ndarray.types.Shape(1, 3, 1, 64));
+                ai.djl.ndarray.NDArray a =
+                        mm.randomNormal(new ai.djl.ndarray.types.Shape(1, 3, 1, 64));
                 long s = System.nanoTime();
                 for (int i = 0; i < 10000; i++) {
                     a.mul(a).close();

@@ -1,10 +1,9 @@
 package org.fewner.llm.decoder;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import org.fewner.llm.tensors.HostTensor;
-import org.fewner.llm.tensors.SafeTensors;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,8 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.fewner.llm.tensors.HostTensor;
+import org.fewner.llm.tensors.SafeTensors;
 
 /** Test helpers around ../shared/reference: random models and the inspect-dump comparison. */
 final class ReferenceModels {
@@ -23,14 +22,19 @@ final class ReferenceModels {
 
     static Path shared() {
         String s = System.getProperty("fewner.shared");
-        assumeTrue(s != null && Files.isDirectory(Path.of(s, "reference")),
-                "skipped: -Dfewner.shared does not point at the shared folder with reference/ (" + s + ")");
+        assumeTrue(
+                s != null && Files.isDirectory(Path.of(s, "reference")),
+                "skipped: -Dfewner.shared does not point at the shared folder with reference/ ("
+                        + s
+                        + ")");
         return Path.of(s);
     }
 
     /** Skips the test when python3 with numpy is not available. */
     static void assumePython() {
-        assumeTrue(run(List.of("python3", "-c", "import numpy")).exit == 0, "skipped: python3 with numpy not available");
+        assumeTrue(
+                run(List.of("python3", "-c", "import numpy")).exit == 0,
+                "skipped: python3 with numpy not available");
     }
 
     record Proc(int exit, String output) {}
@@ -55,8 +59,15 @@ final class ReferenceModels {
     /** Runs random_model.py with the given extra arguments; fails the test on error. */
     static Path randomModel(Path config, Path out, String... args) {
         Path ref = shared().resolve("reference");
-        List<String> cmd = new ArrayList<>(List.of("python3", ref.resolve("random_model.py").toString(),
-                "--config", config.toString(), "--out", out.toString()));
+        List<String> cmd =
+                new ArrayList<>(
+                        List.of(
+                                "python3",
+                                ref.resolve("random_model.py").toString(),
+                                "--config",
+                                config.toString(),
+                                "--out",
+                                out.toString()));
         cmd.addAll(List.of(args));
         Proc p = run(cmd);
         if (p.exit != 0) {
@@ -68,8 +79,15 @@ final class ReferenceModels {
     /** Writes the inspect dump of one sequence (input_ids, hidden.0..L, logits). */
     static void writeInspect(DecoderModel model, long[] ids, Path file) {
         try (NDManager mm = model.manager().newSubManager()) {
-            DecoderModel.Result r = model.forward(mm, new long[][] {ids}, new long[][] {ones(ids.length)}, null,
-                    null, true, false);
+            DecoderModel.Result r =
+                    model.forward(
+                            mm,
+                            new long[][] {ids},
+                            new long[][] {ones(ids.length)},
+                            null,
+                            null,
+                            true,
+                            false);
             Map<String, HostTensor> t = new LinkedHashMap<>();
             t.put("input_ids", HostTensor.ofLongs(new long[] {ids.length}, ids));
             for (int i = 0; i < r.hiddenStates().size(); i++) {
@@ -83,8 +101,14 @@ final class ReferenceModels {
     /** compare.py's JSON line and exit code. */
     static Proc compare(Path model, Path inspect) {
         Path ref = shared().resolve("reference");
-        return run(List.of("python3", ref.resolve("compare.py").toString(), "--model", model.toString(),
-                "--inspect", inspect.toString()));
+        return run(
+                List.of(
+                        "python3",
+                        ref.resolve("compare.py").toString(),
+                        "--model",
+                        model.toString(),
+                        "--inspect",
+                        inspect.toString()));
     }
 
     static long[] ones(int n) {
@@ -93,5 +117,7 @@ final class ReferenceModels {
         return a;
     }
 
-    static float[] floats(NDArray a) { return a.toFloatArray(); }
+    static float[] floats(NDArray a) {
+        return a.toFloatArray();
+    }
 }

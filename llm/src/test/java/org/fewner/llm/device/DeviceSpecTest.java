@@ -1,21 +1,34 @@
 package org.fewner.llm.device;
 
-import ai.djl.Device;
-import org.junit.jupiter.api.Test;
-
-import java.util.concurrent.atomic.AtomicInteger;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
 
 class DeviceSpecTest {
 
     @Test
     void cpuNeverAsksForGpus() {
         AtomicInteger asked = new AtomicInteger();
-        assertEquals(Device.cpu(), DeviceSpec.parse("cpu", () -> { asked.incrementAndGet(); return 0; }));
-        assertEquals(Device.cpu(), DeviceSpec.parse(" CPU ", () -> { asked.incrementAndGet(); return 0; }));
+        assertEquals(
+                Device.cpu(),
+                DeviceSpec.parse(
+                        "cpu",
+                        () -> {
+                            asked.incrementAndGet();
+                            return 0;
+                        }));
+        assertEquals(
+                Device.cpu(),
+                DeviceSpec.parse(
+                        " CPU ",
+                        () -> {
+                            asked.incrementAndGet();
+                            return 0;
+                        }));
         assertEquals(0, asked.get());
     }
 
@@ -29,29 +42,39 @@ class DeviceSpecTest {
 
     @Test
     void malformedSpecsNameTheAcceptedForms() {
-        for (String bad : new String[] {"", "  ", "tpu", "gpu:", "gpu:-1", "gpu:x", "gpu:1:2", "cpu:0"}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DeviceSpec.parse(bad, () -> 8), bad);
+        for (String bad :
+                new String[] {"", "  ", "tpu", "gpu:", "gpu:-1", "gpu:x", "gpu:1:2", "cpu:0"}) {
+            IllegalArgumentException e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () -> DeviceSpec.parse(bad, () -> 8),
+                            bad);
             assertTrue(e.getMessage().contains(DeviceSpec.FORMS), e.getMessage());
         }
     }
 
     @Test
     void gpuWithoutGpusSaysHowToGetOne() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DeviceSpec.parse("gpu", () -> 0));
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class, () -> DeviceSpec.parse("gpu", () -> 0));
         assertTrue(e.getMessage().contains("no GPU"), e.getMessage());
         assertTrue(e.getMessage().contains("-Pgpu"), e.getMessage());
     }
 
     @Test
     void gpuIndexBeyondCount() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DeviceSpec.parse("gpu:2", () -> 2));
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class, () -> DeviceSpec.parse("gpu:2", () -> 2));
         assertTrue(e.getMessage().contains("GPU 2 does not exist"), e.getMessage());
         assertTrue(e.getMessage().contains("gpu:0 .. gpu:1"), e.getMessage());
     }
 
     @Test
     void realEngineOnThisCpuBuild() {
-        // The tests run with the bundled CPU libtorch: the engine reports no GPU, so "gpu" must be refused.
+        // The tests run with the bundled CPU libtorch: the engine reports no GPU, so "gpu" must be
+        // refused.
         assertEquals(Device.cpu(), DeviceSpec.parse("cpu"));
         int gpus = ai.djl.engine.Engine.getInstance().getGpuCount();
         if (gpus == 0) {

@@ -1,8 +1,17 @@
 package org.fewner.llm.generation;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -17,31 +26,56 @@ import org.fewner.llm.decoder.DecoderModel;
 import org.fewner.llm.decoder.RandomModelWriter;
 import org.fewner.llm.tokenizer.ModelTokenizer;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
- * Property: whatever the logits (random, or from random small decoders), constrained generation yields an answer
- * whose decoded text maps back to input spans at word boundaries, in order, exactly where the automaton says.
+ * Property: whatever the logits (random, or from random small decoders), constrained generation
+ * yields an answer whose decoded text maps back to input spans at word boundaries, in order,
+ * exactly where the automaton says.
  */
 class ConstrainedSearchPropertyTest {
     static final PromptTemplate T = PromptTemplate.DEFAULT;
-    static final List<String> PIECES = List.of("New", "York", "new", "york", "Paris", "Parisian", "Dr.", "Smith", ",",
-            ".", "(", ")", "'s", "U.S.", "Москва", "Санкт-Петербург", "北京", "上海", "。", "🗽", "❤️", "2024", "-",
-            "a", "the", "St.", "Louis", ">>>", "<<<", "none", "éclair", "naïve");
+    static final List<String> PIECES =
+            List.of(
+                    "New",
+                    "York",
+                    "new",
+                    "york",
+                    "Paris",
+                    "Parisian",
+                    "Dr.",
+                    "Smith",
+                    ",",
+                    ".",
+                    "(",
+                    ")",
+                    "'s",
+                    "U.S.",
+                    "Москва",
+                    "Санкт-Петербург",
+                    "北京",
+                    "上海",
+                    "。",
+                    "🗽",
+                    "❤️",
+                    "2024",
+                    "-",
+                    "a",
+                    "the",
+                    "St.",
+                    "Louis",
+                    ">>>",
+                    "<<<",
+                    "none",
+                    "éclair",
+                    "naïve");
     static ModelTokenizer smol;
 
     static synchronized ModelTokenizer smol() {
         if (smol == null) {
             String shared = System.getProperty("fewner.shared");
-            Path tok = shared == null ? null : Path.of(shared, "models/smollm2-135m-tokenizer/tokenizer.json");
+            Path tok =
+                    shared == null
+                            ? null
+                            : Path.of(shared, "models/smollm2-135m-tokenizer/tokenizer.json");
             if (tok != null && Files.isRegularFile(tok)) {
                 smol = ModelTokenizer.load(tok);
             }
@@ -50,14 +84,19 @@ class ConstrainedSearchPropertyTest {
     }
 
     /**
-     * Skips a property when the SmolLM2 tokenizer is not under {@code -Dfewner.shared}. (An assumption inside the
-     * property would only reject each try, and jqwik then fails the property as exhausted.)
+     * Skips a property when the SmolLM2 tokenizer is not under {@code -Dfewner.shared}. (An
+     * assumption inside the property would only reject each try, and jqwik then fails the property
+     * as exhausted.)
      */
     static final class NeedsSmolTokenizer implements SkipExecutionHook {
         @Override
         public SkipResult shouldBeSkipped(LifecycleContext context) {
-            return smol() != null ? SkipResult.doNotSkip()
-                    : SkipResult.skip("SmolLM2 tokenizer not found under -Dfewner.shared (" + System.getProperty("fewner.shared") + ")");
+            return smol() != null
+                    ? SkipResult.doNotSkip()
+                    : SkipResult.skip(
+                            "SmolLM2 tokenizer not found under -Dfewner.shared ("
+                                    + System.getProperty("fewner.shared")
+                                    + ")");
         }
     }
 
@@ -72,14 +111,20 @@ class ConstrainedSearchPropertyTest {
     Arbitrary<String> texts() {
         Arbitrary<String> piece = Arbitraries.of(PIECES);
         Arbitrary<String> sep = Arbitraries.of(" ", " ", " ", "", "  ", "\n");
-        return Arbitraries.integers().between(0, 12).flatMap(n ->
-                net.jqwik.api.Combinators.combine(piece.list().ofSize(n), sep.list().ofSize(n)).as((ps, ss) -> {
-                    StringBuilder b = new StringBuilder();
-                    for (int i = 0; i < ps.size(); i++) {
-                        b.append(ps.get(i)).append(ss.get(i));
-                    }
-                    return b.toString();
-                }));
+        return Arbitraries.integers()
+                .between(0, 12)
+                .flatMap(
+                        n ->
+                                net.jqwik.api.Combinators.combine(
+                                                piece.list().ofSize(n), sep.list().ofSize(n))
+                                        .as(
+                                                (ps, ss) -> {
+                                                    StringBuilder b = new StringBuilder();
+                                                    for (int i = 0; i < ps.size(); i++) {
+                                                        b.append(ps.get(i)).append(ss.get(i));
+                                                    }
+                                                    return b.toString();
+                                                }));
     }
 
     /** Random logits, reproducible per seed. */
@@ -88,7 +133,9 @@ class ConstrainedSearchPropertyTest {
         private final int vocab;
         private final long boost;
 
-        /** @param boost a token id given a large logit everywhere (e.g. EOS), or -1 */
+        /**
+         * @param boost a token id given a large logit everywhere (e.g. EOS), or -1
+         */
         RandomLogits(long seed, int vocab, long boost) {
             this.random = new Random(seed);
             this.vocab = vocab;
@@ -106,9 +153,15 @@ class ConstrainedSearchPropertyTest {
             return r;
         }
 
-        @Override public int vocabSize() { return vocab; }
+        @Override
+        public int vocabSize() {
+            return vocab;
+        }
 
-        @Override public float[] prefill(long[] prompt) { return row(); }
+        @Override
+        public float[] prefill(long[] prompt) {
+            return row();
+        }
 
         @Override
         public float[][] step(int[] parents, long[] tokens) {
@@ -120,11 +173,17 @@ class ConstrainedSearchPropertyTest {
         }
     }
 
-    static void checkAnswer(ConstrainedSearch.Result r, String text, Words words, TokenEncoder enc,
-                            java.util.function.Function<long[], String> decode) {
+    static void checkAnswer(
+            ConstrainedSearch.Result r,
+            String text,
+            Words words,
+            TokenEncoder enc,
+            java.util.function.Function<long[], String> decode) {
         int next = 0;
         for (Span s : r.spans()) {
-            assertTrue(s.firstWord() >= next && s.lastWord() >= s.firstWord(), "spans in order: " + r.spans());
+            assertTrue(
+                    s.firstWord() >= next && s.lastWord() >= s.firstWord(),
+                    "spans in order: " + r.spans());
             assertEquals(words.starts()[s.firstWord()], s.start());
             assertEquals(words.ends()[s.lastWord()], s.end());
             assertEquals(text.substring(s.start(), s.end()), s.text());
@@ -133,15 +192,22 @@ class ConstrainedSearchPropertyTest {
         if (r.finished()) {
             long[] body = Arrays.copyOf(r.tokens(), r.tokens().length - 1);
             String answer = decode.apply(body);
-            assertEquals(r.spans(), AnswerParser.parse(answer, text, words, T), "answer '" + answer + "'");
+            assertEquals(
+                    r.spans(),
+                    AnswerParser.parse(answer, text, words, T),
+                    "answer '" + answer + "'");
             // and re-encoding the answer text gives tokens the automaton accepts
             ConstraintState s = new SpanConstraint(text, words, enc, T, new long[] {0}, 4).start();
-            assertTrue(r.spans().isEmpty() ? answer.equals(T.none()) : answer.startsWith(T.open()), answer);
+            assertTrue(
+                    r.spans().isEmpty() ? answer.equals(T.none()) : answer.startsWith(T.open()),
+                    answer);
             assertTrue(s.allowed().length > 0);
         }
     }
 
-    /** Guards the properties against passing vacuously: random logits do produce multi-span answers. */
+    /**
+     * Guards the properties against passing vacuously: random logits do produce multi-span answers.
+     */
     @net.jqwik.api.Example
     void randomLogitsProduceSeveralSpansOften() {
         TokenEncoder enc = s -> s.chars().asLongStream().toArray();
@@ -151,10 +217,19 @@ class ConstrainedSearchPropertyTest {
         int finished = 0;
         for (long seed = 0; seed < 40; seed++) {
             SpanConstraint c = new SpanConstraint(text, words, enc, T, new long[] {0}, 4);
-            ConstrainedSearch.Result r = ConstrainedSearch.run(new RandomLogits(seed, 70000, -1), new long[] {1}, c, 1,
-                    200);
-            checkAnswer(r, text, words, enc, ids -> new String(Arrays.stream(ids).mapToInt(i -> (int) i).toArray(), 0,
-                    ids.length));
+            ConstrainedSearch.Result r =
+                    ConstrainedSearch.run(
+                            new RandomLogits(seed, 70000, -1), new long[] {1}, c, 1, 200);
+            checkAnswer(
+                    r,
+                    text,
+                    words,
+                    enc,
+                    ids ->
+                            new String(
+                                    Arrays.stream(ids).mapToInt(i -> (int) i).toArray(),
+                                    0,
+                                    ids.length));
             multi += r.spans().size() >= 2 ? 1 : 0;
             finished += r.finished() ? 1 : 0;
         }
@@ -163,39 +238,58 @@ class ConstrainedSearchPropertyTest {
     }
 
     @Property(tries = 200)
-    void charTokenizerRandomLogits(@ForAll("texts") String text, @ForAll @IntRange(min = 1, max = 3) int beams,
-                                   @ForAll long seed) {
+    void charTokenizerRandomLogits(
+            @ForAll("texts") String text,
+            @ForAll @IntRange(min = 1, max = 3) int beams,
+            @ForAll long seed) {
         TokenEncoder enc = s -> s.chars().asLongStream().toArray();
         Words words = Words.split(text);
         SpanConstraint c = new SpanConstraint(text, words, enc, T, new long[] {0}, 4);
-        ConstrainedSearch.Result r = ConstrainedSearch.run(new RandomLogits(seed, 70000, 0), new long[] {1}, c,
-                beams, 80);
-        checkAnswer(r, text, words, enc, ids -> new String(Arrays.stream(ids).mapToInt(i -> (int) i).toArray(), 0,
-                ids.length));
+        ConstrainedSearch.Result r =
+                ConstrainedSearch.run(
+                        new RandomLogits(seed, 70000, 0), new long[] {1}, c, beams, 80);
+        checkAnswer(
+                r,
+                text,
+                words,
+                enc,
+                ids ->
+                        new String(
+                                Arrays.stream(ids).mapToInt(i -> (int) i).toArray(),
+                                0,
+                                ids.length));
     }
 
     @AddLifecycleHook(NeedsSmolTokenizer.class)
     @Property(tries = 100)
-    void smolTokenizerRandomLogits(@ForAll("texts") String text, @ForAll @IntRange(min = 1, max = 3) int beams,
-                                   @ForAll long seed) {
+    void smolTokenizerRandomLogits(
+            @ForAll("texts") String text,
+            @ForAll @IntRange(min = 1, max = 3) int beams,
+            @ForAll long seed) {
         ModelTokenizer tok = smol();
-        org.junit.jupiter.api.Assumptions.assumeTrue(tok != null, "skipped: SmolLM2 tokenizer not under -Dfewner.shared");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                tok != null, "skipped: SmolLM2 tokenizer not under -Dfewner.shared");
         TokenEncoder enc = TokenEncoder.of(tok);
         Words words = Words.split(text);
         SpanConstraint c = new SpanConstraint(text, words, enc, T, new long[] {2}, 4);
-        ConstrainedSearch.Result r = ConstrainedSearch.run(new RandomLogits(seed, 49152, 2), new long[] {1}, c,
-                beams, 60);
+        ConstrainedSearch.Result r =
+                ConstrainedSearch.run(
+                        new RandomLogits(seed, 49152, 2), new long[] {1}, c, beams, 60);
         checkAnswer(r, text, words, enc, ids -> tok.decode(ids, true));
     }
 
     @AddLifecycleHook(NeedsSmolTokenizer.class)
     @Property(tries = 8)
-    void smolTokenizerRandomSmallModels(@ForAll("texts") String text, @ForAll @IntRange(min = 1, max = 2) int layers,
-                                        @ForAll @IntRange(min = 1, max = 3) int kvHeads,
-                                        @ForAll @IntRange(min = 1, max = 2) int beams, @ForAll long seed)
+    void smolTokenizerRandomSmallModels(
+            @ForAll("texts") String text,
+            @ForAll @IntRange(min = 1, max = 2) int layers,
+            @ForAll @IntRange(min = 1, max = 3) int kvHeads,
+            @ForAll @IntRange(min = 1, max = 2) int beams,
+            @ForAll long seed)
             throws IOException {
         ModelTokenizer tok = smol();
-        org.junit.jupiter.api.Assumptions.assumeTrue(tok != null, "skipped: SmolLM2 tokenizer not under -Dfewner.shared");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                tok != null, "skipped: SmolLM2 tokenizer not under -Dfewner.shared");
         ObjectNode cfg = new ObjectMapper().createObjectNode();
         cfg.put("model_type", "llama");
         cfg.put("vocab_size", 49152);
@@ -216,7 +310,7 @@ class ConstrainedSearchPropertyTest {
             SpanConstraint c = new SpanConstraint(text, words, enc, T, new long[] {2}, 4);
             long[] prompt = tok.encode(T.render("person", null, text), false).ids();
             try (DecoderModel m = DecoderModel.load(dir, Device.cpu());
-                 DecoderStepModel sm = new DecoderStepModel(m, null)) {
+                    DecoderStepModel sm = new DecoderStepModel(m, null)) {
                 ConstrainedSearch.Result r = ConstrainedSearch.run(sm, prompt, c, beams, 24);
                 checkAnswer(r, text, words, enc, ids -> tok.decode(ids, true));
             }

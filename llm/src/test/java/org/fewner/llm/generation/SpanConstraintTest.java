@@ -1,16 +1,5 @@
 package org.fewner.llm.generation;
 
-import org.fewner.llm.tokenizer.ModelTokenizer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,17 +8,35 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** The span automaton on hand-worked examples: a character-level fake tokenizer, then the real SmolLM2 one. */
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.fewner.llm.tokenizer.ModelTokenizer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The span automaton on hand-worked examples: a character-level fake tokenizer, then the real
+ * SmolLM2 one.
+ */
 class SpanConstraintTest {
     static final PromptTemplate T = PromptTemplate.DEFAULT;
+
     /** One token per UTF-16 char; EOS = 0. */
     static final TokenEncoder CHARS = s -> s.chars().asLongStream().toArray();
+
     static ModelTokenizer smol;
 
     @BeforeAll
     static void loadTokenizer() {
         String shared = System.getProperty("fewner.shared");
-        Path tok = shared == null ? null : Path.of(shared, "models/smollm2-135m-tokenizer/tokenizer.json");
+        Path tok =
+                shared == null
+                        ? null
+                        : Path.of(shared, "models/smollm2-135m-tokenizer/tokenizer.json");
         if (tok != null && Files.isRegularFile(tok)) {
             smol = ModelTokenizer.load(tok);
         }
@@ -63,7 +70,9 @@ class SpanConstraintTest {
         long[] answer = cat(CHARS.encode(T.answer(List.of("New", "New Delhi"))), new long[] {0});
         ConstraintState s = walk(c, answer);
         assertTrue(s.isDone());
-        assertEquals(List.of(new Span(0, 0, 0, 3, "New"), new Span(3, 4, 13, 22, "New Delhi")), s.spans());
+        assertEquals(
+                List.of(new Span(0, 0, 0, 3, "New"), new Span(3, 4, 13, 22, "New Delhi")),
+                s.spans());
         assertEquals(0, s.allowed().length);
     }
 
@@ -76,7 +85,8 @@ class SpanConstraintTest {
         assertArrayEquals(new long[] {0}, s.allowed());
         ConstraintState y = walk(c, CHARS.encode(T.answer(List.of("York")) + " <<< "));
         assertFalse(y.allows('Y'), "York cannot be taken twice");
-        assertFalse(y.allows('N') && walk(c, CHARS.encode(T.answer(List.of("New York")))).allows('x'));
+        assertFalse(
+                y.allows('N') && walk(c, CHARS.encode(T.answer(List.of("New York")))).allows('x'));
         assertTrue(y.allows('a') && y.allows('N') && y.allows('D'));
     }
 
@@ -111,16 +121,19 @@ class SpanConstraintTest {
 
     @Test
     void aDisallowedTokenIsAClearError() {
-        SpanConstraint c = new SpanConstraint("a b", Words.split("a b"), CHARS, T, new long[] {0}, 3);
+        SpanConstraint c =
+                new SpanConstraint("a b", Words.split("a b"), CHARS, T, new long[] {0}, 3);
         var e = assertThrows(IllegalArgumentException.class, () -> c.start().next('x'));
         assertTrue(e.getMessage().contains("not allowed"));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new SpanConstraint("a", Words.split("a"), CHARS, T, new long[0], 3));
     }
 
     @Test
     void aMarkerInsideTheInputIsStillUnambiguous() {
-        // the close marker's text also continues a span: both paths stay open until the tokens decide
+        // the close marker's text also continues a span: both paths stay open until the tokens
+        // decide
         String text = "a >>> b";
         SpanConstraint c = new SpanConstraint(text, Words.split(text), CHARS, T, new long[] {0}, 5);
         ConstraintState s = walk(c, CHARS.encode(" <<< a >>>"));
@@ -136,7 +149,8 @@ class SpanConstraintTest {
 
     private SpanConstraint real(String text) {
         assumeTrue(smol != null, "skipped: SmolLM2 tokenizer not found under -Dfewner.shared");
-        return new SpanConstraint(text, Words.split(text), TokenEncoder.of(smol), T, new long[] {2}, 6);
+        return new SpanConstraint(
+                text, Words.split(text), TokenEncoder.of(smol), T, new long[] {2}, 6);
     }
 
     /** Walks the answer as the tokenizer encodes the whole answer string, then checks the spans. */
@@ -160,17 +174,26 @@ class SpanConstraintTest {
         SpanConstraint c = real("Paris and Parisian");
         long[] atStart = smol.encode(" Paris", false).ids();
         long[] bare = smol.encode("Paris", false).ids();
-        assertNotEquals(Arrays.toString(atStart), Arrays.toString(bare), "byte-level BPE: ' Paris' != 'Paris'");
+        assertNotEquals(
+                Arrays.toString(atStart),
+                Arrays.toString(bare),
+                "byte-level BPE: ' Paris' != 'Paris'");
         ConstraintState s = walk(c, smol.encode(" <<<", false).ids());
         assertTrue(s.allows(atStart[0]));
-        assertFalse(s.allows(bare[0]) && bare[0] != atStart[0], "span tokens are the leading-space form");
+        assertFalse(
+                s.allows(bare[0]) && bare[0] != atStart[0],
+                "span tokens are the leading-space form");
         roundTrip("Paris and Parisian", List.of("Paris", "Parisian"));
     }
 
     @Test
     void punctuationRepeatsAndNonLatinText() {
-        roundTrip("Dr. Smith met Dr. Jones in St. Louis, Mo.", List.of("Dr. Smith", "Dr. Jones", "St. Louis, Mo."));
-        roundTrip("Москва и Санкт-Петербург — города России.", List.of("Москва", "Санкт-Петербург", "России"));
+        roundTrip(
+                "Dr. Smith met Dr. Jones in St. Louis, Mo.",
+                List.of("Dr. Smith", "Dr. Jones", "St. Louis, Mo."));
+        roundTrip(
+                "Москва и Санкт-Петербург — города России.",
+                List.of("Москва", "Санкт-Петербург", "России"));
         roundTrip("我住在北京，他住在上海。", List.of("北京", "上海"));
         roundTrip("I ❤️ New York 🗽 and new york", List.of("❤️", "New York 🗽", "york"));
         roundTrip("(IBM) bought Red Hat's unit.", List.of("(IBM)", "Red Hat's"));

@@ -4,9 +4,9 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 
 /**
- * Child-process main for {@link DefaultModelsTest}: converts a jar into a cache and kills its own JVM
- * ({@code Runtime.halt}, no shutdown hooks, like kill -9) at the given point.
- * Args: jar, cacheRoot, sha256, point ("beforeMarker" or "beforeInstall").
+ * Child-process main for {@link DefaultModelsTest}: converts a jar into a cache and kills its own
+ * JVM ({@code Runtime.halt}, no shutdown hooks, like kill -9) at the given point. Args: jar,
+ * cacheRoot, sha256, point ("beforeMarker" or "beforeInstall").
  */
 public final class CrashingConversion {
     private CrashingConversion() {}

@@ -8,13 +8,15 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Test-side writer of a tiny TF tensor bundle (index SSTable + data bytes), written from the format description in
- * stack.md §9 independently of {@link TfTensorBundle}: one data block with all entries (restart every 16), one index
- * block with one entry, an empty metaindex block, footer with magic. Used to feed the reader and the converter.
+ * Test-side writer of a tiny TF tensor bundle (index SSTable + data bytes), written from the format
+ * description in stack.md §9 independently of {@link TfTensorBundle}: one data block with all
+ * entries (restart every 16), one index block with one entry, an empty metaindex block, footer with
+ * magic. Used to feed the reader and the converter.
  */
 final class TfBundleWriter {
     final Map<String, float[]> values = new TreeMap<>();
     final Map<String, long[]> shapes = new TreeMap<>();
+
     /** When set, the stored CRC of this tensor is wrong. */
     String corruptCrcOf;
 
@@ -33,7 +35,8 @@ final class TfBundleWriter {
     }
 
     byte[] index() {
-        // data block: "" -> header, then names in byte order (TreeMap of String = UTF-16 order = byte order for ASCII)
+        // data block: "" -> header, then names in byte order (TreeMap of String = UTF-16 order =
+        // byte order for ASCII)
         ByteArrayOutputStream block = new ByteArrayOutputStream();
         ByteArrayOutputStream restarts = new ByteArrayOutputStream();
         byte[] prev = new byte[0];
@@ -51,8 +54,14 @@ final class TfBundleWriter {
         long offset = 0;
         for (Map.Entry<String, float[]> e : values.entrySet()) {
             byte[] bytes = floats(e.getValue());
-            kv.put(e.getKey(), entryProto(shapes.get(e.getKey()), offset, bytes.length,
-                    TfTensorBundle.maskedCrc32c(bytes, 0, bytes.length) + (e.getKey().equals(corruptCrcOf) ? 1 : 0)));
+            kv.put(
+                    e.getKey(),
+                    entryProto(
+                            shapes.get(e.getKey()),
+                            offset,
+                            bytes.length,
+                            TfTensorBundle.maskedCrc32c(bytes, 0, bytes.length)
+                                    + (e.getKey().equals(corruptCrcOf) ? 1 : 0)));
             offset += bytes.length;
         }
         for (Map.Entry<String, byte[]> e : kv.entrySet()) {
@@ -110,7 +119,10 @@ final class TfBundleWriter {
         while (footer.size() < 40) {
             footer.write(0);
         }
-        ByteBuffer magic = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, TfTensorBundle.MAGIC);
+        ByteBuffer magic =
+                ByteBuffer.allocate(8)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putLong(0, TfTensorBundle.MAGIC);
         footer.writeBytes(magic.array());
         file.writeBytes(footer.toByteArray());
         return file.toByteArray();
@@ -156,7 +168,9 @@ final class TfBundleWriter {
         return b.array();
     }
 
-    private static void tag(ByteArrayOutputStream o, int field, int wire) { varint(o, (long) field << 3 | wire); }
+    private static void tag(ByteArrayOutputStream o, int field, int wire) {
+        varint(o, (long) field << 3 | wire);
+    }
 
     static void varint(ByteArrayOutputStream o, long v) {
         while ((v & ~0x7fL) != 0) {

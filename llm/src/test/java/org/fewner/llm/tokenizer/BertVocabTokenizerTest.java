@@ -1,14 +1,5 @@
 package org.fewner.llm.tokenizer;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.fewner.llm.hub.DefaultModels;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,13 +7,39 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-class BertVocabTokenizerTest {
-    @TempDir
-    Path dir;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.fewner.llm.hub.DefaultModels;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-    /** Specials deliberately not at BERT's 0/100/101/102/103, so the ids must come from the vocab. */
-    private static final List<String> VOCAB = List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]",
-            "hello", "world", "##s", "!", "un", "##believ", "##able", "Hello", "cafe", "café", "paris", ",");
+class BertVocabTokenizerTest {
+    @TempDir Path dir;
+
+    /**
+     * Specials deliberately not at BERT's 0/100/101/102/103, so the ids must come from the vocab.
+     */
+    private static final List<String> VOCAB =
+            List.of(
+                    "[PAD]",
+                    "[UNK]",
+                    "[CLS]",
+                    "[SEP]",
+                    "[MASK]",
+                    "hello",
+                    "world",
+                    "##s",
+                    "!",
+                    "un",
+                    "##believ",
+                    "##able",
+                    "Hello",
+                    "cafe",
+                    "café",
+                    "paris",
+                    ",");
 
     private Path model(String name, String tokenizerConfig) throws Exception {
         Path d = Files.createDirectories(dir.resolve(name));
@@ -33,7 +50,9 @@ class BertVocabTokenizerTest {
         return d;
     }
 
-    private static int id(String tok) { return VOCAB.indexOf(tok); }
+    private static int id(String tok) {
+        return VOCAB.indexOf(tok);
+    }
 
     @Test
     void uncasedVocabOnlyDirectory() throws Exception {
@@ -41,10 +60,36 @@ class BertVocabTokenizerTest {
         try (ModelTokenizer t = ModelTokenizer.load(d)) {
             String text = "Hello  Worlds! Unbelievable, CAFÉ";
             ModelTokenizer.Tokens e = t.encode(text, true);
-            assertArrayEquals(new String[] {"[CLS]", "hello", "world", "##s", "!", "un", "##believ", "##able", ",", "cafe", "[SEP]"},
+            assertArrayEquals(
+                    new String[] {
+                        "[CLS]",
+                        "hello",
+                        "world",
+                        "##s",
+                        "!",
+                        "un",
+                        "##believ",
+                        "##able",
+                        ",",
+                        "cafe",
+                        "[SEP]"
+                    },
                     e.tokens());
-            assertArrayEquals(new long[] {id("[CLS]"), id("hello"), id("world"), id("##s"), id("!"), id("un"), id("##believ"),
-                    id("##able"), id(","), id("cafe"), id("[SEP]")}, e.ids());
+            assertArrayEquals(
+                    new long[] {
+                        id("[CLS]"),
+                        id("hello"),
+                        id("world"),
+                        id("##s"),
+                        id("!"),
+                        id("un"),
+                        id("##believ"),
+                        id("##able"),
+                        id(","),
+                        id("cafe"),
+                        id("[SEP]")
+                    },
+                    e.ids());
             // character offsets map back into the raw text
             assertEquals("Hello", text.substring(e.charStart()[1], e.charEnd()[1]));
             assertEquals("World", text.substring(e.charStart()[2], e.charEnd()[2]));
@@ -59,7 +104,8 @@ class BertVocabTokenizerTest {
     @Test
     void vocabFileAndFactory() throws Exception {
         Path d = model("file", "{\"do_lower_case\": true}");
-        try (ModelTokenizer a = ModelTokenizer.load(d.resolve("vocab.txt")); ModelTokenizer b = ModelTokenizer.fromVocab(d.resolve("vocab.txt"), false)) {
+        try (ModelTokenizer a = ModelTokenizer.load(d.resolve("vocab.txt"));
+                ModelTokenizer b = ModelTokenizer.fromVocab(d.resolve("vocab.txt"), false)) {
             assertArrayEquals(new long[] {id("hello")}, a.encode("HELLO", false).ids());
             assertArrayEquals(new long[] {id("[UNK]")}, b.encode("HELLO", false).ids());
         }
@@ -70,7 +116,8 @@ class BertVocabTokenizerTest {
         Path d = model("cased", "{\"do_lower_case\": false}");
         try (ModelTokenizer t = ModelTokenizer.load(d)) {
             ModelTokenizer.Tokens e = t.encode("Hello hello café WORLD", false);
-            assertArrayEquals(new long[] {id("Hello"), id("hello"), id("café"), id("[UNK]")}, e.ids());
+            assertArrayEquals(
+                    new long[] {id("Hello"), id("hello"), id("café"), id("[UNK]")}, e.ids());
         }
     }
 
@@ -80,8 +127,12 @@ class BertVocabTokenizerTest {
         try (ModelTokenizer t = ModelTokenizer.load(d)) {
             String w100 = "un" + "s".repeat(98);
             assertEquals(100, w100.length());
-            assertEquals(99, t.encode(w100, false).size()); // un ##s x 98: within max_input_chars_per_word
-            assertArrayEquals(new long[] {id("[UNK]")}, t.encode(w100 + "s", false).ids()); // 101 chars: one [UNK]
+            assertEquals(
+                    99,
+                    t.encode(w100, false).size()); // un ##s x 98: within max_input_chars_per_word
+            assertArrayEquals(
+                    new long[] {id("[UNK]")},
+                    t.encode(w100 + "s", false).ids()); // 101 chars: one [UNK]
         }
     }
 
@@ -104,13 +155,18 @@ class BertVocabTokenizerTest {
         assertEquals("[CLS]", j.at("/post_processor/single/0/SpecialToken/id").asText());
         assertEquals("A", j.at("/post_processor/single/1/Sequence/id").asText());
         assertEquals(1, j.at("/post_processor/pair/4/SpecialToken/type_id").asInt());
-        assertFalse(BertVocab.toTokenizerJson(d.resolve("vocab.txt"), false).at("/normalizer/lowercase").asBoolean());
+        assertFalse(
+                BertVocab.toTokenizerJson(d.resolve("vocab.txt"), false)
+                        .at("/normalizer/lowercase")
+                        .asBoolean());
 
         // written file loads like the in-memory one
         Path out = dir.resolve("written/tokenizer.json");
         BertVocab.writeTokenizerJson(d.resolve("vocab.txt"), true, out);
-        try (ModelTokenizer a = ModelTokenizer.load(out); ModelTokenizer b = ModelTokenizer.load(d)) {
-            assertArrayEquals(b.encode("Hello worlds", true).ids(), a.encode("Hello worlds", true).ids());
+        try (ModelTokenizer a = ModelTokenizer.load(out);
+                ModelTokenizer b = ModelTokenizer.load(d)) {
+            assertArrayEquals(
+                    b.encode("Hello worlds", true).ids(), a.encode("Hello worlds", true).ids());
         }
     }
 
@@ -119,11 +175,17 @@ class BertVocabTokenizerTest {
         assertTrue(BertVocab.lowercaseOf(model("none", null)), "HF BertTokenizer default");
         assertFalse(BertVocab.lowercaseOf(model("tc", "{\"do_lower_case\": false}")));
         Path cfg = model("cfg", null);
-        Files.writeString(cfg.resolve("config.json"), "{\"model_type\": \"bert\", \"do_lower_case\": false}");
+        Files.writeString(
+                cfg.resolve("config.json"), "{\"model_type\": \"bert\", \"do_lower_case\": false}");
         assertFalse(BertVocab.lowercaseOf(cfg));
         Path bad = model("bad", "{\"do_lower_case\": \"yes\"}");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BertVocab.lowercaseOf(bad));
-        assertTrue(e.getMessage().contains("tokenizer_config.json: field 'do_lower_case' must be true or false"), e.getMessage());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> BertVocab.lowercaseOf(bad));
+        assertTrue(
+                e.getMessage()
+                        .contains(
+                                "tokenizer_config.json: field 'do_lower_case' must be true or false"),
+                e.getMessage());
     }
 
     @Test
@@ -132,15 +194,21 @@ class BertVocabTokenizerTest {
         BertVocab.writeTokenizerJson(d.resolve("vocab.txt"), false, d.resolve("tokenizer.json"));
         try (ModelTokenizer t = ModelTokenizer.load(d)) {
             assertEquals(d.resolve("tokenizer.json"), t.source());
-            assertEquals(id("Hello"), t.encode("Hello", false).ids()[0]); // cased json, not the lowercasing config
+            assertEquals(
+                    id("Hello"),
+                    t.encode("Hello", false).ids()[0]); // cased json, not the lowercasing config
         }
     }
 
     @Test
     void errors() throws Exception {
         Path empty = Files.createDirectories(dir.resolve("empty"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelTokenizer.load(empty));
-        assertTrue(e.getMessage().startsWith(empty.toString()) && e.getMessage().contains("tokenizer missing"), e.getMessage());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> ModelTokenizer.load(empty));
+        assertTrue(
+                e.getMessage().startsWith(empty.toString())
+                        && e.getMessage().contains("tokenizer missing"),
+                e.getMessage());
         assertTrue(e.getMessage().contains("vocab.txt"), e.getMessage());
 
         Path nofile = dir.resolve("nope.json");
@@ -150,7 +218,8 @@ class BertVocabTokenizerTest {
         Path noMask = Files.createDirectories(dir.resolve("nomask"));
         Files.write(noMask.resolve("vocab.txt"), List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "a"));
         e = assertThrows(IllegalArgumentException.class, () -> ModelTokenizer.load(noMask));
-        assertTrue(e.getMessage().contains("vocab.txt: special token [MASK] missing"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("vocab.txt: special token [MASK] missing"), e.getMessage());
 
         Path broken = dir.resolve("broken.json");
         Files.writeString(broken, "{\"model\": 1}");
@@ -166,7 +235,9 @@ class BertVocabTokenizerTest {
     /** Heavy: the converted default uncased model (only when cached) gives BERT's known ids. */
     @Test
     void realUncasedVocabKnownIds() {
-        assumeTrue(DefaultModels.isCached("default-uncased"), "skipped: default-uncased is not converted in " + DefaultModels.cacheRoot());
+        assumeTrue(
+                DefaultModels.isCached("default-uncased"),
+                "skipped: default-uncased is not converted in " + DefaultModels.cacheRoot());
         Path d = DefaultModels.cacheRoot().resolve("default-uncased");
         Path vocabOnly = dir.resolve("vocab-only");
         try (ModelTokenizer a = ModelTokenizer.load(d)) {
@@ -174,7 +245,8 @@ class BertVocabTokenizerTest {
             assertArrayEquals(new long[] {101, 3044, 2253, 2000, 3000, 1012, 102}, e.ids());
             Files.createDirectories(vocabOnly);
             Files.copy(d.resolve("vocab.txt"), vocabOnly.resolve("vocab.txt"));
-            Files.copy(d.resolve("tokenizer_config.json"), vocabOnly.resolve("tokenizer_config.json"));
+            Files.copy(
+                    d.resolve("tokenizer_config.json"), vocabOnly.resolve("tokenizer_config.json"));
             try (ModelTokenizer b = ModelTokenizer.load(vocabOnly)) {
                 assertArrayEquals(e.ids(), b.encode("Smith went to Paris.", true).ids());
             }

@@ -3,6 +3,10 @@ package org.fewner.llm.decoder.bench;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
 import org.fewner.llm.bench.GemmPeak;
 import org.fewner.llm.bench.MemoryBandwidth;
 import org.fewner.llm.bench.ProcessStats;
@@ -10,31 +14,46 @@ import org.fewner.llm.config.DecoderConfig;
 import org.fewner.llm.decoder.DecoderModel;
 import org.fewner.llm.decoder.KvCache;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Random;
-
 /**
- * Decoder throughput against limits measured in the same process: prefill tokens/s against the GEMM peak
- * (libtorch matmuls of the model's layer shapes), decode tokens/s against the weight-streaming bound (weight bytes
- * ÷ memory bandwidth from a large array reduction), and peak RSS.
+ * Decoder throughput against limits measured in the same process: prefill tokens/s against the GEMM
+ * peak (libtorch matmuls of the model's layer shapes), decode tokens/s against the weight-streaming
+ * bound (weight bytes ÷ memory bandwidth from a large array reduction), and peak RSS.
  */
 public final class DecoderBench {
     private DecoderBench() {}
 
     /** One prefill measurement. */
-    public record Prefill(int batch, int length, double seconds, double tokensPerSecond, double gflops,
-                          double fractionOfPeak) {}
+    public record Prefill(
+            int batch,
+            int length,
+            double seconds,
+            double tokensPerSecond,
+            double gflops,
+            double fractionOfPeak) {}
 
     /** One decode measurement. */
-    public record Decode(int batch, int steps, double seconds, double tokensPerSecond, double stepsPerSecond,
-                         double boundStepsPerSecond, double fractionOfBound, double matmulSecondsPerStep) {}
+    public record Decode(
+            int batch,
+            int steps,
+            double seconds,
+            double tokensPerSecond,
+            double stepsPerSecond,
+            double boundStepsPerSecond,
+            double fractionOfBound,
+            double matmulSecondsPerStep) {}
 
     /** Everything measured. */
-    public record Report(String model, int threads, double gemmPeakGflops, List<String> gemmShapes,
-                         double bandwidthGBs, long weightBytes, List<Prefill> prefill, List<Decode> decode,
-                         long peakRssKb, double secondsPerOpJni) {}
+    public record Report(
+            String model,
+            int threads,
+            double gemmPeakGflops,
+            List<String> gemmShapes,
+            double bandwidthGBs,
+            long weightBytes,
+            List<Prefill> prefill,
+            List<Decode> decode,
+            long peakRssKb,
+            double secondsPerOpJni) {}
 
     /** Runs every measurement; {@code repeats} timed runs each (best kept), after one warm-up. */
     public static Report run(DecoderModel model, String name, int repeats) {
@@ -51,7 +70,8 @@ public final class DecoderBench {
                 pre.add(new Prefill(b, t, s, b * t / s, flops / s / 1e9, flops / s / 1e9 / peak));
             }
         }
-        // the machine is shared: measure the peak again after the prefill runs and keep the better figure
+        // the machine is shared: measure the peak again after the prefill runs and keep the better
+        // figure
         List<String> again = new ArrayList<>();
         double peak2 = gemmPeak(model.manager(), c, again, repeats);
         if (peak2 > peak) {
@@ -59,8 +79,14 @@ public final class DecoderBench {
             shapes = again;
             List<Prefill> rescaled = new ArrayList<>();
             for (Prefill p : pre) {
-                rescaled.add(new Prefill(p.batch(), p.length(), p.seconds(), p.tokensPerSecond(), p.gflops(),
-                        p.gflops() / peak));
+                rescaled.add(
+                        new Prefill(
+                                p.batch(),
+                                p.length(),
+                                p.seconds(),
+                                p.tokensPerSecond(),
+                                p.gflops(),
+                                p.gflops() / peak));
             }
             pre = rescaled;
         }
@@ -70,19 +96,39 @@ public final class DecoderBench {
             int steps = 32;
             double s = decodeSeconds(model, b, 64, steps, repeats);
             double mm = matmulSeconds(model, b, repeats);
-            dec.add(new Decode(b, steps, s, b * steps / s, steps / s, bound, steps / s / bound, mm));
+            dec.add(
+                    new Decode(
+                            b, steps, s, b * steps / s, steps / s, bound, steps / s / bound, mm));
         }
-        return new Report(name, ai.djl.pytorch.jni.JniUtils.getNumThreads(), peak, shapes, bw, weightBytes, pre, dec,
-                peakRssKb(), jniOverhead(model.manager()));
+        return new Report(
+                name,
+                ai.djl.pytorch.jni.JniUtils.getNumThreads(),
+                peak,
+                shapes,
+                bw,
+                weightBytes,
+                pre,
+                dec,
+                peakRssKb(),
+                jniOverhead(model.manager()));
     }
 
-    /** Matmul FLOPs of one prefill (linear layers, attention scores and values over the full T×T, last-token head). */
+    /**
+     * Matmul FLOPs of one prefill (linear layers, attention scores and values over the full T×T,
+     * last-token head).
+     */
     static double prefillFlops(DecoderConfig c, int b, int t) {
         double h = c.hiddenSize();
         double q = (double) c.numAttentionHeads() * c.headDim();
         double kv = (double) c.numKeyValueHeads() * c.headDim();
         double perToken = 2 * (h * q + 2 * h * kv + q * h + 3 * h * c.intermediateSize());
-        double attn = 2.0 * 2 * c.numAttentionHeads() * c.headDim() * (double) t * t; // QK^T and PV per sequence
+        double attn =
+                2.0
+                        * 2
+                        * c.numAttentionHeads()
+                        * c.headDim()
+                        * (double) t
+                        * t; // QK^T and PV per sequence
         return c.numHiddenLayers() * (b * t * perToken + b * attn) + 2.0 * b * h * c.vocabSize();
     }
 
@@ -95,7 +141,10 @@ public final class DecoderBench {
         return 4 * (c.numHiddenLayers() * layer + (long) c.vocabSize() * h + h);
     }
 
-    /** Best GFLOP/s of the decoder's layer GEMMs (no bias) at M = 2048 and 512, via {@link GemmPeak}. */
+    /**
+     * Best GFLOP/s of the decoder's layer GEMMs (no bias) at M = 2048 and 512, via {@link
+     * GemmPeak}.
+     */
     static double gemmPeak(NDManager parent, DecoderConfig c, List<String> shapes, int repeats) {
         int h = c.hiddenSize();
         int q = c.numAttentionHeads() * c.headDim();
@@ -103,57 +152,74 @@ public final class DecoderBench {
         int[][] mkn = {{2048, h, q}, {2048, h, inter}, {2048, inter, h}, {512, h, inter}};
         double best = 0;
         for (int[] s : mkn) {
-            GemmPeak.Result r = GemmPeak.measure(parent, s[0], s[1], s[2], 0.2 * repeats, 3 * repeats, false);
+            GemmPeak.Result r =
+                    GemmPeak.measure(parent, s[0], s[1], s[2], 0.2 * repeats, 3 * repeats, false);
             shapes.add(String.format("%s: %.1f GFLOP/s", r.shape(), r.bestGflops()));
             best = Math.max(best, r.bestGflops());
         }
         return best;
     }
 
-    /** Seconds for every linear layer's matmul once at M = rows (what one decode step cannot avoid). */
+    /**
+     * Seconds for every linear layer's matmul once at M = rows (what one decode step cannot avoid).
+     */
     static double matmulSeconds(DecoderModel model, int rows, int repeats) {
         try (NDManager mm = model.manager().newSubManager()) {
             java.util.Map<Integer, NDArray> inputs = new java.util.HashMap<>();
             for (var l : model.linearLayers().values()) {
                 inputs.computeIfAbsent(l.inFeatures(), n -> mm.randomNormal(new Shape(rows, n)));
             }
-            return bestOf(repeats, () -> {
-                for (var l : model.linearLayers().values()) {
-                    ai.djl.nn.core.Linear.linear(inputs.get(l.inFeatures()), l.weight().getArray(), null)
-                            .singletonOrThrow().close();
-                }
-            });
+            return bestOf(
+                    repeats,
+                    () -> {
+                        for (var l : model.linearLayers().values()) {
+                            ai.djl.nn.core.Linear.linear(
+                                            inputs.get(l.inFeatures()), l.weight().getArray(), null)
+                                    .singletonOrThrow()
+                                    .close();
+                        }
+                    });
         }
     }
 
     static double prefillSeconds(DecoderModel model, int b, int t, int repeats) {
         long[][] ids = randomIds(model, b, t, 1);
         long[][] mask = ones(b, t);
-        return bestOf(repeats, () -> {
-            try (NDManager mm = model.manager().newSubManager()) {
-                model.forward(mm, ids, mask, null, null, false, true).logits().toFloatArray();
-            }
-        });
+        return bestOf(
+                repeats,
+                () -> {
+                    try (NDManager mm = model.manager().newSubManager()) {
+                        model.forward(mm, ids, mask, null, null, false, true)
+                                .logits()
+                                .toFloatArray();
+                    }
+                });
     }
 
     static double decodeSeconds(DecoderModel model, int b, int prompt, int steps, int repeats) {
         long[][] ids = randomIds(model, b, prompt, 2);
-        return bestOf(repeats, new Runnable() {
-            @Override
-            public void run() { }
-        }, () -> {
-            try (NDManager mm = model.manager().newSubManager(); KvCache cache = new KvCache(mm, model.config().numHiddenLayers())) {
-                model.forward(mm, ids, ones(b, prompt), cache, null, false, true);
-                long start = System.nanoTime();
-                long[][] tok = randomIds(model, b, 1, 3);
-                for (int s = 0; s < steps; s++) {
-                    try (NDManager step = mm.newSubManager()) {
-                        model.forward(step, tok, ones(b, 1), cache, null, false, true).logits().toFloatArray();
+        return bestOf(
+                repeats,
+                new Runnable() {
+                    @Override
+                    public void run() {}
+                },
+                () -> {
+                    try (NDManager mm = model.manager().newSubManager();
+                            KvCache cache = new KvCache(mm, model.config().numHiddenLayers())) {
+                        model.forward(mm, ids, ones(b, prompt), cache, null, false, true);
+                        long start = System.nanoTime();
+                        long[][] tok = randomIds(model, b, 1, 3);
+                        for (int s = 0; s < steps; s++) {
+                            try (NDManager step = mm.newSubManager()) {
+                                model.forward(step, tok, ones(b, 1), cache, null, false, true)
+                                        .logits()
+                                        .toFloatArray();
+                            }
+                        }
+                        return (System.nanoTime() - start) / 1e9;
                     }
-                }
-                return (System.nanoTime() - start) / 1e9;
-            }
-        });
+                });
     }
 
     private static double bestOf(int repeats, Runnable r) {
@@ -167,7 +233,8 @@ public final class DecoderBench {
         return best;
     }
 
-    private static double bestOf(int repeats, Runnable unused, java.util.function.DoubleSupplier timed) {
+    private static double bestOf(
+            int repeats, Runnable unused, java.util.function.DoubleSupplier timed) {
         timed.getAsDouble();
         double best = Double.MAX_VALUE;
         for (int i = 0; i < repeats; i++) {
@@ -221,26 +288,50 @@ public final class DecoderBench {
     public static String markdown(Report r, String command) {
         StringBuilder b = new StringBuilder();
         b.append("Command: `").append(command).append("`\n\n");
-        b.append(String.format("Model: %s; intra-op threads: %d; GEMM peak %.1f GFLOP/s (best of: %s); memory bandwidth"
-                        + " %.1f GB/s; weights %.1f MB (F32); peak RSS %.0f MB; DJL op overhead %.1f µs%n%n", r.model(),
-                r.threads(), r.gemmPeakGflops(), String.join("; ", r.gemmShapes()), r.bandwidthGBs(),
-                r.weightBytes() / 1e6, r.peakRssKb() / 1024.0, r.secondsPerOpJni() * 1e6));
+        b.append(
+                String.format(
+                        "Model: %s; intra-op threads: %d; GEMM peak %.1f GFLOP/s (best of: %s); memory bandwidth"
+                                + " %.1f GB/s; weights %.1f MB (F32); peak RSS %.0f MB; DJL op overhead %.1f µs%n%n",
+                        r.model(),
+                        r.threads(),
+                        r.gemmPeakGflops(),
+                        String.join("; ", r.gemmShapes()),
+                        r.bandwidthGBs(),
+                        r.weightBytes() / 1e6,
+                        r.peakRssKb() / 1024.0,
+                        r.secondsPerOpJni() * 1e6));
         b.append("| prefill | tokens/s | GFLOP/s | of GEMM peak |\n|---|---|---|---|\n");
         for (Prefill p : r.prefill()) {
-            b.append(String.format("| B=%d, T=%d | %.0f | %.1f | %.0f%% |%n", p.batch(), p.length(), p.tokensPerSecond(),
-                    p.gflops(), 100 * p.fractionOfPeak()));
+            b.append(
+                    String.format(
+                            "| B=%d, T=%d | %.0f | %.1f | %.0f%% |%n",
+                            p.batch(),
+                            p.length(),
+                            p.tokensPerSecond(),
+                            p.gflops(),
+                            100 * p.fractionOfPeak()));
         }
-        b.append("\n| decode (prompt 64, 32 steps) | tokens/s | steps/s | weight-streaming bound steps/s | of bound |"
-                + " ms/step | of which weight matmuls alone (ms) | matmuls' weight-read GB/s | of matmul-only bound |\n"
-                + "|---|---|---|---|---|---|---|---|---|\n");
+        b.append(
+                "\n| decode (prompt 64, 32 steps) | tokens/s | steps/s | weight-streaming bound steps/s | of bound |"
+                        + " ms/step | of which weight matmuls alone (ms) | matmuls' weight-read GB/s | of matmul-only bound |\n"
+                        + "|---|---|---|---|---|---|---|---|---|\n");
         for (Decode d : r.decode()) {
-            b.append(String.format("| B=%d | %.1f | %.1f | %.1f | %.0f%% | %.1f | %.1f | %.1f | %.0f%% |%n", d.batch(),
-                    d.tokensPerSecond(), d.stepsPerSecond(), d.boundStepsPerSecond(), 100 * d.fractionOfBound(),
-                    1e3 / d.stepsPerSecond(), 1e3 * d.matmulSecondsPerStep(),
-                    r.weightBytes() / d.matmulSecondsPerStep() / 1e9, 100 * d.matmulSecondsPerStep() * d.stepsPerSecond()));
+            b.append(
+                    String.format(
+                            "| B=%d | %.1f | %.1f | %.1f | %.0f%% | %.1f | %.1f | %.1f | %.0f%% |%n",
+                            d.batch(),
+                            d.tokensPerSecond(),
+                            d.stepsPerSecond(),
+                            d.boundStepsPerSecond(),
+                            100 * d.fractionOfBound(),
+                            1e3 / d.stepsPerSecond(),
+                            1e3 * d.matmulSecondsPerStep(),
+                            r.weightBytes() / d.matmulSecondsPerStep() / 1e9,
+                            100 * d.matmulSecondsPerStep() * d.stepsPerSecond()));
         }
-        b.append("\n(of matmul-only bound: the time of every weight matmul alone at M = B, as libtorch's skinny GEMM"
-                + " reads the weights here, over the time of a whole step)\n");
+        b.append(
+                "\n(of matmul-only bound: the time of every weight matmul alone at M = B, as libtorch's skinny GEMM"
+                        + " reads the weights here, over the time of a whole step)\n");
         return b.toString();
     }
 }
