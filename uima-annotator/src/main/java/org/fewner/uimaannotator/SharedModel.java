@@ -1,0 +1,271 @@
+package org.fewner.uimaannotator;
+
+import ai.djl.Device;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.fewner.common.FewNerException;
+import org.fewner.llm.hub.DefaultModels;
+import org.fewner.llm.lora.AdapterRegistry;
+import org.fewner.llm.model.Backbone;
+import org.fewner.llm.model.Models;
+import org.fewner.ner.FewShotMethod;
+import org.fewner.ner.SupportSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One loaded model (backbone, its resident LoRA adapters, the methods made on it and the
+ * recognisers adapted from support sets), shared by every engine instance and thread of the JVM
+ * that names the same model directory. Instances come from {@link #acquire} and are counted: the
+ * backbone is closed when the last holder {@link #release}s it.
+ *
+ * <p>Thread-safe: loading adapters, making methods and adapting support sets are synchronised on
+ * this object and happen once per key; the backbone's forward passes are thread-safe by {@link
+ * Backbone}'s contract and the recognisers by {@link FewShotMethod}'s.
+ */
+public final class SharedModel {
+    private static final Logger LOG = LoggerFactory.getLogger(SharedModel.class);
+
+    /** Loaded models by real directory path. */
+    private static final Map<Path, SharedModel> LOADED = new HashMap<>();
+
+    /** How many backbones this JVM has loaded (tests check "one model per JVM"). */
+    private static final AtomicInteger LOADS = new AtomicInteger();
+
+    private final Path directory;
+    private final String location;
+    private final Backbone backbone;
+    private final AdapterRegistry adapters;
+    private final Map<String, Path> adapterLocations = new LinkedHashMap<>();
+    private final Map<String, FewShotMethod> methods = new HashMap<>();
+    private final Map<List<Object>, FewShotMethod.Recognizer> recognizers = new HashMap<>();
+    private int holders;
+
+    private SharedModel(String location, Path directory, Backbone backbone) {
+        this.location = location;
+        this.directory = directory;
+        this.backbone = backbone;
+        this.adapters = new AdapterRegistry(backbone);
+    }
+
+    /**
+     * The model at {@code location} ({@code default}, {@code default-uncased}, or a model
+     * directory), loaded on first use (the default models are fetched from Maven Central once, with
+     * a progress bar) and shared afterwards. Each call must be paired with {@link #release}.
+     *
+     * @throws FewNerException when the location is neither a default name nor a model directory
+     */
+    public static SharedModel acquire(String location) {
+        Path dir = resolve(location);
+        synchronized (LOADED) {
+            SharedModel m = LOADED.get(dir);
+            if (m == null) {
+                long t0 = System.nanoTime();
+                Backbone b;
+                try {
+                    b = Models.load(dir, Device.cpu());
+                } catch (RuntimeException e) {
+                    throw new FewNerException(
+                            dir + ": cannot load the model: " + e.getMessage(), e);
+                }
+                LOADS.incrementAndGet();
+                LOG.info(
+                        "loaded model {} from {} in {} ms",
+                        location,
+                        dir,
+                        (System.nanoTime() - t0) / 1_000_000);
+                m = new SharedModel(location, dir, b);
+                LOADED.put(dir, m);
+            }
+            m.holders++;
+            return m;
+        }
+    }
+
+    /** Gives back one {@link #acquire}; the last one closes the model. */
+    public void release() {
+        synchronized (LOADED) {
+            if (--holders > 0) {
+                return;
+            }
+            LOADED.remove(directory);
+        }
+        synchronized (this) {
+            methods.values().forEach(FewShotMethod::close);
+            methods.clear();
+            recognizers.clear();
+            adapters.close();
+            backbone.close();
+        }
+    }
+
+    /** Number of backbones loaded in this JVM so far. */
+    public static int loads() {
+        return LOADS.get();
+    }
+
+    /** The model directory of a location (the default models are fetched when missing). */
+    static Path resolve(String location) {
+        if (location == null || location.isBlank()) {
+            throw new FewNerException(
+                    "modelLocation: empty (expected default, default-uncased or a model directory)");
+        }
+        if (DefaultModels.names().contains(location)) {
+            try {
+                return DefaultModels.resolve(location, true).toRealPath();
+            } catch (java.io.IOException e) {
+                throw new FewNerException(
+                        "modelLocation " + location + ": cannot obtain the default model: " + e, e);
+            }
+        }
+        Path dir = Path.of(location.startsWith("file:") ? location.substring(5) : location);
+        if (!Files.isDirectory(dir)) {
+            throw new FewNerException(
+                    "modelLocation "
+                            + location
+                            + ": not a directory (expected default, default-uncased or a model "
+                            + "directory with config.json and model.safetensors)");
+        }
+        try {
+            return dir.toRealPath();
+        } catch (java.io.IOException e) {
+            throw new FewNerException("modelLocation " + location + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The location as given to the first {@link #acquire}. */
+    public String location() {
+        return location;
+    }
+
+    /** The model directory. */
+    public Path directory() {
+        return directory;
+    }
+
+    /** The loaded backbone (do not close it). */
+    public Backbone backbone() {
+        return backbone;
+    }
+
+    /** The resident adapters (forward passes name one of them). */
+    public AdapterRegistry adapters() {
+        return adapters;
+    }
+
+    /**
+     * Makes the adapter in {@code dir} resident as {@code name}, once: a second call with the same
+     * name and directory does nothing.
+     *
+     * @throws FewNerException when the name is taken by another directory, or the adapter does not
+     *     fit this base (another model type, hidden size or layer count)
+     */
+    public synchronized void loadAdapter(String name, Path dir) {
+        Path real;
+        try {
+            real = dir.toRealPath();
+        } catch (java.io.IOException e) {
+            throw new FewNerException(dir + ": no such adapter directory", e);
+        }
+        Path known = adapterLocations.get(name);
+        if (known != null) {
+            if (!known.equals(real)) {
+                throw new FewNerException(
+                        "adapter '"
+                                + name
+                                + "': already loaded from "
+                                + known
+                                + ", cannot load "
+                                + dir
+                                + " under the same name");
+            }
+            return;
+        }
+        try {
+            adapters.load(real, name);
+        } catch (IllegalArgumentException e) {
+            throw new FewNerException(
+                    dir + ": adapter does not fit the model " + directory + ": " + e.getMessage(),
+                    e);
+        }
+        adapterLocations.put(name, real);
+        LOG.info("adapter '{}' resident from {}", name, real);
+    }
+
+    /** Whether an adapter of that name is resident. */
+    public synchronized boolean hasAdapter(String name) {
+        return adapterLocations.containsKey(name);
+    }
+
+    /**
+     * The method {@code name} on this model with {@code adapter} (null: base), made once per (name,
+     * adapter, options).
+     */
+    public synchronized FewShotMethod method(
+            String name, String adapter, Map<String, String> options) {
+        String key = name + "|" + adapter + "|" + new java.util.TreeMap<>(options);
+        FewShotMethod m = methods.get(key);
+        if (m == null) {
+            m = provider(name).create(name, this, adapter, options);
+            methods.put(key, m);
+        }
+        return m;
+    }
+
+    /**
+     * The recogniser of {@code method} for {@code support}, adapted once per (method, support,
+     * seed) and then shared.
+     */
+    public FewShotMethod.Recognizer recognizer(
+            String name,
+            String adapter,
+            Map<String, String> options,
+            SupportSet support,
+            long seed) {
+        FewShotMethod m = method(name, adapter, options);
+        List<Object> key =
+                List.of(
+                        name,
+                        String.valueOf(adapter),
+                        new java.util.TreeMap<>(options),
+                        seed,
+                        support);
+        synchronized (this) {
+            FewShotMethod.Recognizer r = recognizers.get(key);
+            if (r == null) {
+                r = m.adapt(support, seed);
+                recognizers.put(key, r);
+            }
+            return r;
+        }
+    }
+
+    /** The provider of method {@code name}; an unknown name lists the known ones. */
+    static FewShotMethodProvider provider(String name) {
+        TreeSet<String> known = new TreeSet<>();
+        for (FewShotMethodProvider p : ServiceLoader.load(FewShotMethodProvider.class)) {
+            if (p.names().contains(name)) {
+                return p;
+            }
+            known.addAll(p.names());
+        }
+        throw new FewNerException(
+                "method '" + name + "': unknown (known: " + String.join(", ", known) + ")");
+    }
+
+    /** The names of every method a provider on the class path makes. */
+    public static List<String> methodNames() {
+        TreeSet<String> known = new TreeSet<>();
+        for (FewShotMethodProvider p : ServiceLoader.load(FewShotMethodProvider.class)) {
+            known.addAll(p.names());
+        }
+        return List.copyOf(known);
+    }
+}
