@@ -199,6 +199,13 @@ public final class SharedModel {
         LOG.info("adapter '{}' resident from {}", name, real);
     }
 
+    /** The directory a resident adapter was loaded from. */
+    public synchronized Path adapterLocation(String name) {
+        Path p = adapterLocations.get(name);
+        if (p == null) throw new FewNerException("adapter '" + name + "': not loaded");
+        return p;
+    }
+
     /** Whether an adapter of that name is resident. */
     public synchronized boolean hasAdapter(String name) {
         return adapterLocations.containsKey(name);
