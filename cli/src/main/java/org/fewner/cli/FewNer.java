@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
         description =
                 "Few-shot named-entity recognition for UIMA/DKPro: readers, models, adapters, benchmarks.",
         subcommands = {
+            org.fewner.cli.annotate.AnnotateCommand.class,
             StatsCommand.class,
             ModelCommand.class,
             AdapterCommand.class,
