@@ -60,26 +60,7 @@ class FewNerAnnotatorTest {
     }
 
     static List<String> spans(JCas jcas) {
-        List<String> out = new ArrayList<>();
-        for (NamedEntity ne : JCasUtil.select(jcas, NamedEntity.class)) {
-            String text = jcas.getDocumentText();
-            // offsets in UTF-16 code units: the slice is exactly the covered text
-            assertEquals(text.substring(ne.getBegin(), ne.getEnd()), ne.getCoveredText());
-            String extra =
-                    ne instanceof ScoredNamedEntity s
-                            ? " " + s.getConfidence() + " " + s.getAdapterId()
-                            : "";
-            out.add(
-                    ne.getBegin()
-                            + " "
-                            + ne.getEnd()
-                            + " "
-                            + ne.getValue()
-                            + " "
-                            + ne.getCoveredText()
-                            + extra);
-        }
-        return out;
+        return Docs.spans(jcas);
     }
 
     @Test

@@ -18,7 +18,7 @@ import org.fewner.ner.WordSentence;
  * and its next word (confidence 0.5) to test the engine's overlap removal.
  */
 public final class GazetteerMethodProvider implements FewShotMethodProvider {
-    static final String NAME = "test-gazetteer";
+    public static final String NAME = "test-gazetteer";
 
     @Override
     public Set<String> names() {
