@@ -83,8 +83,8 @@ public class FewNerAnnotator extends JCasAnnotator_ImplBase {
     public static final String NO_ADAPTER = "none";
 
     /**
-     * The shared model ({@link FewNerModelResource}); optional. When bound, every engine bound to
-     * it uses its model and {@link #PARAM_MODEL_LOCATION} is not read.
+     * The shared model (a FewNerModelResource); optional. When bound, every engine bound to it uses
+     * its model and the modelLocation parameter is not read.
      */
     public static final String RES_MODEL = "model";
 
@@ -92,8 +92,8 @@ public class FewNerAnnotator extends JCasAnnotator_ImplBase {
     private FewNerModelResource modelResource;
 
     /**
-     * Use this language instead of the document language to resolve the named-entity mapping
-     * ({@code ner-${language}-${variant}.map}).
+     * Use this language instead of the document language to resolve the default named-entity
+     * mapping file (ner-LANGUAGE-VARIANT.map beside this class).
      */
     public static final String PARAM_LANGUAGE = ComponentParameters.PARAM_LANGUAGE;
 
@@ -101,8 +101,8 @@ public class FewNerAnnotator extends JCasAnnotator_ImplBase {
     private String language;
 
     /**
-     * The model when no {@link #RES_MODEL} resource is bound: {@code default} (BERT-base cased),
-     * {@code default-uncased}, or a Hugging Face model directory. Loaded once per JVM.
+     * The model when no model resource is bound: {@code default} (BERT-base cased), {@code
+     * default-uncased}, or a Hugging Face model directory. Loaded once per JVM.
      */
     public static final String PARAM_MODEL_LOCATION = ComponentParameters.PARAM_MODEL_LOCATION;
 
@@ -145,8 +145,8 @@ public class FewNerAnnotator extends JCasAnnotator_ImplBase {
     private String[] adapterLocations;
 
     /**
-     * The adapter that serves every CAS (a name from {@link #PARAM_ADAPTERS}); unset: the base
-     * model, unless {@link #PARAM_ADAPTER_SELECTOR} chooses per document.
+     * The adapter that serves every CAS (a name from adapters); unset: the base model, unless
+     * adapterSelector chooses per document.
      */
     public static final String PARAM_ADAPTER = "adapter";
 
@@ -157,7 +157,7 @@ public class FewNerAnnotator extends JCasAnnotator_ImplBase {
      * Chooses the adapter per document from a {@code DocumentMetaData} feature: {@code
      * collectionId}, {@code documentId}, {@code documentUri}, {@code documentBaseUri}, {@code
      * documentTitle}, or {@code language} (the CAS's document language). The value is looked up in
-     * {@link #PARAM_ADAPTER_MAPPING}.
+     * adapterMapping.
      */
     public static final String PARAM_ADAPTER_SELECTOR = "adapterSelector";
 
@@ -165,9 +165,9 @@ public class FewNerAnnotator extends JCasAnnotator_ImplBase {
     private String adapterSelector;
 
     /**
-     * With {@link #PARAM_ADAPTER_SELECTOR}: {@code value=adapter} pairs; {@code *=adapter} serves
-     * every other value; an adapter of {@code none} means the base model. A value with no entry and
-     * no {@code *} is an error.
+     * With adapterSelector: {@code value=adapter} pairs; {@code *=adapter} serves every other
+     * value; an adapter of {@code none} means the base model. A value with no entry and no {@code
+     * *} is an error.
      */
     public static final String PARAM_ADAPTER_MAPPING = "adapterMapping";
 
@@ -192,7 +192,7 @@ public class FewNerAnnotator extends JCasAnnotator_ImplBase {
     @ConfigurationParameter(name = PARAM_TYPE_DEFINITIONS, mandatory = false)
     private String[] typeDefinitions;
 
-    /** The few-shot support set: a file of labelled sentences in {@link #PARAM_SUPPORT_FORMAT}. */
+    /** The few-shot support set: a file of labelled sentences in supportFormat. */
     public static final String PARAM_SUPPORT_LOCATION = "supportLocation";
 
     @ConfigurationParameter(name = PARAM_SUPPORT_LOCATION, mandatory = true)
@@ -207,7 +207,10 @@ public class FewNerAnnotator extends JCasAnnotator_ImplBase {
     @ConfigurationParameter(name = PARAM_SUPPORT_FORMAT, mandatory = true, defaultValue = "conll")
     private String supportFormat;
 
-    /** The few-shot method (see {@link SharedModel#methodNames()}). */
+    /**
+     * The few-shot method (frozen-prototype; span and generative when their modules are on the
+     * class path).
+     */
     public static final String PARAM_METHOD = "method";
 
     @ConfigurationParameter(
