@@ -85,14 +85,8 @@ class GeneratedDescriptorsTest {
     /** Reads the first CAS of {@code file} with the reader of descriptor {@code path}. */
     static CAS readFirst(String path, Path file) throws Exception {
         CollectionReader r = reader(path, Map.of("sourceLocation", file.toString()));
-        CAS cas =
-                UIMAFramework.produceAnalysisEngine(
-                                org.apache.uima.fit.factory.AnalysisEngineFactory
-                                        .createEngineDescription(
-                                                org.apache.uima.fit.component.NoOpAnnotator.class))
-                        .newCAS();
         // the reader's own type system must be enough to hold what it reads
-        cas =
+        CAS cas =
                 org.apache.uima.util.CasCreationUtils.createCas(
                         r.getProcessingResourceMetaData().getTypeSystem(), null, null);
         assertTrue(r.hasNext(), path);
