@@ -2,6 +2,7 @@ package org.fewner.cli;
 
 import org.fewner.cli.adapter.AdapterCommand;
 import org.fewner.cli.bench.BenchCommand;
+import org.fewner.cli.eval.EvalCommand;
 import org.fewner.cli.generate.GenerateCommand;
 import org.fewner.cli.model.ModelCommand;
 import org.fewner.cli.stats.StatsCommand;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Command;
             AdapterCommand.class,
             GenerateCommand.class,
             BenchCommand.class,
+            EvalCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class FewNer implements Runnable {
@@ -49,6 +51,7 @@ public final class FewNer implements Runnable {
      */
     static boolean isUserError(Throwable ex) {
         return ex instanceof UserFacingException
+                || ex instanceof org.fewner.common.FewNerException
                 || ex instanceof java.io.UncheckedIOException
                 || ex instanceof java.io.IOException
                 || ex instanceof IllegalArgumentException
