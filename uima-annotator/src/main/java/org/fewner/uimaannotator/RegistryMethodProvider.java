@@ -48,8 +48,9 @@ public final class RegistryMethodProvider implements FewShotMethodProvider {
                     BackboneWordEncoder.Options.of(List.of(layer))
                             .withCacheBytes(CACHE_BYTES)
                             .withAdapter(adapter);
-            return new FrozenPrototypeMethod(
-                    new BackboneWordEncoder(model.backbone(), eo, false), layer, true);
+            BackboneWordEncoder encoder = new BackboneWordEncoder(model.backbone(), eo, false);
+            model.addForwardClock(() -> encoder.stats().forwardSeconds());
+            return new FrozenPrototypeMethod(encoder, layer, true);
         }
         if (adapter != null) {
             mo = mo.with(MethodOptions.ADAPTER, model.adapterLocation(adapter).toString());

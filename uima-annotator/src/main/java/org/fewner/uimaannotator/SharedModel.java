@@ -46,6 +46,8 @@ public final class SharedModel {
     private final Map<String, Path> adapterLocations = new LinkedHashMap<>();
     private final Map<String, FewShotMethod> methods = new HashMap<>();
     private final Map<List<Object>, FewShotMethod.Recognizer> recognizers = new HashMap<>();
+    private final List<java.util.function.DoubleSupplier> forwardClocks =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private int holders;
 
     private SharedModel(String location, Path directory, Backbone backbone) {
@@ -204,6 +206,25 @@ public final class SharedModel {
         Path p = adapterLocations.get(name);
         if (p == null) throw new FewNerException("adapter '" + name + "': not loaded");
         return p;
+    }
+
+    /**
+     * Adds a clock of seconds spent in forward passes (a method's encoder), summed by {@link
+     * #forwardSeconds}.
+     */
+    public void addForwardClock(java.util.function.DoubleSupplier clock) {
+        forwardClocks.add(clock);
+    }
+
+    /**
+     * Wall seconds spent in the model's forward passes so far, by the methods that report it
+     * (frozen-prototype's encoder does): what {@code fewner bench annotate} compares with the
+     * pipeline's time.
+     */
+    public double forwardSeconds() {
+        double s = 0;
+        for (java.util.function.DoubleSupplier c : forwardClocks) s += c.getAsDouble();
+        return s;
     }
 
     /** Whether an adapter of that name is resident. */

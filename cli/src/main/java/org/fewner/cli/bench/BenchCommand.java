@@ -2,12 +2,16 @@ package org.fewner.cli.bench;
 
 import picocli.CommandLine.Command;
 
-/** Benchmarks that print figures: encoder, decoder. */
+/** Benchmarks that print figures: encoder, decoder, annotate. */
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
-        description = "Benchmarks that print figures: encoder, decoder.",
-        subcommands = {EncoderBenchCommand.class, DecoderBenchCommand.class})
+        description = "Benchmarks that print figures: encoder, decoder, annotate.",
+        subcommands = {
+            EncoderBenchCommand.class,
+            DecoderBenchCommand.class,
+            AnnotateBenchCommand.class
+        })
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
