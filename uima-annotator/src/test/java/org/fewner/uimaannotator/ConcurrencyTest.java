@@ -41,7 +41,7 @@ class ConcurrencyTest {
             StringBuilder sb = new StringBuilder();
             for (int i = 0; i < 3; i++) sb.append(s[(d + i) % s.length]).append('\n');
             if (d == 5) {
-                // longer than the 32 positions of the tiny model: windowed by the method
+                // longer than the 16 positions of the tiny model: windowed by the method
                 sb.append("marie curie met john smith in paris and london and berlin and tokyo ")
                         .append("and the un said today the city of paris visited acme corp .\n");
             }
@@ -62,7 +62,7 @@ class ConcurrencyTest {
 
     @Test
     void fourThreadsEqualOneThreadWithOneModel() throws Exception {
-        Path model = TinyModels.bert(tmp.resolve("tiny"), 16, 32, 7);
+        Path model = TinyModels.bert(tmp.resolve("tiny"), 16, 16, 7);
         Path support = tmp.resolve("support.conll");
         Files.writeString(support, SUPPORT);
         ExternalResourceDescription res = FewNerModelResource.description(model.toString());

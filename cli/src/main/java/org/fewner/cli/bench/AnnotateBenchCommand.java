@@ -236,7 +236,7 @@ public final class AnnotateBenchCommand implements Runnable {
         long chars = docs.stream().mapToLong(String::length).sum();
 
         Map<String, Object> result = new LinkedHashMap<>();
-        result.put("command", "fewner bench annotate " + String.join(" ", commandLine()));
+        result.put("command", "fewner " + String.join(" ", commandLine()));
         result.put("corpus", testFile.toString());
         result.put("documents", docs.size());
         result.put("characters", chars);
