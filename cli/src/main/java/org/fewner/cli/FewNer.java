@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             AdapterCommand.class,
             GenerateCommand.class,
             BenchCommand.class,
+            org.fewner.cli.train.TrainCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class FewNer implements Runnable {
@@ -48,6 +49,7 @@ public final class FewNer implements Runnable {
      */
     static boolean isUserError(Throwable ex) {
         return ex instanceof UserFacingException
+                || ex instanceof org.fewner.common.FewNerException
                 || ex instanceof java.io.UncheckedIOException
                 || ex instanceof java.io.IOException
                 || ex instanceof IllegalArgumentException
