@@ -15,6 +15,7 @@ import org.fewner.ner.Mention;
 import org.fewner.ner.ScoredMention;
 import org.fewner.ner.SupportSet;
 import org.fewner.ner.WordSentence;
+import org.fewner.ner.encode.BackboneWordEncoder;
 
 /**
  * BANER's two stages on a frozen encoder or decoder: class-agnostic span detection trained on
@@ -88,20 +89,133 @@ public final class SpanMethod implements FewShotMethod {
         return new SpanHeads(cfg, a.heads());
     }
 
-    /** Loads the method on a backbone from an adapter directory. */
+    /**
+     * Loads the method on a backbone (owned by the method from then on) from an adapter directory.
+     */
     public static SpanMethod load(Backbone backbone, Path adapterDir, Overrides o) {
         SpanHeads heads = readHeads(adapterDir, o);
         int[] layers =
                 heads.config().detectLayer() == heads.config().typeLayer()
                         ? new int[] {heads.config().detectLayer()}
                         : new int[] {heads.config().detectLayer(), heads.config().typeLayer()};
-        WordFeatures wf = new WordFeatures(backbone, layers, WordFeatures.DEFAULT_MAX_PIECES, 2048);
-        return new SpanMethod(new BackboneFeatures(wf, 50_000), heads, backbone);
+        List<Integer> ls = new ArrayList<>();
+        for (int l : layers) {
+            ls.add(l);
+        }
+        BackboneWordEncoder enc =
+                new BackboneWordEncoder(backbone, BackboneWordEncoder.Options.of(ls), true);
+        return new SpanMethod(new EncoderFeatures(enc, layers), heads, enc);
     }
 
     @Override
     public String name() {
         return NAME;
+    }
+
+    /** Where the shipped adapters live on the class path, one folder per default model. */
+    static final String SHIPPED = "org/fewner/ner/span/adapters/";
+
+    static final List<String> SHIPPED_FILES =
+            List.of(
+                    "adapter_config.json",
+                    "adapter_model.safetensors",
+                    "fewner_heads.safetensors",
+                    "training.json");
+
+    /**
+     * The shipped adapter of a default model ({@code default}, {@code default-uncased}), copied
+     * from the class path into a temporary directory; null when none is shipped for it.
+     */
+    public static Path shippedAdapter(String model) {
+        ClassLoader cl = SpanMethod.class.getClassLoader();
+        if (cl.getResource(SHIPPED + model + "/adapter_config.json") == null) {
+            return null;
+        }
+        try {
+            Path dir = java.nio.file.Files.createTempDirectory("fewner-span-" + model);
+            for (String f : SHIPPED_FILES) {
+                try (java.io.InputStream in = cl.getResourceAsStream(SHIPPED + model + "/" + f)) {
+                    if (in != null) {
+                        java.nio.file.Files.copy(in, dir.resolve(f));
+                    }
+                }
+                dir.resolve(f).toFile().deleteOnExit();
+            }
+            dir.toFile().deleteOnExit();
+            return dir;
+        } catch (java.io.IOException e) {
+            throw new FewNerException(
+                    "cannot unpack the shipped span adapter of " + model + ": " + e, e);
+        }
+    }
+
+    /**
+     * The registry entry ({@code --method span}). Options: {@code adapter} (default: the adapter
+     * shipped for {@code default}/{@code default-uncased}), {@code layer} (typing layer, as trained
+     * by default), {@code threshold} (detection), {@code rejection} (learnt|margin|off), {@code
+     * margin}.
+     */
+    public static final class Provider implements org.fewner.ner.FewShotMethods.Provider {
+        @Override
+        public String name() {
+            return NAME;
+        }
+
+        @Override
+        public String description() {
+            return "source-trained span detection + prototype typing with a 'none' rejection (frozen backbone)";
+        }
+
+        @Override
+        public FewShotMethod create(org.fewner.ner.MethodOptions options) {
+            String model = options.get(org.fewner.ner.MethodOptions.MODEL, "default");
+            Path adapter =
+                    options.get(org.fewner.ner.MethodOptions.ADAPTER)
+                            .map(Path::of)
+                            .orElseGet(() -> shippedAdapter(model));
+            if (adapter == null) {
+                throw new FewNerException(
+                        "--method span: no adapter shipped for --model "
+                                + model
+                                + "; train one (./fewner train --method span ...) and pass --adapter DIR");
+            }
+            Overrides o =
+                    new Overrides(
+                            options.get("threshold").map(Double::parseDouble).orElse(null),
+                            options.get("rejection").orElse(null),
+                            options.get("margin").map(Double::parseDouble).orElse(null),
+                            options.get(org.fewner.ner.MethodOptions.LAYER)
+                                    .map(Integer::parseInt)
+                                    .orElse(null));
+            SpanHeads heads = readHeads(adapter, o);
+            int[] layers =
+                    heads.config().detectLayer() == heads.config().typeLayer()
+                            ? new int[] {heads.config().detectLayer()}
+                            : new int[] {heads.config().detectLayer(), heads.config().typeLayer()};
+            if (options.encoder().isPresent()) {
+                return new SpanMethod(
+                        new EncoderFeatures(options.encoder().get(), layers), heads, null);
+            }
+            List<Integer> ls = new ArrayList<>();
+            for (int l : layers) {
+                ls.add(l);
+            }
+            if (options.backbone().isPresent()) {
+                BackboneWordEncoder enc =
+                        new BackboneWordEncoder(
+                                options.backbone().get(),
+                                BackboneWordEncoder.Options.of(ls),
+                                false);
+                return new SpanMethod(new EncoderFeatures(enc, layers), heads, enc);
+            }
+            ai.djl.Device device =
+                    org.fewner.llm.device.DeviceSpec.parse(
+                            options.get(org.fewner.ner.MethodOptions.DEVICE, "cpu"));
+            Backbone backbone = org.fewner.llm.model.Models.load(options.modelDirectory(), device);
+            BackboneWordEncoder enc =
+                    new BackboneWordEncoder(backbone, BackboneWordEncoder.Options.of(ls), true);
+            return new SpanMethod(new EncoderFeatures(enc, layers), heads, enc);
+        }
     }
 
     public SpanHeads heads() {

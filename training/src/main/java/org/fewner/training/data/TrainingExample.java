@@ -9,7 +9,8 @@ import org.fewner.ner.Mention;
  * corpora are different types to the episode sampler and the contrastive losses).
  *
  * <p>Word-piece ids are not stored: the span method trains on a frozen backbone whose word vectors
- * are computed once per sentence ({@code WordFeatures}), which tokenises the words itself.
+ * are computed once per sentence (the shared {@code WordEncoder}), which tokenises the words
+ * itself.
  *
  * @param id where the sentence came from (document URI and sentence offset)
  * @param corpus corpus name (the source file's label)

@@ -191,12 +191,22 @@ public final class FeatureStore {
         }
     }
 
-    /** Adds every entry of {@code other} (same layers and hidden size). */
+    /** Adds every entry of {@code other} (which holds at least this store's layers). */
     public void addAll(FeatureStore other) {
-        if (!java.util.Arrays.equals(layers, other.layers) || hidden != other.hidden) {
-            throw new IllegalArgumentException("feature stores of different layers/hidden size");
+        if (hidden != other.hidden) {
+            throw new IllegalArgumentException("feature stores of different hidden size");
         }
-        byKey.putAll(other.byKey);
-        words.putAll(other.words);
+        int[] pick = new int[layers.length];
+        for (int i = 0; i < layers.length; i++) {
+            pick[i] = other.layerIndex(layers[i]);
+        }
+        for (Map.Entry<String, short[][]> e : other.byKey.entrySet()) {
+            short[][] v = new short[layers.length][];
+            for (int i = 0; i < layers.length; i++) {
+                v[i] = e.getValue()[pick[i]];
+            }
+            byKey.put(e.getKey(), v);
+            words.put(e.getKey(), other.words.get(e.getKey()));
+        }
     }
 }

@@ -14,7 +14,7 @@ import org.fewner.common.Json;
 import org.fewner.llm.model.Backbone;
 import org.fewner.llm.model.Models;
 import org.fewner.ner.LabeledSentence;
-import org.fewner.ner.span.WordFeatures;
+import org.fewner.ner.span.FeatureSource;
 import org.fewner.training.data.ExampleFiles;
 import org.fewner.training.data.TrainingExample;
 
@@ -78,10 +78,13 @@ public final class SpanDevTool {
         Map<String, List<String>> distinct = new LinkedHashMap<>();
         if (cmd.equals("encode-episodes")) {
             for (int i = 4; i < args.length; i++) {
-                int c = args[i].lastIndexOf(':');
-                Path f = Path.of(args[i].substring(0, c));
-                int n = Integer.parseInt(args[i].substring(c + 1));
-                for (Episodes.Episode e : Episodes.read(f, n)) {
+                // FILE:N or FILE:N:SKIP (episodes SKIP..N-1)
+                String[] parts = args[i].split(":");
+                Path f = Path.of(parts[0]);
+                int n = Integer.parseInt(parts[1]);
+                int skip = parts.length > 2 ? Integer.parseInt(parts[2]) : 0;
+                List<Episodes.Episode> eps = Episodes.read(f, n);
+                for (Episodes.Episode e : eps.subList(Math.min(skip, eps.size()), eps.size())) {
                     for (LabeledSentence s : e.support().sentences()) {
                         distinct.putIfAbsent(
                                 FeatureStore.key(s.sentence().words()), s.sentence().words());
@@ -102,8 +105,8 @@ public final class SpanDevTool {
         sentences.addAll(distinct.values());
         System.err.println(sentences.size() + " distinct sentences to encode");
         try (Backbone bb = Models.load(model, Device.cpu())) {
-            WordFeatures wf = new WordFeatures(bb, layers, WordFeatures.DEFAULT_MAX_PIECES, 2048);
-            FeatureStore store = new FeatureStore(layers, wf.hiddenSize());
+            FeatureSource wf = SpanTraining.encoderFeatures(bb, layers);
+            FeatureStore store = new FeatureStore(layers, wf.hidden());
             encodeInto(wf, sentences, store);
             store.write(out);
         }
@@ -119,7 +122,15 @@ public final class SpanDevTool {
     static void trainEval(String[] args) throws Exception {
         List<TrainingExample> examples = ExampleFiles.read(Path.of(args[1]));
         FeatureStore source = FeatureStore.read(Path.of(args[2]));
-        FeatureStore dev = FeatureStore.read(Path.of(args[3]));
+        FeatureStore dev = null;
+        for (String part : args[3].split(",")) {
+            FeatureStore one = FeatureStore.read(Path.of(part));
+            if (dev == null) {
+                dev = one;
+            } else {
+                dev.addAll(one);
+            }
+        }
         String name = args[4];
         com.fasterxml.jackson.databind.node.ObjectNode cfg =
                 Json.MAPPER.valueToTree(SpanTrainingConfig.defaults());
@@ -233,7 +244,7 @@ public final class SpanDevTool {
 
     /** Encodes sentences in chunks (progress bar) into the store. */
     public static void encodeInto(
-            WordFeatures wf, List<List<String>> sentences, FeatureStore store) {
+            FeatureSource wf, List<List<String>> sentences, FeatureStore store) {
         // Sort by length so each chunk's batches are dense; 256 sentences per chunk.
         List<List<String>> sorted = new ArrayList<>(sentences);
         sorted.sort(java.util.Comparator.comparingInt(List::size));
@@ -246,7 +257,7 @@ public final class SpanDevTool {
                         .build()) {
             for (int i = 0; i < sorted.size(); i += 256) {
                 List<List<String>> chunk = sorted.subList(i, Math.min(sorted.size(), i + 256));
-                float[][][] f = wf.encode(chunk);
+                float[][][] f = wf.features(chunk);
                 for (int k = 0; k < chunk.size(); k++) {
                     store.put(chunk.get(k), f[k]);
                 }

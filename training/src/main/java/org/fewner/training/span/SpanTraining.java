@@ -27,9 +27,11 @@ import org.fewner.llm.lora.LoraConfig;
 import org.fewner.llm.model.Backbone;
 import org.fewner.llm.model.Models;
 import org.fewner.ner.LabeledSentence;
+import org.fewner.ner.encode.BackboneWordEncoder;
+import org.fewner.ner.span.EncoderFeatures;
+import org.fewner.ner.span.FeatureSource;
 import org.fewner.ner.span.SpanHeads;
 import org.fewner.ner.span.SpanMethod;
-import org.fewner.ner.span.WordFeatures;
 import org.fewner.training.data.ExampleFiles;
 import org.fewner.training.data.ExampleReport;
 import org.fewner.training.data.TrainingExample;
@@ -246,17 +248,16 @@ public final class SpanTraining {
                     c.detectLayer() == c.typeLayer()
                             ? new int[] {c.detectLayer()}
                             : new int[] {c.detectLayer(), c.typeLayer()};
-            WordFeatures wf =
-                    new WordFeatures(backbone, layers, WordFeatures.DEFAULT_MAX_PIECES, 2048);
+            int hiddenSize = backbone.config().hiddenSize();
             FeatureStore store = null;
             if (o.cache() != null && Files.isRegularFile(o.cache())) {
                 FeatureStore cached = FeatureStore.read(o.cache());
-                if (cached.hidden() == wf.hiddenSize() && covers(cached.layers(), layers)) {
+                if (cached.hidden() == hiddenSize && covers(cached.layers(), layers)) {
                     store = cached;
                 }
             }
             if (store == null) {
-                store = new FeatureStore(layers, wf.hiddenSize());
+                store = new FeatureStore(layers, hiddenSize);
             }
             Map<String, List<String>> missing = new LinkedHashMap<>();
             for (TrainingExample ex : examples) {
@@ -267,15 +268,8 @@ public final class SpanTraining {
             long e0 = System.nanoTime();
             long words = 0;
             if (!missing.isEmpty()) {
-                if (!java.util.Arrays.equals(store.layers(), layers)) {
-                    // the cache has more layers than needed: encode those too
-                    wf =
-                            new WordFeatures(
-                                    backbone,
-                                    store.layers(),
-                                    WordFeatures.DEFAULT_MAX_PIECES,
-                                    2048);
-                }
+                // the cache may hold more layers than needed: encode all of them
+                FeatureSource wf = encoderFeatures(backbone, store.layers());
                 List<List<String>> todo = new ArrayList<>(missing.values());
                 for (List<String> w : todo) {
                     words += w.size();
@@ -326,6 +320,18 @@ public final class SpanTraining {
             writeAdapter(o.out(), o.modelDir(), backbone, trainer, c, record);
             return record;
         }
+    }
+
+    /** The shared word encoder (no cache of its own: the feature store is the cache). */
+    static FeatureSource encoderFeatures(Backbone backbone, int[] layers) {
+        List<Integer> ls = new ArrayList<>();
+        for (int l : layers) {
+            ls.add(l);
+        }
+        BackboneWordEncoder enc =
+                new BackboneWordEncoder(
+                        backbone, BackboneWordEncoder.Options.of(ls).withCacheBytes(0), false);
+        return new EncoderFeatures(enc, layers);
     }
 
     private static boolean covers(int[] have, int[] need) {
