@@ -122,15 +122,7 @@ public final class SpanDevTool {
     static void trainEval(String[] args) throws Exception {
         List<TrainingExample> examples = ExampleFiles.read(Path.of(args[1]));
         FeatureStore source = FeatureStore.read(Path.of(args[2]));
-        FeatureStore dev = null;
-        for (String part : args[3].split(",")) {
-            FeatureStore one = FeatureStore.read(Path.of(part));
-            if (dev == null) {
-                dev = one;
-            } else {
-                dev.addAll(one);
-            }
-        }
+        String devStores = args[3];
         String name = args[4];
         com.fasterxml.jackson.databind.node.ObjectNode cfg =
                 Json.MAPPER.valueToTree(SpanTrainingConfig.defaults());
@@ -179,6 +171,18 @@ public final class SpanDevTool {
             trainer.run(root, work.resolve("log.jsonl"), work.resolve("ckpt"), -1, null);
         }
         double trainS = (System.nanoTime() - t0) / 1e9;
+        FeatureStore dev = null;
+        for (String part : devStores.split(",")) {
+            while (!java.nio.file.Files.isRegularFile(Path.of(part))) {
+                Thread.sleep(10_000); // the encoder is still writing it
+            }
+            FeatureStore one = FeatureStore.read(Path.of(part));
+            if (dev == null) {
+                dev = one;
+            } else {
+                dev.addAll(one);
+            }
+        }
         org.fewner.ner.span.SpanHeads heads =
                 new org.fewner.ner.span.SpanHeads(trainer.headsConfig(), trainer.heads());
         if (saveTo != null) {
