@@ -71,8 +71,17 @@ public final class DevEval {
             Map<String, float[]> protos = heads.prototypes(byType);
             for (int i = 0; i < qs.size(); i++) {
                 Set<Mention> gold = new HashSet<>(e.query().get(i).mentions());
-                Set<Mention> p = new HashSet<>();
-                pred.get(i).forEach(sm -> p.add(sm.mention()));
+                // Few-NERD scores IO tags: predictions become IO labels, entities maximal runs
+                List<String> io = new ArrayList<>();
+                for (int w = 0; w < qs.get(i).size(); w++) {
+                    io.add("O");
+                }
+                for (ScoredMention sm : pred.get(i)) {
+                    for (int w = sm.mention().start(); w < sm.mention().end(); w++) {
+                        io.set(w, sm.mention().label());
+                    }
+                }
+                Set<Mention> p = new HashSet<>(Episodes.ioChunks(io));
                 for (Mention m : p) {
                     if (gold.contains(m)) {
                         tp++;
