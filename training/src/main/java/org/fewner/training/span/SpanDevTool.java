@@ -36,6 +36,10 @@ public final class SpanDevTool {
             trainEval(args);
             return;
         }
+        if (cmd.equals("eval-adapter")) {
+            evalAdapter(args);
+            return;
+        }
         if (cmd.equals("collect")) {
             // collect OUT.jsonl WORKDIR FORMAT:FILE[@CAP] ...: lower-cased examples, seeded caps.
             Path outFile = Path.of(args[1]);
@@ -243,6 +247,57 @@ public final class SpanDevTool {
                 line.put("config", config);
                 System.out.println(Json.line(line));
             }
+        }
+    }
+
+    /**
+     * eval-adapter ADAPTER_DIR STORE[,STORE] FILE:N [threshold=P] [rejection=R] [margin=M]: the
+     * adapter's heads (as {@code SpanMethod} reads them) on the first N episodes of each file, from
+     * cached features. One JSON line per file.
+     */
+    static void evalAdapter(String[] args) throws Exception {
+        Path adapter = Path.of(args[1]);
+        FeatureStore dev = null;
+        for (String part : args[2].split(",")) {
+            FeatureStore one = FeatureStore.read(Path.of(part));
+            if (dev == null) {
+                dev = one;
+            } else {
+                dev.addAll(one);
+            }
+        }
+        Double threshold = null;
+        String rejection = null;
+        Double margin = null;
+        List<String> files = new ArrayList<>();
+        for (int i = 3; i < args.length; i++) {
+            String[] kv = args[i].split("=", 2);
+            switch (kv[0]) {
+                case "threshold" -> threshold = Double.parseDouble(kv[1]);
+                case "rejection" -> rejection = kv[1];
+                case "margin" -> margin = Double.parseDouble(kv[1]);
+                default -> files.add(args[i]);
+            }
+        }
+        org.fewner.ner.span.SpanHeads heads =
+                org.fewner.ner.span.SpanMethod.readHeads(
+                        adapter,
+                        new org.fewner.ner.span.SpanMethod.Overrides(
+                                threshold, rejection, margin, null));
+        for (String f : files) {
+            int c = f.lastIndexOf(':');
+            List<Episodes.Episode> eps =
+                    Episodes.read(Path.of(f.substring(0, c)), Integer.parseInt(f.substring(c + 1)));
+            long e0 = System.nanoTime();
+            DevEval.Result r = DevEval.run(heads, dev, eps);
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("adapter", adapter.toString());
+            line.put("file", f);
+            line.put("threshold", heads.config().threshold());
+            line.put("rejection", heads.config().rejection());
+            line.put("result", r);
+            line.put("eval_s", (System.nanoTime() - e0) / 1e9);
+            System.out.println(Json.line(line));
         }
     }
 
