@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             GenerateCommand.class,
             BenchCommand.class,
             EvalCommand.class,
+            org.fewner.cli.train.TrainCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class FewNer implements Runnable {

@@ -1,0 +1,265 @@
+package org.fewner.cli.train;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.fewner.cli.ModelOption;
+import org.fewner.cli.UserFacingException;
+import org.fewner.common.Json;
+import org.fewner.training.span.SpanTraining;
+import org.fewner.training.span.SpanTrainingConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code fewner train --method span}: trains the span method's heads on source corpora. */
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Trains a few-shot method on source corpora and writes a PEFT-layout adapter directory",
+            "(adapter_config.json, adapter_model.safetensors, fewner_heads.safetensors, training.json).",
+            "span: frozen backbone; span detection head + prototype typing projection trained on cached",
+            "word vectors with the detection, episode, InfoNCE and boundary losses and FGM/PGD on the heads' inputs."
+        })
+public final class TrainCommand implements Runnable {
+    @Mixin ModelOption model;
+
+    @Option(names = "--method", defaultValue = "span", description = "Method to train (span).")
+    String method;
+
+    @Option(
+            names = "--source",
+            required = true,
+            split = ",",
+            paramLabel = "FORMAT:FILE[@N]",
+            description =
+                    "Source corpora (bio|two-column|conll|conll2003), optionally with a seeded sample of at most N sentences.")
+    List<String> sources;
+
+    @Option(
+            names = "--target",
+            split = ",",
+            paramLabel = "FILE",
+            description =
+                    "Evaluation files: refused as sources; source sentences occurring in them are dropped and counted.")
+    List<Path> targets = new ArrayList<>();
+
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "ADAPTER_DIR",
+            description = "Adapter directory to write.")
+    Path out;
+
+    @Option(names = "--layer", paramLabel = "L", description = "Typing layer (default 9).")
+    Integer layer;
+
+    @Option(
+            names = "--detect-layer",
+            paramLabel = "L",
+            description = "Detection layer (default 12).")
+    Integer detectLayer;
+
+    @Option(
+            names = "--episodes",
+            paramLabel = "N",
+            description = "Training steps (one source episode each); same as --max-steps.")
+    Integer episodes;
+
+    @Option(names = "--max-steps", paramLabel = "S", description = "Training steps (default 3000).")
+    Integer maxSteps;
+
+    @Option(
+            names = "--ways",
+            paramLabel = "N",
+            description = "N of the source episodes (default 5).")
+    Integer ways;
+
+    @Option(
+            names = "--shots",
+            paramLabel = "K",
+            description = "K of the source episodes (K~2K; default 2).")
+    Integer shots;
+
+    @Option(
+            names = "--typing",
+            paramLabel = "projection|mean",
+            description = "Train the typing projection, or type by untrained mean vectors.")
+    String typing;
+
+    @Option(
+            names = "--episode-weight",
+            paramLabel = "W",
+            description = "Prototypical episode loss weight (default 1).")
+    Double episodeWeight;
+
+    @Option(
+            names = "--detect-weight",
+            paramLabel = "W",
+            description = "Span detection loss weight (default 1).")
+    Double detectWeight;
+
+    @Option(
+            names = "--infonce-weight",
+            paramLabel = "W",
+            description = "InfoNCE weight (default 0.5).")
+    Double infonceWeight;
+
+    @Option(names = "--tau", paramLabel = "T", description = "InfoNCE temperature (default 0.1).")
+    Double tau;
+
+    @Option(
+            names = "--boundary-weight",
+            paramLabel = "W",
+            description = "BANER boundary loss weight (default 0.001).")
+    Double boundaryWeight;
+
+    @Option(
+            names = "--adv",
+            paramLabel = "none|fgm|pgd",
+            description = "Adversarial training on the heads' input features (default fgm).")
+    String adv;
+
+    @Option(names = "--adv-eps", paramLabel = "E", description = "Perturbation norm (default 1.0).")
+    Double advEps;
+
+    @Option(names = "--pgd-steps", paramLabel = "K", description = "PGD steps (default 3).")
+    Integer pgdSteps;
+
+    @Option(names = "--lr", paramLabel = "LR", description = "AdamW learning rate (default 1e-3).")
+    Double lr;
+
+    @Option(
+            names = "--threshold",
+            paramLabel = "P",
+            description = "Detection threshold stored with the heads (default 0.5).")
+    Double threshold;
+
+    @Option(
+            names = "--rejection",
+            paramLabel = "learnt|margin|off",
+            description = "'No type' rejection stored with the heads (default learnt).")
+    String rejection;
+
+    @Option(
+            names = "--margin",
+            paramLabel = "M",
+            description = "Cosine margin for --rejection margin.")
+    Double margin;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Seed (default 42).")
+    Long seed;
+
+    @Option(
+            names = "--resume",
+            description = "Continue from the last checkpoint in ADAPTER_DIR.work/.")
+    boolean resume;
+
+    @Option(
+            names = "--held-out-types",
+            split = ",",
+            paramLabel = "COARSE",
+            description =
+                    "Leave out every source sentence carrying a type that overlaps these coarse types (location,organization).")
+    List<String> heldOut = new ArrayList<>();
+
+    @Option(
+            names = "--cache",
+            paramLabel = "FILE",
+            description = "Feature cache file (word vectors per distinct sentence).")
+    Path cache;
+
+    @Option(
+            names = "--lower-case",
+            paramLabel = "auto|true|false",
+            defaultValue = "auto",
+            description = "Lower-case the source words (auto: when the tokenizer is uncased).")
+    String lowerCase;
+
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        if (!method.equals("span")) {
+            throw new UserFacingException(
+                    "--method " + method + ": only 'span' can be trained by this command");
+        }
+        ObjectNode c = Json.MAPPER.valueToTree(SpanTrainingConfig.defaults());
+        if (layer != null) c.put("typeLayer", layer);
+        if (detectLayer != null) c.put("detectLayer", detectLayer);
+        if (episodes != null) c.put("maxSteps", episodes);
+        if (maxSteps != null) c.put("maxSteps", maxSteps);
+        if (ways != null) c.put("ways", ways);
+        if (shots != null) {
+            c.put("shots", shots);
+            c.put("queryShots", shots);
+        }
+        if (typing != null) c.put("typing", typing);
+        if (episodeWeight != null) c.put("episodeWeight", episodeWeight);
+        if (detectWeight != null) c.put("detectWeight", detectWeight);
+        if (infonceWeight != null) c.put("infonceWeight", infonceWeight);
+        if (tau != null) c.put("tau", tau);
+        if (boundaryWeight != null) c.put("boundaryWeight", boundaryWeight);
+        if (adv != null) c.put("adv", adv);
+        if (advEps != null) c.put("advEps", advEps);
+        if (pgdSteps != null) c.put("pgdSteps", pgdSteps);
+        if (lr != null) c.put("lr", lr);
+        if (threshold != null) c.put("threshold", threshold);
+        if (rejection != null) c.put("rejection", rejection);
+        if (margin != null) c.put("margin", margin);
+        if (seed != null) c.put("seed", seed);
+        SpanTrainingConfig config;
+        try {
+            config = Json.MAPPER.treeToValue(c, SpanTrainingConfig.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new UserFacingException("train: bad option value: " + e.getOriginalMessage(), e);
+        }
+        if (!List.of("none", "fgm", "pgd").contains(config.adv())) {
+            throw new UserFacingException("--adv " + config.adv() + ": expected none, fgm or pgd");
+        }
+        if (!List.of("projection", "mean").contains(config.typing())) {
+            throw new UserFacingException(
+                    "--typing " + config.typing() + ": expected projection or mean");
+        }
+        Integer lc =
+                switch (lowerCase) {
+                    case "auto" -> null;
+                    case "true" -> 1;
+                    case "false" -> 0;
+                    default ->
+                            throw new UserFacingException(
+                                    "--lower-case " + lowerCase + ": expected auto, true or false");
+                };
+        String version = TrainCommand.class.getPackage().getImplementationVersion();
+        ObjectNode record =
+                SpanTraining.run(
+                        new SpanTraining.Options(
+                                model.directory(),
+                                model.spec(),
+                                sources,
+                                targets,
+                                out,
+                                config,
+                                heldOut,
+                                resume,
+                                cache,
+                                lc,
+                                "fewner train "
+                                        + String.join(
+                                                " ",
+                                                spec.commandLine().getParseResult().originalArgs()),
+                                version == null ? "0.1.0-SNAPSHOT" : version));
+        System.out.println(
+                "wrote "
+                        + out
+                        + " ("
+                        + record.path("steps").asInt()
+                        + " steps, "
+                        + record.path("training_sentences").asInt()
+                        + " sentences, final losses "
+                        + record.path("final_losses")
+                        + ")");
+    }
+}

@@ -1,0 +1,332 @@
+package org.fewner.ner.span;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.fewner.llm.tensors.HostTensor;
+
+/**
+ * The span method's heads on a frozen backbone's word vectors, as plain float arrays, with the
+ * inference arithmetic in plain Java (small: a few 768×128 products per sentence). The training
+ * code computes the same functions with DJL autograd; a test checks they agree.
+ *
+ * <p><b>Detection</b> (class-agnostic span scoring over {@code [h_b; h_e]} with a width limit, on
+ * word vectors {@code x} of layer {@link Config#detectLayer}, {@code [T, H]}): {@code s(b, e) = v ·
+ * relu(x_b W_s + x_e W_e + E_w[e - b] + c) + c0} for {@code 0 <= e - b < maxWidth}; a span is an
+ * entity when {@code sigmoid(s) >= threshold}; overlapping candidates are resolved greedily by
+ * score.
+ *
+ * <p><b>Typing</b> (layer {@link Config#typeLayer}): with a projection, {@code z(b, e) =
+ * normalise([x_b; x_e] P + p)}, prototypes are the normalised means of the support spans' {@code
+ * z}, the logits are {@code scale · cos(z, proto_c)} and the "no type" logit is {@code scale ·
+ * none} (a learnt cosine threshold; {@link Config#rejection} can replace it with a fixed margin or
+ * switch it off). Without a projection (untrained typing), {@code z} is the mean of the span's word
+ * vectors and the nearest prototype by squared Euclidean distance wins, with no rejection.
+ */
+public final class SpanHeads {
+    /** Tensor names in {@code fewner_heads.safetensors}. */
+    public static final String DETECT_START = "span.detect.start";
+
+    public static final String DETECT_END = "span.detect.end";
+    public static final String DETECT_WIDTH = "span.detect.width";
+    public static final String DETECT_BIAS = "span.detect.bias";
+    public static final String DETECT_OUT = "span.detect.out";
+    public static final String DETECT_OUT_BIAS = "span.detect.out_bias";
+    public static final String TYPE_PROJ = "span.type.proj";
+    public static final String TYPE_PROJ_BIAS = "span.type.proj_bias";
+    public static final String TYPE_SCALE = "span.type.scale";
+    public static final String TYPE_NONE = "span.type.none";
+
+    /**
+     * Settings stored with the heads ({@code fewner_span} in {@code adapter_config.json}).
+     *
+     * @param detectLayer layer of the detection head's input
+     * @param typeLayer layer of the typing representation
+     * @param maxWidth longest span in words
+     * @param threshold detection probability at or above which a span is an entity
+     * @param rejection {@code learnt}, {@code margin} or {@code off}
+     * @param margin the cosine threshold when {@code rejection} is {@code margin}
+     */
+    public record Config(
+            int detectLayer,
+            int typeLayer,
+            int maxWidth,
+            double threshold,
+            String rejection,
+            double margin) {}
+
+    private final Config config;
+    private final int hd;
+    private final int d;
+    private final float[] ws;
+    private final float[] we;
+    private final float[] ew;
+    private final float[] bias;
+    private final float[] out;
+    private final float outBias;
+    private final int hl;
+    private final int k;
+    private final float[] proj;
+    private final float[] projBias;
+    private final float scale;
+    private final float none;
+
+    /**
+     * @param tensors the head tensors by name (the typing ones may be absent: untrained typing)
+     */
+    public SpanHeads(Config config, Map<String, HostTensor> tensors) {
+        this.config = config;
+        HostTensor s = require(tensors, DETECT_START);
+        hd = (int) s.shape()[0];
+        d = (int) s.shape()[1];
+        ws = s.toFloats();
+        we = require(tensors, DETECT_END).toFloats();
+        ew = require(tensors, DETECT_WIDTH).toFloats();
+        bias = require(tensors, DETECT_BIAS).toFloats();
+        out = require(tensors, DETECT_OUT).toFloats();
+        outBias = require(tensors, DETECT_OUT_BIAS).toFloats()[0];
+        if (ew.length != config.maxWidth() * d) {
+            throw new IllegalArgumentException(
+                    DETECT_WIDTH + ": expected [" + config.maxWidth() + ", " + d + "]");
+        }
+        HostTensor p = tensors.get(TYPE_PROJ);
+        if (p != null) {
+            hl = (int) p.shape()[0] / 2;
+            k = (int) p.shape()[1];
+            proj = p.toFloats();
+            projBias = require(tensors, TYPE_PROJ_BIAS).toFloats();
+            scale = require(tensors, TYPE_SCALE).toFloats()[0];
+            none = require(tensors, TYPE_NONE).toFloats()[0];
+        } else {
+            hl = 0;
+            k = 0;
+            proj = null;
+            projBias = null;
+            scale = 1;
+            none = 0;
+        }
+    }
+
+    private static HostTensor require(Map<String, HostTensor> t, String name) {
+        HostTensor h = t.get(name);
+        if (h == null) {
+            throw new IllegalArgumentException("span heads: tensor " + name + " is missing");
+        }
+        return h;
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    public boolean hasProjection() {
+        return proj != null;
+    }
+
+    /** A scored candidate span, words {@code [start, end)}. */
+    public record Candidate(int start, int end, double probability) {}
+
+    /**
+     * Every candidate span's detection probability.
+     *
+     * @param x detection-layer word vectors {@code [T, H]} row-major
+     * @param t the word count
+     */
+    public List<Candidate> scoreSpans(float[] x, int t) {
+        float[] sp = matmul(x, t, hd, ws, d);
+        float[] ep = matmul(x, t, hd, we, d);
+        List<Candidate> outList = new ArrayList<>();
+        float[] h = new float[d];
+        for (int b = 0; b < t; b++) {
+            for (int w = 0; w < config.maxWidth() && b + w < t; w++) {
+                int e = b + w;
+                double sc = outBias;
+                for (int j = 0; j < d; j++) {
+                    float v = sp[b * d + j] + ep[e * d + j] + ew[w * d + j] + bias[j];
+                    h[j] = v > 0 ? v : 0;
+                    sc += h[j] * out[j];
+                }
+                outList.add(new Candidate(b, e + 1, 1 / (1 + Math.exp(-sc))));
+            }
+        }
+        return outList;
+    }
+
+    /**
+     * The detected spans: candidates at or above the threshold, greedily by probability without
+     * overlap, in word order.
+     */
+    public List<Candidate> detect(float[] x, int t) {
+        return selectNonOverlapping(scoreSpans(x, t), config.threshold());
+    }
+
+    /**
+     * Greedy selection: candidates with probability {@code >= threshold}, highest first (ties: the
+     * earlier, then the shorter span), each kept unless it overlaps one already kept; returned in
+     * word order.
+     */
+    public static List<Candidate> selectNonOverlapping(List<Candidate> all, double threshold) {
+        List<Candidate> c = new ArrayList<>();
+        for (Candidate x : all) {
+            if (x.probability() >= threshold) {
+                c.add(x);
+            }
+        }
+        c.sort(
+                Comparator.comparingDouble(Candidate::probability)
+                        .reversed()
+                        .thenComparingInt(Candidate::start)
+                        .thenComparingInt(Candidate::end));
+        List<Candidate> kept = new ArrayList<>();
+        for (Candidate x : c) {
+            boolean free = true;
+            for (Candidate y : kept) {
+                if (x.start() < y.end() && y.start() < x.end()) {
+                    free = false;
+                    break;
+                }
+            }
+            if (free) {
+                kept.add(x);
+            }
+        }
+        kept.sort(Comparator.comparingInt(Candidate::start));
+        return kept;
+    }
+
+    /**
+     * The typing representation of words {@code [start, end)}.
+     *
+     * @param x typing-layer word vectors {@code [T, H]}
+     */
+    public float[] represent(float[] x, int h, int start, int end) {
+        if (proj == null) {
+            float[] z = new float[h];
+            for (int i = start; i < end; i++) {
+                for (int j = 0; j < h; j++) {
+                    z[j] += x[i * h + j];
+                }
+            }
+            for (int j = 0; j < h; j++) {
+                z[j] /= (end - start);
+            }
+            return z;
+        }
+        if (h != hl) {
+            throw new IllegalArgumentException(
+                    "typing projection expects hidden size " + hl + ", got " + h);
+        }
+        float[] z = projBias.clone();
+        int last = end - 1;
+        for (int i = 0; i < hl; i++) {
+            float a = x[start * h + i];
+            float c = x[last * h + i];
+            int ra = i * k;
+            int rc = (hl + i) * k;
+            for (int j = 0; j < k; j++) {
+                z[j] += a * proj[ra + j] + c * proj[rc + j];
+            }
+        }
+        return normalise(z);
+    }
+
+    static float[] normalise(float[] z) {
+        double n = 0;
+        for (float v : z) {
+            n += v * v;
+        }
+        float inv = (float) (1 / Math.max(Math.sqrt(n), 1e-12));
+        float[] o = new float[z.length];
+        for (int i = 0; i < z.length; i++) {
+            o[i] = z[i] * inv;
+        }
+        return o;
+    }
+
+    /** Prototypes from support representations: the (normalised, with a projection) means. */
+    public Map<String, float[]> prototypes(Map<String, List<float[]>> byType) {
+        Map<String, float[]> p = new LinkedHashMap<>();
+        for (Map.Entry<String, List<float[]>> e : byType.entrySet()) {
+            if (e.getValue().isEmpty()) {
+                continue;
+            }
+            float[] m = new float[e.getValue().get(0).length];
+            for (float[] z : e.getValue()) {
+                for (int i = 0; i < m.length; i++) {
+                    m[i] += z[i];
+                }
+            }
+            for (int i = 0; i < m.length; i++) {
+                m[i] /= e.getValue().size();
+            }
+            p.put(e.getKey(), proj == null ? m : normalise(m));
+        }
+        return p;
+    }
+
+    /** A typing decision: the type (null = none) and its probability. */
+    public record Typed(String type, double probability) {}
+
+    /** Types one representation against the prototypes. */
+    public Typed type(float[] z, Map<String, float[]> prototypes) {
+        List<String> names = new ArrayList<>(prototypes.keySet());
+        int n = names.size();
+        boolean reject = proj != null && !config.rejection().equals("off");
+        double[] logits = new double[n + (reject ? 1 : 0)];
+        for (int c = 0; c < n; c++) {
+            float[] p = prototypes.get(names.get(c));
+            double s = 0;
+            if (proj != null) {
+                for (int i = 0; i < z.length; i++) {
+                    s += z[i] * p[i];
+                }
+                s *= scale;
+            } else {
+                for (int i = 0; i < z.length; i++) {
+                    double diff = z[i] - p[i];
+                    s -= diff * diff;
+                }
+            }
+            logits[c] = s;
+        }
+        if (reject) {
+            double threshold = config.rejection().equals("margin") ? config.margin() : none;
+            logits[n] = scale * threshold;
+        }
+        int best = 0;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < logits.length; c++) {
+            if (logits[c] > max) {
+                max = logits[c];
+                best = c;
+            }
+        }
+        double sum = 0;
+        for (double l : logits) {
+            sum += Math.exp(l - max);
+        }
+        double prob = 1 / sum;
+        return new Typed(best < n ? names.get(best) : null, prob);
+    }
+
+    /** {@code a [rows, in] × w [in, out]}, row-major. */
+    static float[] matmul(float[] a, int rows, int in, float[] w, int outDim) {
+        float[] o = new float[rows * outDim];
+        for (int r = 0; r < rows; r++) {
+            int ro = r * outDim;
+            for (int i = 0; i < in; i++) {
+                float av = a[r * in + i];
+                if (av == 0) {
+                    continue;
+                }
+                int wi = i * outDim;
+                for (int j = 0; j < outDim; j++) {
+                    o[ro + j] += av * w[wi + j];
+                }
+            }
+        }
+        return o;
+    }
+}

@@ -1,0 +1,285 @@
+package org.fewner.ner.span;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.fewner.common.FewNerException;
+import org.fewner.llm.lora.LoraAdapter;
+import org.fewner.llm.model.Backbone;
+import org.fewner.ner.FewShotMethod;
+import org.fewner.ner.LabeledSentence;
+import org.fewner.ner.Mention;
+import org.fewner.ner.ScoredMention;
+import org.fewner.ner.SupportSet;
+import org.fewner.ner.WordSentence;
+import org.fewner.ner.encode.BackboneWordEncoder;
+
+/**
+ * BANER's two stages on a frozen encoder or decoder: class-agnostic span detection trained on
+ * source corpora, then typing of each detected span by the nearest prototype built from the support
+ * set, with a "no type" rejection ({@link SpanHeads}). Nothing learnt from one support set reaches
+ * another: {@link #adapt} builds prototypes only.
+ *
+ * <p>Confidence of a mention: detection probability × typing probability (softmax over the
+ * episode's types and "none").
+ */
+public final class SpanMethod implements FewShotMethod {
+    public static final String NAME = "span";
+
+    /** Key of the span settings in {@code adapter_config.json}. */
+    public static final String CONFIG_KEY = "fewner_span";
+
+    private final FeatureSource features;
+    private final SpanHeads heads;
+    private final AutoCloseable owner;
+    private final int detectIndex;
+    private final int typeIndex;
+
+    /**
+     * @param features word vectors providing at least the heads' detection and typing layers
+     * @param heads the trained heads
+     * @param owner closed with the method (the backbone), or null
+     */
+    public SpanMethod(FeatureSource features, SpanHeads heads, AutoCloseable owner) {
+        this.features = features;
+        this.heads = heads;
+        this.owner = owner;
+        this.detectIndex = indexOf(features.layers(), heads.config().detectLayer());
+        this.typeIndex = indexOf(features.layers(), heads.config().typeLayer());
+    }
+
+    private static int indexOf(int[] layers, int layer) {
+        for (int i = 0; i < layers.length; i++) {
+            if (layers[i] == layer) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("layer " + layer + " is not among the features' layers");
+    }
+
+    /** Settings that may be changed at prediction time (null: as trained). */
+    public record Overrides(Double threshold, String rejection, Double margin, Integer typeLayer) {
+        public static final Overrides NONE = new Overrides(null, null, null, null);
+    }
+
+    /** Reads the heads and their settings from an adapter directory written by the trainer. */
+    public static SpanHeads readHeads(Path adapterDir, Overrides o) {
+        LoraAdapter a = LoraAdapter.read(adapterDir);
+        JsonNode c = a.config().extra().get(CONFIG_KEY);
+        if (c == null || !c.isObject()) {
+            throw new FewNerException(
+                    adapterDir.resolve("adapter_config.json")
+                            + ": no '"
+                            + CONFIG_KEY
+                            + "' object: not a span-method adapter (train one with ./fewner train --method span)");
+        }
+        SpanHeads.Config cfg =
+                new SpanHeads.Config(
+                        c.path("detect_layer").asInt(12),
+                        o.typeLayer() != null ? o.typeLayer() : c.path("type_layer").asInt(9),
+                        c.path("max_width").asInt(8),
+                        o.threshold() != null ? o.threshold() : c.path("threshold").asDouble(0.5),
+                        o.rejection() != null
+                                ? o.rejection()
+                                : c.path("rejection").asText("learnt"),
+                        o.margin() != null ? o.margin() : c.path("margin").asDouble(0.5));
+        return new SpanHeads(cfg, a.heads());
+    }
+
+    /**
+     * Loads the method on a backbone (owned by the method from then on) from an adapter directory.
+     */
+    public static SpanMethod load(Backbone backbone, Path adapterDir, Overrides o) {
+        SpanHeads heads = readHeads(adapterDir, o);
+        int[] layers =
+                heads.config().detectLayer() == heads.config().typeLayer()
+                        ? new int[] {heads.config().detectLayer()}
+                        : new int[] {heads.config().detectLayer(), heads.config().typeLayer()};
+        List<Integer> ls = new ArrayList<>();
+        for (int l : layers) {
+            ls.add(l);
+        }
+        BackboneWordEncoder enc =
+                new BackboneWordEncoder(backbone, BackboneWordEncoder.Options.of(ls), true);
+        return new SpanMethod(new EncoderFeatures(enc, layers), heads, enc);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /** Where the shipped adapters live on the class path, one folder per default model. */
+    static final String SHIPPED = "org/fewner/ner/span/adapters/";
+
+    static final List<String> SHIPPED_FILES =
+            List.of(
+                    "adapter_config.json",
+                    "adapter_model.safetensors",
+                    "fewner_heads.safetensors",
+                    "training.json");
+
+    /**
+     * The shipped adapter of a default model ({@code default}, {@code default-uncased}), copied
+     * from the class path into a temporary directory; null when none is shipped for it.
+     */
+    public static Path shippedAdapter(String model) {
+        ClassLoader cl = SpanMethod.class.getClassLoader();
+        if (cl.getResource(SHIPPED + model + "/adapter_config.json") == null) {
+            return null;
+        }
+        try {
+            Path dir = java.nio.file.Files.createTempDirectory("fewner-span-" + model);
+            for (String f : SHIPPED_FILES) {
+                try (java.io.InputStream in = cl.getResourceAsStream(SHIPPED + model + "/" + f)) {
+                    if (in != null) {
+                        java.nio.file.Files.copy(in, dir.resolve(f));
+                    }
+                }
+                dir.resolve(f).toFile().deleteOnExit();
+            }
+            dir.toFile().deleteOnExit();
+            return dir;
+        } catch (java.io.IOException e) {
+            throw new FewNerException(
+                    "cannot unpack the shipped span adapter of " + model + ": " + e, e);
+        }
+    }
+
+    /**
+     * The registry entry ({@code --method span}). Options: {@code adapter} (default: the adapter
+     * shipped for {@code default}/{@code default-uncased}), {@code layer} (typing layer, as trained
+     * by default), {@code threshold} (detection), {@code rejection} (learnt|margin|off), {@code
+     * margin}.
+     */
+    public static final class Provider implements org.fewner.ner.FewShotMethods.Provider {
+        @Override
+        public String name() {
+            return NAME;
+        }
+
+        @Override
+        public String description() {
+            return "source-trained span detection + prototype typing with a 'none' rejection (frozen backbone)";
+        }
+
+        @Override
+        public FewShotMethod create(org.fewner.ner.MethodOptions options) {
+            String model = options.get(org.fewner.ner.MethodOptions.MODEL, "default");
+            Path adapter =
+                    options.get(org.fewner.ner.MethodOptions.ADAPTER)
+                            .map(Path::of)
+                            .orElseGet(() -> shippedAdapter(model));
+            if (adapter == null) {
+                throw new FewNerException(
+                        "--method span: no adapter shipped for --model "
+                                + model
+                                + "; train one (./fewner train --method span ...) and pass --adapter DIR");
+            }
+            Overrides o =
+                    new Overrides(
+                            options.get("threshold").map(Double::parseDouble).orElse(null),
+                            options.get("rejection").orElse(null),
+                            options.get("margin").map(Double::parseDouble).orElse(null),
+                            options.get(org.fewner.ner.MethodOptions.LAYER)
+                                    .map(Integer::parseInt)
+                                    .orElse(null));
+            SpanHeads heads = readHeads(adapter, o);
+            int[] layers =
+                    heads.config().detectLayer() == heads.config().typeLayer()
+                            ? new int[] {heads.config().detectLayer()}
+                            : new int[] {heads.config().detectLayer(), heads.config().typeLayer()};
+            if (options.encoder().isPresent()) {
+                return new SpanMethod(
+                        new EncoderFeatures(options.encoder().get(), layers), heads, null);
+            }
+            List<Integer> ls = new ArrayList<>();
+            for (int l : layers) {
+                ls.add(l);
+            }
+            if (options.backbone().isPresent()) {
+                BackboneWordEncoder enc =
+                        new BackboneWordEncoder(
+                                options.backbone().get(),
+                                BackboneWordEncoder.Options.of(ls),
+                                false);
+                return new SpanMethod(new EncoderFeatures(enc, layers), heads, enc);
+            }
+            ai.djl.Device device =
+                    org.fewner.llm.device.DeviceSpec.parse(
+                            options.get(org.fewner.ner.MethodOptions.DEVICE, "cpu"));
+            Backbone backbone = org.fewner.llm.model.Models.load(options.modelDirectory(), device);
+            BackboneWordEncoder enc =
+                    new BackboneWordEncoder(backbone, BackboneWordEncoder.Options.of(ls), true);
+            return new SpanMethod(new EncoderFeatures(enc, layers), heads, enc);
+        }
+    }
+
+    public SpanHeads heads() {
+        return heads;
+    }
+
+    @Override
+    public Recognizer adapt(SupportSet support, long seed) {
+        List<List<String>> words = new ArrayList<>();
+        for (LabeledSentence s : support.sentences()) {
+            words.add(s.sentence().words());
+        }
+        float[][][] f = features.features(words);
+        Map<String, List<float[]>> byType = new LinkedHashMap<>();
+        for (String t : support.types()) {
+            byType.put(t, new ArrayList<>());
+        }
+        int h = features.hidden();
+        for (int i = 0; i < words.size(); i++) {
+            for (Mention m : support.sentences().get(i).mentions()) {
+                byType.get(m.label()).add(heads.represent(f[i][typeIndex], h, m.start(), m.end()));
+            }
+        }
+        Map<String, float[]> prototypes = heads.prototypes(byType);
+        return sentences -> recognize(sentences, prototypes);
+    }
+
+    private List<List<ScoredMention>> recognize(
+            List<WordSentence> sentences, Map<String, float[]> prototypes) {
+        List<List<String>> words = new ArrayList<>();
+        for (WordSentence s : sentences) {
+            words.add(s.words());
+        }
+        float[][][] f = features.features(words);
+        int h = features.hidden();
+        List<List<ScoredMention>> out = new ArrayList<>();
+        for (int i = 0; i < sentences.size(); i++) {
+            List<ScoredMention> ms = new ArrayList<>();
+            int t = sentences.get(i).size();
+            if (t > 0 && !prototypes.isEmpty()) {
+                for (SpanHeads.Candidate c : heads.detect(f[i][detectIndex], t)) {
+                    float[] z = heads.represent(f[i][typeIndex], h, c.start(), c.end());
+                    SpanHeads.Typed ty = heads.type(z, prototypes);
+                    if (ty.type() != null) {
+                        ms.add(
+                                new ScoredMention(
+                                        new Mention(c.start(), c.end(), ty.type()),
+                                        c.probability() * ty.probability()));
+                    }
+                }
+            }
+            out.add(ms);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        if (owner != null) {
+            try {
+                owner.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot close the backbone", e);
+            }
+        }
+    }
+}

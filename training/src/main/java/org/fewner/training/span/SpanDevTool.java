@@ -1,0 +1,348 @@
+package org.fewner.training.span;
+
+import ai.djl.Device;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.fewner.common.Json;
+import org.fewner.llm.model.Backbone;
+import org.fewner.llm.model.Models;
+import org.fewner.ner.LabeledSentence;
+import org.fewner.ner.span.FeatureSource;
+import org.fewner.training.data.ExampleFiles;
+import org.fewner.training.data.TrainingExample;
+
+/**
+ * Developer tool of the span method (not a user command): builds the feature caches that the
+ * development loop and the ablations run on. Run with the cli jar on the class path:
+ *
+ * <pre>
+ * java -cp cli/target/fewner-cli.jar org.fewner.training.span.SpanDevTool encode-episodes MODEL_DIR LAYERS OUT FILE:N ...
+ * java -cp cli/target/fewner-cli.jar org.fewner.training.span.SpanDevTool encode-examples MODEL_DIR LAYERS OUT EXAMPLES.jsonl
+ * </pre>
+ */
+public final class SpanDevTool {
+    private SpanDevTool() {}
+
+    public static void main(String[] args) throws Exception {
+        String cmd = args[0];
+        if (cmd.equals("train-eval")) {
+            trainEval(args);
+            return;
+        }
+        if (cmd.equals("eval-adapter")) {
+            evalAdapter(args);
+            return;
+        }
+        if (cmd.equals("collect")) {
+            // collect OUT.jsonl WORKDIR FORMAT:FILE[@CAP] ...: lower-cased examples, seeded caps.
+            Path outFile = Path.of(args[1]);
+            Path work = Path.of(args[2]);
+            List<TrainingExample> all = new ArrayList<>();
+            for (int i = 3; i < args.length; i++) {
+                String spec = args[i];
+                int cap = 0;
+                int at = spec.lastIndexOf('@');
+                if (at > 0) {
+                    cap = Integer.parseInt(spec.substring(at + 1));
+                    spec = spec.substring(0, at);
+                }
+                SourceCorpora.Source src = SourceCorpora.parse(spec);
+                ExampleFiles.Collected c = SourceCorpora.read(src, work, true, 200);
+                List<TrainingExample> kept = sample(c.examples(), cap, 42);
+                System.err.println(
+                        src.file()
+                                + " ["
+                                + src.corpus()
+                                + "]: "
+                                + c.report().summary()
+                                + "; sampled "
+                                + kept.size());
+                all.addAll(kept);
+            }
+            StringBuilder sb = new StringBuilder();
+            for (TrainingExample ex : all) {
+                sb.append(Json.line(ex)).append('\n');
+            }
+            org.fewner.common.AtomicFiles.writeString(outFile, sb.toString());
+            System.err.println(all.size() + " examples -> " + outFile);
+            return;
+        }
+        Path model = Path.of(args[1]);
+        int[] layers =
+                java.util.Arrays.stream(args[2].split(",")).mapToInt(Integer::parseInt).toArray();
+        Path out = Path.of(args[3]);
+        List<List<String>> sentences = new ArrayList<>();
+        Map<String, List<String>> distinct = new LinkedHashMap<>();
+        if (cmd.equals("encode-episodes")) {
+            for (int i = 4; i < args.length; i++) {
+                // FILE:N or FILE:N:SKIP (episodes SKIP..N-1)
+                String[] parts = args[i].split(":");
+                Path f = Path.of(parts[0]);
+                int n = Integer.parseInt(parts[1]);
+                int skip = parts.length > 2 ? Integer.parseInt(parts[2]) : 0;
+                List<Episodes.Episode> eps = Episodes.read(f, n);
+                for (Episodes.Episode e : eps.subList(Math.min(skip, eps.size()), eps.size())) {
+                    for (LabeledSentence s : e.support().sentences()) {
+                        distinct.putIfAbsent(
+                                FeatureStore.key(s.sentence().words()), s.sentence().words());
+                    }
+                    for (LabeledSentence s : e.query()) {
+                        distinct.putIfAbsent(
+                                FeatureStore.key(s.sentence().words()), s.sentence().words());
+                    }
+                }
+            }
+        } else if (cmd.equals("encode-examples")) {
+            for (TrainingExample ex : ExampleFiles.read(Path.of(args[4]))) {
+                distinct.putIfAbsent(FeatureStore.key(ex.words()), ex.words());
+            }
+        } else {
+            throw new IllegalArgumentException("unknown command " + cmd);
+        }
+        sentences.addAll(distinct.values());
+        System.err.println(sentences.size() + " distinct sentences to encode");
+        try (Backbone bb = Models.load(model, Device.cpu())) {
+            FeatureSource wf = SpanTraining.encoderFeatures(bb, layers);
+            FeatureStore store = new FeatureStore(layers, wf.hidden());
+            encodeInto(wf, sentences, store);
+            store.write(out);
+        }
+        System.err.println("wrote " + out);
+    }
+
+    /**
+     * train-eval EXAMPLES.jsonl SOURCE.fs DEV.fs NAME key=value...: trains heads on the cached
+     * source features and evaluates on the first {@code episodes=N} episodes of each dev file
+     * ({@code dev=FILE,FILE}); {@code heldout=location,organization} filters the source first.
+     * Prints one JSON line per dev file.
+     */
+    static void trainEval(String[] args) throws Exception {
+        List<TrainingExample> examples = ExampleFiles.read(Path.of(args[1]));
+        FeatureStore source = FeatureStore.read(Path.of(args[2]));
+        String devStores = args[3];
+        String name = args[4];
+        com.fasterxml.jackson.databind.node.ObjectNode cfg =
+                Json.MAPPER.valueToTree(SpanTrainingConfig.defaults());
+        int episodes = 200;
+        String devFiles =
+                "../shared/datasets/few-nerd/inter/test_5_1.jsonl.gz,../shared/datasets/few-nerd/intra/test_5_1.jsonl.gz";
+        String heldOut = null;
+        String saveTo = null;
+        List<String> evalOverrides = new ArrayList<>();
+        for (int i = 5; i < args.length; i++) {
+            String[] kv = args[i].split("=", 2);
+            switch (kv[0]) {
+                case "episodes" -> episodes = Integer.parseInt(kv[1]);
+                case "dev" -> devFiles = kv[1];
+                case "heldout" -> heldOut = kv[1];
+                case "save" -> saveTo = kv[1];
+                case "eval" -> evalOverrides.add(kv[1]);
+                default -> {
+                    if (!cfg.has(kv[0])) {
+                        throw new IllegalArgumentException("unknown setting " + kv[0]);
+                    }
+                    var old = cfg.get(kv[0]);
+                    if (old.isNumber()) {
+                        cfg.put(kv[0], Double.parseDouble(kv[1]));
+                    } else if (old.isBoolean()) {
+                        cfg.put(kv[0], Boolean.parseBoolean(kv[1]));
+                    } else {
+                        cfg.put(kv[0], kv[1]);
+                    }
+                }
+            }
+        }
+        SpanTrainingConfig config = Json.MAPPER.treeToValue(cfg, SpanTrainingConfig.class);
+        int dropped = 0;
+        if (heldOut != null) {
+            HeldOutTypes.Filtered f = HeldOutTypes.filter(examples, List.of(heldOut.split(",")));
+            examples = f.kept();
+            dropped = f.leftOut();
+        }
+        long t0 = System.nanoTime();
+        SpanTrainer trainer = new SpanTrainer(config, examples, source);
+        Path work = Path.of("cache/runs/" + name);
+        java.nio.file.Files.createDirectories(work);
+        java.nio.file.Files.deleteIfExists(work.resolve("log.jsonl"));
+        try (ai.djl.ndarray.NDManager root = ai.djl.ndarray.NDManager.newBaseManager()) {
+            trainer.run(root, work.resolve("log.jsonl"), work.resolve("ckpt"), -1, null);
+        }
+        double trainS = (System.nanoTime() - t0) / 1e9;
+        FeatureStore dev = null;
+        for (String part : devStores.split(",")) {
+            while (!java.nio.file.Files.isRegularFile(Path.of(part))) {
+                Thread.sleep(10_000); // the encoder is still writing it
+            }
+            FeatureStore one = FeatureStore.read(Path.of(part));
+            if (dev == null) {
+                dev = one;
+            } else {
+                dev.addAll(one);
+            }
+        }
+        org.fewner.ner.span.SpanHeads heads =
+                new org.fewner.ner.span.SpanHeads(trainer.headsConfig(), trainer.heads());
+        if (saveTo != null) {
+            org.fewner.llm.tensors.SafeTensors.write(
+                    Path.of(saveTo), trainer.heads(), Map.of("format", "pt"));
+        }
+        for (String ov : evalOverrides.isEmpty() ? List.of("") : evalOverrides) {
+            org.fewner.ner.span.SpanHeads h = heads;
+            if (!ov.isEmpty()) {
+                // threshold:X | margin:X | off
+                var c = heads.config();
+                String[] p = ov.split(":");
+                c =
+                        switch (p[0]) {
+                            case "threshold" ->
+                                    new org.fewner.ner.span.SpanHeads.Config(
+                                            c.detectLayer(),
+                                            c.typeLayer(),
+                                            c.maxWidth(),
+                                            Double.parseDouble(p[1]),
+                                            c.rejection(),
+                                            c.margin());
+                            case "margin" ->
+                                    new org.fewner.ner.span.SpanHeads.Config(
+                                            c.detectLayer(),
+                                            c.typeLayer(),
+                                            c.maxWidth(),
+                                            c.threshold(),
+                                            "margin",
+                                            Double.parseDouble(p[1]));
+                            case "off" ->
+                                    new org.fewner.ner.span.SpanHeads.Config(
+                                            c.detectLayer(),
+                                            c.typeLayer(),
+                                            c.maxWidth(),
+                                            c.threshold(),
+                                            "off",
+                                            c.margin());
+                            default -> throw new IllegalArgumentException(ov);
+                        };
+                h = new org.fewner.ner.span.SpanHeads(c, trainer.heads());
+            }
+            for (String df : devFiles.split(",")) {
+                List<Episodes.Episode> eps = Episodes.read(Path.of(df), episodes);
+                long e0 = System.nanoTime();
+                DevEval.Result r = DevEval.run(h, dev, eps);
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("name", name);
+                line.put("eval", ov);
+                line.put("file", df);
+                line.put("result", r);
+                line.put("train_s", trainS);
+                line.put("eval_s", (System.nanoTime() - e0) / 1e9);
+                line.put("held_out_dropped", dropped);
+                line.put("examples", examples.size());
+                line.put("episode_corpora", trainer.episodeCorpora());
+                line.put("final_losses", trainer.lastLosses());
+                line.put("config", config);
+                System.out.println(Json.line(line));
+            }
+        }
+    }
+
+    /**
+     * eval-adapter ADAPTER_DIR STORE[,STORE] FILE:N [threshold=P] [rejection=R] [margin=M]: the
+     * adapter's heads (as {@code SpanMethod} reads them) on the first N episodes of each file, from
+     * cached features. One JSON line per file.
+     */
+    static void evalAdapter(String[] args) throws Exception {
+        Path adapter = Path.of(args[1]);
+        FeatureStore dev = null;
+        for (String part : args[2].split(",")) {
+            FeatureStore one = FeatureStore.read(Path.of(part));
+            if (dev == null) {
+                dev = one;
+            } else {
+                dev.addAll(one);
+            }
+        }
+        Double threshold = null;
+        String rejection = null;
+        Double margin = null;
+        List<String> files = new ArrayList<>();
+        for (int i = 3; i < args.length; i++) {
+            String[] kv = args[i].split("=", 2);
+            switch (kv[0]) {
+                case "threshold" -> threshold = Double.parseDouble(kv[1]);
+                case "rejection" -> rejection = kv[1];
+                case "margin" -> margin = Double.parseDouble(kv[1]);
+                default -> files.add(args[i]);
+            }
+        }
+        org.fewner.ner.span.SpanHeads heads =
+                org.fewner.ner.span.SpanMethod.readHeads(
+                        adapter,
+                        new org.fewner.ner.span.SpanMethod.Overrides(
+                                threshold, rejection, margin, null));
+        for (String f : files) {
+            int c = f.lastIndexOf(':');
+            List<Episodes.Episode> eps =
+                    Episodes.read(Path.of(f.substring(0, c)), Integer.parseInt(f.substring(c + 1)));
+            long e0 = System.nanoTime();
+            DevEval.Result r = DevEval.run(heads, dev, eps);
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("adapter", adapter.toString());
+            line.put("file", f);
+            line.put("threshold", heads.config().threshold());
+            line.put("rejection", heads.config().rejection());
+            line.put("result", r);
+            line.put("eval_s", (System.nanoTime() - e0) / 1e9);
+            System.out.println(Json.line(line));
+        }
+    }
+
+    /** Encodes sentences in chunks (progress bar) into the store. */
+    public static void encodeInto(
+            FeatureSource wf, List<List<String>> sentences, FeatureStore store) {
+        // Sort by length so each chunk's batches are dense; 256 sentences per chunk.
+        List<List<String>> sorted = new ArrayList<>(sentences);
+        sorted.sort(java.util.Comparator.comparingInt(List::size));
+        try (ProgressBar pb =
+                new ProgressBarBuilder()
+                        .setTaskName("encode")
+                        .setInitialMax(sorted.size())
+                        .setStyle(ProgressBarStyle.ASCII)
+                        .setUpdateIntervalMillis(5000)
+                        .build()) {
+            for (int i = 0; i < sorted.size(); i += 256) {
+                List<List<String>> chunk = sorted.subList(i, Math.min(sorted.size(), i + 256));
+                float[][][] f = wf.features(chunk);
+                for (int k = 0; k < chunk.size(); k++) {
+                    store.put(chunk.get(k), f[k]);
+                }
+                pb.stepBy(chunk.size());
+            }
+        }
+    }
+
+    /** Seeded sample of at most {@code cap} examples, in input order. */
+    public static List<TrainingExample> sample(List<TrainingExample> in, int cap, long seed) {
+        if (cap <= 0 || in.size() <= cap) {
+            return in;
+        }
+        List<Integer> idx = new ArrayList<>();
+        for (int i = 0; i < in.size(); i++) {
+            idx.add(i);
+        }
+        java.util.Collections.shuffle(idx, new Random(seed));
+        List<Integer> keep = new ArrayList<>(idx.subList(0, cap));
+        java.util.Collections.sort(keep);
+        List<TrainingExample> out = new ArrayList<>();
+        keep.forEach(i -> out.add(in.get(i)));
+        return out;
+    }
+
+    static String json(Object o) {
+        return Json.line(o);
+    }
+}

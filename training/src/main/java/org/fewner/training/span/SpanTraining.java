@@ -1,0 +1,406 @@
+package org.fewner.training.span;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.fewner.common.AtomicFiles;
+import org.fewner.common.FewNerException;
+import org.fewner.common.Json;
+import org.fewner.llm.lora.LinearModules;
+import org.fewner.llm.lora.LoraAdapter;
+import org.fewner.llm.lora.LoraConfig;
+import org.fewner.llm.model.Backbone;
+import org.fewner.llm.model.Models;
+import org.fewner.ner.LabeledSentence;
+import org.fewner.ner.encode.BackboneWordEncoder;
+import org.fewner.ner.span.EncoderFeatures;
+import org.fewner.ner.span.FeatureSource;
+import org.fewner.ner.span.SpanHeads;
+import org.fewner.ner.span.SpanMethod;
+import org.fewner.training.data.ExampleFiles;
+import org.fewner.training.data.ExampleReport;
+import org.fewner.training.data.TrainingExample;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code fewner train --method span} end to end: source files through the readers and the
+ * collector, target checks, held-out types, word vectors of the frozen backbone (cached), the
+ * trainer with checkpoints, and the adapter directory.
+ *
+ * <p>The adapter: PEFT does not allow a LoRA of rank 0, and this method trains no backbone weight
+ * (the backbone is frozen; only the heads learn). The adapter therefore holds one rank-1 LoRA
+ * module on the last layer's query projection with B = 0 (it changes nothing; written so that PEFT
+ * and FewNER's adapter tools read the directory), the heads in {@code fewner_heads.safetensors},
+ * and the span settings under {@code fewner_span} in {@code adapter_config.json}.
+ */
+public final class SpanTraining {
+    private static final Logger LOG = LoggerFactory.getLogger(SpanTraining.class);
+
+    /** Files under the shared datasets that are evaluation targets: never a source. */
+    static final List<String> EVALUATION_FILES =
+            List.of(
+                    "few-nerd/",
+                    "crossdomain/",
+                    "conll2003/eng.testb",
+                    "conll2003/eng.testa",
+                    "wnut17/emerging.test.annotated",
+                    "wnut17/emerging.dev.conll",
+                    "ncbi-disease/test.tsv",
+                    "bc5cdr/test.tsv");
+
+    /** Everything the command line sets. */
+    public record Options(
+            Path modelDir,
+            String modelSpec,
+            List<String> sources,
+            List<Path> targets,
+            Path out,
+            SpanTrainingConfig config,
+            List<String> heldOutTypes,
+            boolean resume,
+            Path cache,
+            Integer lowerCase,
+            String command,
+            String version) {}
+
+    private SpanTraining() {}
+
+    /** Refuses a source that is an evaluation target (a {@code --target} or a known test file). */
+    static void checkNotATarget(Path source, List<Path> targets) {
+        Path abs = source.toAbsolutePath().normalize();
+        for (Path t : targets) {
+            if (abs.equals(t.toAbsolutePath().normalize())) {
+                throw new FewNerException(
+                        source + ": is an evaluation target (--target); it cannot be a source");
+            }
+        }
+        String s = abs.toString().replace('\\', '/');
+        int at = s.indexOf("/datasets/");
+        if (at >= 0) {
+            String rel = s.substring(at + "/datasets/".length());
+            for (String e : EVALUATION_FILES) {
+                if (rel.startsWith(e)) {
+                    throw new FewNerException(
+                            source
+                                    + ": is evaluation data ("
+                                    + e
+                                    + "); training on it would make every figure on it meaningless");
+                }
+            }
+            boolean gumTarget = false;
+            for (Path t : targets) {
+                gumTarget |= t.toString().toLowerCase(Locale.ROOT).contains("gum");
+            }
+            if (rel.startsWith("source/gum-nontarget/") && gumTarget) {
+                throw new FewNerException(
+                        source
+                                + ": GUM's train split overlaps GUM's evaluation data (PROVENANCE.md); not allowed with a GUM target");
+            }
+        }
+    }
+
+    /**
+     * Lower-cased sentence keys of a target: Few-NERD episodes (support and query) or a column
+     * file.
+     */
+    static Set<String> targetSentences(Path target, Path work) {
+        Set<String> keys = new HashSet<>();
+        String name = target.getFileName().toString();
+        if (name.endsWith(".jsonl") || name.endsWith(".jsonl.gz")) {
+            for (Episodes.Episode e : Episodes.read(target, 0)) {
+                for (LabeledSentence s : e.support().sentences()) {
+                    keys.add(String.join(" ", s.sentence().words()).toLowerCase(Locale.ROOT));
+                }
+                for (LabeledSentence s : e.query()) {
+                    keys.add(String.join(" ", s.sentence().words()).toLowerCase(Locale.ROOT));
+                }
+            }
+        } else {
+            SourceCorpora.Source src = new SourceCorpora.Source("bio", target, "target");
+            for (TrainingExample ex : SourceCorpora.read(src, work, true, 0).examples()) {
+                keys.add(ex.key());
+            }
+        }
+        return keys;
+    }
+
+    static String sha256(Path f) {
+        try (InputStream in = Files.newInputStream(f)) {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                d.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(d.digest());
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            throw new FewNerException(f + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs the whole training; returns the training record written as {@code training.json}. */
+    public static ObjectNode run(Options o) {
+        long t0 = System.nanoTime();
+        SpanTrainingConfig c = o.config();
+        Path work = o.out().resolveSibling(o.out().getFileName() + ".work");
+        try {
+            Files.createDirectories(work);
+        } catch (IOException e) {
+            throw new FewNerException(work + ": cannot create: " + e.getMessage(), e);
+        }
+        ObjectNode record = Json.MAPPER.createObjectNode();
+        record.put("command", o.command());
+        record.put("method", "span");
+        record.put("model", o.modelSpec());
+        record.put("software_version", o.version());
+        try (Backbone backbone = Models.load(o.modelDir(), Device.cpu())) {
+            boolean lower =
+                    o.lowerCase() != null
+                            ? o.lowerCase() == 1
+                            : java.util.Arrays.equals(
+                                    backbone.tokenizer().encode("A", false).ids(),
+                                    backbone.tokenizer().encode("a", false).ids());
+            // ---- sources
+            List<TrainingExample> examples = new ArrayList<>();
+            ExampleReport report = new ExampleReport();
+            ArrayNode files = record.putArray("source_files");
+            Map<String, Integer> sampled = new LinkedHashMap<>();
+            for (String spec : o.sources()) {
+                int cap = 0;
+                String s = spec;
+                int at = s.lastIndexOf('@');
+                if (at > s.indexOf(':')) {
+                    try {
+                        cap = Integer.parseInt(s.substring(at + 1));
+                    } catch (NumberFormatException e) {
+                        throw new FewNerException(
+                                "--source " + spec + ": expected FORMAT:FILE[@MAX_SENTENCES]", e);
+                    }
+                    s = s.substring(0, at);
+                }
+                SourceCorpora.Source src = SourceCorpora.parse(s);
+                checkNotATarget(src.file(), o.targets());
+                ExampleFiles.Collected col = SourceCorpora.read(src, work, lower, 200);
+                List<TrainingExample> kept = SpanDevTool.sample(col.examples(), cap, c.seed());
+                examples.addAll(kept);
+                report.add(col.report());
+                ObjectNode f = files.addObject();
+                f.put("path", src.file().toString());
+                f.put("sha256", sha256(src.file()));
+                f.put("format", src.format());
+                f.put("corpus", src.corpus());
+                f.put("sentences_read", col.report().sentencesRead);
+                f.put("sentences_used", kept.size());
+                sampled.put(src.file().toString(), kept.size());
+                LOG.info("{}: {}; {} sampled", src.file(), col.report().summary(), kept.size());
+            }
+            record.set("collector_report", Json.MAPPER.valueToTree(report));
+            // ---- overlap with the targets
+            int overlap = 0;
+            ArrayNode tj = record.putArray("targets");
+            if (!o.targets().isEmpty()) {
+                Set<String> keys = new HashSet<>();
+                for (Path t : o.targets()) {
+                    keys.addAll(targetSentences(t, work));
+                    tj.add(t.toString());
+                }
+                List<TrainingExample> kept = new ArrayList<>();
+                for (TrainingExample ex : examples) {
+                    if (keys.contains(ex.key())) {
+                        overlap++;
+                    } else {
+                        kept.add(ex);
+                    }
+                }
+                examples = kept;
+            }
+            record.put("dropped_overlapping_target_sentences", overlap);
+            // ---- held-out types
+            if (!o.heldOutTypes().isEmpty()) {
+                HeldOutTypes.Filtered f = HeldOutTypes.filter(examples, o.heldOutTypes());
+                examples = f.kept();
+                record.put("held_out_types", String.join(",", o.heldOutTypes()));
+                record.put("held_out_sentences_left_out", f.leftOut());
+            }
+            record.put("training_sentences", examples.size());
+            if (examples.isEmpty()) {
+                throw new FewNerException(
+                        "--source: no training sentence left (see the counts above)");
+            }
+            // ---- features (cached per distinct sentence)
+            int[] layers =
+                    c.detectLayer() == c.typeLayer()
+                            ? new int[] {c.detectLayer()}
+                            : new int[] {c.detectLayer(), c.typeLayer()};
+            int hiddenSize = backbone.config().hiddenSize();
+            FeatureStore store = null;
+            if (o.cache() != null && Files.isRegularFile(o.cache())) {
+                FeatureStore cached = FeatureStore.read(o.cache());
+                if (cached.hidden() == hiddenSize && covers(cached.layers(), layers)) {
+                    store = cached;
+                }
+            }
+            if (store == null) {
+                store = new FeatureStore(layers, hiddenSize);
+            }
+            Map<String, List<String>> missing = new LinkedHashMap<>();
+            for (TrainingExample ex : examples) {
+                if (!store.contains(ex.words())) {
+                    missing.putIfAbsent(FeatureStore.key(ex.words()), ex.words());
+                }
+            }
+            long e0 = System.nanoTime();
+            long words = 0;
+            if (!missing.isEmpty()) {
+                // the cache may hold more layers than needed: encode all of them
+                FeatureSource wf = encoderFeatures(backbone, store.layers());
+                List<List<String>> todo = new ArrayList<>(missing.values());
+                for (List<String> w : todo) {
+                    words += w.size();
+                }
+                SpanDevTool.encodeInto(wf, todo, store);
+                if (o.cache() != null) {
+                    store.write(o.cache());
+                }
+            }
+            double encodeS = (System.nanoTime() - e0) / 1e9;
+            record.put("encoded_sentences", missing.size());
+            record.put("encode_s", encodeS);
+            record.put("encode_words_per_s", encodeS > 0 ? words / encodeS : 0);
+            // ---- training
+            SpanTrainer trainer = new SpanTrainer(c, examples, store);
+            Path ckpt = work.resolve("checkpoint");
+            Path log = o.out().resolveSibling(o.out().getFileName() + ".log.jsonl");
+            if (o.resume()) {
+                if (!Files.isRegularFile(ckpt.resolve(SpanTrainer.CKPT_JSON))) {
+                    throw new FewNerException(ckpt + ": no checkpoint to resume from");
+                }
+                trainer.restore(ckpt);
+                LOG.info("resumed at step {}", trainer.step());
+            } else {
+                try {
+                    Files.deleteIfExists(log);
+                } catch (IOException e) {
+                    throw new FewNerException(
+                            log + ": cannot remove the old log: " + e.getMessage(), e);
+                }
+            }
+            long tr0 = System.nanoTime();
+            try (NDManager root = NDManager.newBaseManager()) {
+                trainer.run(root, log, ckpt, -1, null);
+            }
+            double trainS = trainer.elapsedBefore() + (System.nanoTime() - tr0) / 1e9;
+            record.set("config", Json.MAPPER.valueToTree(c));
+            record.put("steps", trainer.step());
+            record.put("seed", c.seed());
+            record.set("final_losses", Json.MAPPER.valueToTree(trainer.lastLosses()));
+            record.put("train_s", trainS);
+            record.put("log", log.getFileName().toString());
+            record.set("episode_corpora", Json.MAPPER.valueToTree(trainer.episodeCorpora()));
+            record.put(
+                    "adversarial_note",
+                    "the backbone is frozen: FGM/PGD perturb the cached word vectors the heads read, not the embeddings");
+            record.put("elapsed_s", (System.nanoTime() - t0) / 1e9);
+            writeAdapter(o.out(), o.modelDir(), backbone, trainer, c, record);
+            return record;
+        }
+    }
+
+    /** The shared word encoder (no cache of its own: the feature store is the cache). */
+    static FeatureSource encoderFeatures(Backbone backbone, int[] layers) {
+        List<Integer> ls = new ArrayList<>();
+        for (int l : layers) {
+            ls.add(l);
+        }
+        BackboneWordEncoder enc =
+                new BackboneWordEncoder(
+                        backbone, BackboneWordEncoder.Options.of(ls).withCacheBytes(0), false);
+        return new EncoderFeatures(enc, layers);
+    }
+
+    private static boolean covers(int[] have, int[] need) {
+        for (int n : need) {
+            boolean f = false;
+            for (int h : have) {
+                f |= h == n;
+            }
+            if (!f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The name of the module that carries the minimal rank-1 LoRA (the last query projection). */
+    static String minimalTarget(LinearModules base) {
+        String pick = null;
+        for (String n : base.modules().keySet()) {
+            if (n.endsWith("attention.self.query") || n.endsWith("self_attn.q_proj")) {
+                pick = n;
+            }
+        }
+        return pick != null ? pick : base.modules().keySet().iterator().next();
+    }
+
+    static void writeAdapter(
+            Path out,
+            Path modelDir,
+            Backbone backbone,
+            SpanTrainer trainer,
+            SpanTrainingConfig c,
+            ObjectNode record) {
+        LinearModules base = LinearModules.of(backbone);
+        LoraConfig lc = LoraConfig.of(1, 1, 0, List.of(minimalTarget(base)), false);
+        LoraAdapter a = LoraAdapter.init(base, lc, c.seed(), LoraAdapter.Init.ZERO, 0);
+        ObjectNode extra = a.config().extra().deepCopy();
+        SpanHeads.Config hc = trainer.headsConfig();
+        ObjectNode span = extra.putObject(SpanMethod.CONFIG_KEY);
+        span.put("detect_layer", hc.detectLayer());
+        span.put("type_layer", hc.typeLayer());
+        span.put("max_width", hc.maxWidth());
+        span.put("threshold", hc.threshold());
+        span.put("rejection", hc.rejection());
+        span.put("margin", hc.margin());
+        span.put("typing", c.typing());
+        span.put(
+                "note",
+                "frozen backbone; the rank-1 LoRA (B = 0) only makes the directory a valid PEFT adapter");
+        Map<String, String> desc = new TreeMap<>();
+        desc.put(SpanHeads.DETECT_START, "span detection: W_s [H, d] on the start word");
+        desc.put(SpanHeads.DETECT_END, "span detection: W_e [H, d] on the end word");
+        desc.put(SpanHeads.DETECT_WIDTH, "span detection: width embedding [maxWidth, d]");
+        desc.put(SpanHeads.DETECT_BIAS, "span detection: hidden bias [d]");
+        desc.put(SpanHeads.DETECT_OUT, "span detection: output weights [d]");
+        desc.put(SpanHeads.DETECT_OUT_BIAS, "span detection: output bias [1]");
+        desc.put(SpanHeads.TYPE_PROJ, "typing projection P [2H, k] of [h_b; h_e]");
+        desc.put(SpanHeads.TYPE_PROJ_BIAS, "typing projection bias [k]");
+        desc.put(SpanHeads.TYPE_SCALE, "cosine logit scale [1]");
+        desc.put(SpanHeads.TYPE_NONE, "learnt 'no type' cosine threshold [1]");
+        LoraAdapter full =
+                new LoraAdapter(a.config().withExtra(extra), a.modules(), Map.of())
+                        .withHeads(trainer.heads(), desc);
+        AtomicFiles.writeDirectory(
+                out,
+                true,
+                tmp -> {
+                    full.write(tmp);
+                    Files.writeString(tmp.resolve("training.json"), Json.pretty(record));
+                });
+    }
+}

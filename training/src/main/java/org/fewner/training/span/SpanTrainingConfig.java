@@ -1,0 +1,102 @@
+package org.fewner.training.span;
+
+/**
+ * Every setting of a span-method training run (recorded in {@code training.json}).
+ *
+ * @param detectLayer layer of the detection head's input (HF numbering, 0 = embeddings)
+ * @param typeLayer layer of the typing representation (BANER: 3/4 depth; 9 on BERT-base)
+ * @param maxWidth longest span in words
+ * @param detectDim hidden size of the detection head
+ * @param typeDim size of the typing projection
+ * @param typing {@code projection} (trained) or {@code mean} (untrained: mean word vector, nearest
+ *     prototype)
+ * @param ways N of the source episodes
+ * @param shots K of the source episodes (K~2K)
+ * @param queryShots query shots of the source episodes
+ * @param strictEpisodes Few-NERD's strict candidate rule (only target classes in a sentence)
+ * @param extraSentences random source sentences added to each step for the detection loss
+ * @param detectWeight weight of the detection loss
+ * @param episodeWeight weight of the prototypical episode loss
+ * @param infonceWeight weight of the InfoNCE loss
+ * @param tau InfoNCE temperature
+ * @param boundaryWeight weight of BANER's boundary-aware contrastive loss
+ * @param adv {@code none}, {@code fgm} or {@code pgd}
+ * @param advEps perturbation norm (on the heads' cached input features: the backbone is frozen)
+ * @param pgdSteps PGD steps
+ * @param lr AdamW learning rate (linear warm-up, then linear decay to 0)
+ * @param weightDecay AdamW decoupled weight decay
+ * @param warmup warm-up steps
+ * @param maxSteps training steps
+ * @param seed seeds initialisation and every sampling step
+ * @param threshold detection threshold stored with the heads
+ * @param rejection {@code learnt}, {@code margin} or {@code off}
+ * @param margin cosine threshold for {@code margin}
+ * @param checkpointSteps checkpoint at least every this many steps (and every 10 minutes)
+ */
+public record SpanTrainingConfig(
+        int detectLayer,
+        int typeLayer,
+        int maxWidth,
+        int detectDim,
+        int typeDim,
+        String typing,
+        int ways,
+        int shots,
+        int queryShots,
+        boolean strictEpisodes,
+        int extraSentences,
+        double detectWeight,
+        double episodeWeight,
+        double infonceWeight,
+        double tau,
+        double boundaryWeight,
+        String adv,
+        double advEps,
+        int pgdSteps,
+        double lr,
+        double weightDecay,
+        int warmup,
+        int maxSteps,
+        long seed,
+        double threshold,
+        String rejection,
+        double margin,
+        int checkpointSteps) {
+
+    /** The defaults (papers.md where it has them: BANER's boundary weight 0.001). */
+    public static SpanTrainingConfig defaults() {
+        return new SpanTrainingConfig(
+                12,
+                9,
+                8,
+                128,
+                128,
+                "projection",
+                5,
+                2,
+                2,
+                false,
+                8,
+                1.0,
+                1.0,
+                0.5,
+                0.1,
+                0.001,
+                "fgm",
+                1.0,
+                3,
+                1e-3,
+                0.01,
+                100,
+                3000,
+                42,
+                0.5,
+                "learnt",
+                0.5,
+                500);
+    }
+
+    public boolean trainsTyping() {
+        return typing.equals("projection");
+    }
+}
