@@ -1,10 +1,15 @@
 package org.fewner.cli;
 
+import org.fewner.common.FewNerException;
+
 /**
- * An error caused by the user's input; the command line prints its message alone, without a stack
- * trace.
+ * Former CLI-only user error, kept as a thin subclass so that code written against it still
+ * compiles.
+ *
+ * @deprecated throw {@link FewNerException} instead.
  */
-public class UserFacingException extends RuntimeException {
+@Deprecated
+public class UserFacingException extends FewNerException {
     public UserFacingException(String message) {
         super(message);
     }
