@@ -6,6 +6,7 @@ import org.fewner.cli.eval.EvalCommand;
 import org.fewner.cli.generate.GenerateCommand;
 import org.fewner.cli.model.ModelCommand;
 import org.fewner.cli.stats.StatsCommand;
+import org.fewner.common.FewNerException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -42,32 +43,43 @@ public final class FewNer implements Runnable {
     }
 
     /**
-     * A command line with FewNER's error handling: a user error prints one clear message and exits
-     * 2.
-     */
-    /**
-     * Errors about the user's input (files, models, options): their message already names the file
-     * and the problem, so the command line prints it alone. Anything else is a bug and keeps its
-     * stack trace.
+     * Whether {@code ex} is an error about the user's input (files, models, options): decided by
+     * type alone, a {@link FewNerException}. Anything else is a bug and keeps its stack trace.
      */
     static boolean isUserError(Throwable ex) {
-        return ex instanceof UserFacingException
-                || ex instanceof org.fewner.common.FewNerException
-                || ex instanceof java.io.UncheckedIOException
-                || ex instanceof java.io.IOException
-                || ex instanceof IllegalArgumentException
-                || ex instanceof org.fewner.llm.tensors.TensorFileException
-                || ex instanceof org.fewner.llm.config.ConfigException
-                || ex instanceof org.fewner.llm.hub.TfBundleException
-                || ex instanceof org.apache.uima.UIMAException;
+        return userError(ex) != null;
     }
 
+    /**
+     * The {@link FewNerException} that {@code ex} is, or that a framework wrapped on the way up
+     * (UIMA wraps a reader's error in its own exceptions): the first one on the cause chain, or
+     * null.
+     */
+    static FewNerException userError(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof FewNerException f) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    /** The one line printed for a user error: {@code fewner: <message>}, line breaks folded. */
+    static String oneLine(FewNerException e) {
+        return "fewner: " + String.valueOf(e.getMessage()).replaceAll("\\s*[\\r\\n]+\\s*", " ");
+    }
+
+    /**
+     * A command line with FewNER's error handling: a user error prints one line {@code fewner:
+     * <file>[:<line>]: <problem>} and exits 2.
+     */
     public static CommandLine newCommandLine() {
         CommandLine cl = new CommandLine(new FewNer());
         cl.setExecutionExceptionHandler(
                 (ex, commandLine, parseResult) -> {
-                    if (isUserError(ex)) {
-                        commandLine.getErr().println("fewner: " + ex.getMessage());
+                    FewNerException user = userError(ex);
+                    if (user != null) {
+                        commandLine.getErr().println(oneLine(user));
                         return 2;
                     }
                     throw ex;

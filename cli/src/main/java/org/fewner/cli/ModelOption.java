@@ -3,6 +3,11 @@ package org.fewner.cli;
 import ai.djl.Device;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.fewner.common.FewNerException;
+import org.fewner.llm.config.DecoderConfig;
+import org.fewner.llm.config.ModelConfig;
+import org.fewner.llm.config.ModelConfigs;
+import org.fewner.llm.decoder.DecoderModel;
 import org.fewner.llm.device.DeviceSpec;
 import org.fewner.llm.hub.DefaultModels;
 import org.fewner.llm.model.Backbone;
@@ -11,7 +16,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The {@code --model DIR|default|default-uncased} and {@code --device cpu|gpu[:N]} options shared
- * by the model commands (a picocli mixin).
+ * by every command that loads a model (a picocli mixin: {@code @Mixin ModelOption}); the one place
+ * that parses them.
  */
 public final class ModelOption {
     @Option(
@@ -43,14 +49,14 @@ public final class ModelOption {
             try {
                 return DefaultModels.resolve(model, true);
             } catch (java.io.IOException e) {
-                throw new UserFacingException(
+                throw new FewNerException(
                         "--model " + model + ": cannot obtain the default model: " + e.getMessage(),
                         e);
             }
         }
         Path dir = Path.of(model);
         if (!Files.isDirectory(dir)) {
-            throw new UserFacingException(
+            throw new FewNerException(
                     "--model "
                             + model
                             + ": not a directory (expected a model directory with "
@@ -61,15 +67,31 @@ public final class ModelOption {
 
     /** The parsed {@code --device}. */
     public Device device() {
-        try {
-            return DeviceSpec.parse(device);
-        } catch (IllegalArgumentException e) {
-            throw new UserFacingException(e.getMessage(), e);
-        }
+        return DeviceSpec.parse(device);
     }
 
     /** Loads the model (the caller closes it). */
     public Backbone load() {
         return Models.load(directory(), device());
+    }
+
+    /**
+     * Loads the model as a decoder LLM for {@code command}; a BERT model is refused from its
+     * config.json, before its weights are read.
+     */
+    public DecoderModel loadDecoder(String command) {
+        Path dir = directory();
+        Device dev = device();
+        ModelConfig config = ModelConfigs.read(dir);
+        if (!(config instanceof DecoderConfig)) {
+            throw new FewNerException(
+                    "--model "
+                            + model
+                            + ": "
+                            + command
+                            + " needs a decoder LLM (model_type llama, qwen2 or mistral), not "
+                            + config.modelType());
+        }
+        return DecoderModel.load(dir, dev);
     }
 }

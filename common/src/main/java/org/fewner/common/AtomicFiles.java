@@ -86,6 +86,30 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * {@link #writeDirectory} for a command's output directory: {@code target} must not exist, or
+     * be an empty directory (which is then replaced); an existing non-empty directory is refused,
+     * so that no user file is ever deleted.
+     */
+    public static void writeNewDirectory(Path target, DirectoryWriter writer) {
+        boolean emptyDir = false;
+        if (Files.isDirectory(target)) {
+            try (var entries = Files.list(target)) {
+                emptyDir = entries.findAny().isEmpty();
+            } catch (IOException e) {
+                throw new FewNerException(target + ": cannot list: " + e.getMessage(), e);
+            }
+            if (!emptyDir) {
+                throw new FewNerException(
+                        target
+                                + ": already exists and is not empty (choose a new output directory)");
+            }
+        } else if (Files.exists(target)) {
+            throw new FewNerException(target + ": exists and is not a directory");
+        }
+        writeDirectory(target, emptyDir, writer);
+    }
+
     private static void move(Path from, Path to) throws IOException {
         try {
             Files.move(

@@ -42,15 +42,44 @@ public class FewNerException extends RuntimeException {
 
     /**
      * The input quoted for a message: at most {@link #MAX_QUOTE} characters, cut with "..." and the
-     * full length, so a 60 MB line never ends up in a message.
+     * full length, so a 60 MB line never ends up in a message; line breaks and other control
+     * characters but the tab are escaped ({@code \n}, {@code \u0000}), so the message stays one
+     * line.
      */
     public static String quote(CharSequence input) {
         if (input == null) {
             return "null";
         }
         if (input.length() <= MAX_QUOTE) {
-            return "'" + input + "'";
+            return "'" + escape(input) + "'";
         }
-        return "'" + input.subSequence(0, MAX_QUOTE) + "...' (" + input.length() + " characters)";
+        return "'"
+                + escape(input.subSequence(0, MAX_QUOTE))
+                + "...' ("
+                + input.length()
+                + " characters)";
+    }
+
+    private static String escape(CharSequence s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                default -> {
+                    if ((c < 0x20 && c != '\t')
+                            || c == 0x7f
+                            || c == 0x85
+                            || c == 0x2028
+                            || c == 0x2029) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.toString();
     }
 }

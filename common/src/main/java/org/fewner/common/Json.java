@@ -61,6 +61,7 @@ public final class Json {
      * the file.
      */
     public static JsonNode readTree(Path file) {
+        InputFiles.requireFile(file);
         try {
             return MAPPER.readTree(file.toFile());
         } catch (JsonProcessingException e) {
@@ -81,13 +82,7 @@ public final class Json {
             JsonLocation loc = e.getLocation();
             String col = loc == null ? "" : ":" + loc.getColumnNr();
             throw new FewNerException(
-                    file
-                            + ":"
-                            + line
-                            + col
-                            + ": not valid JSON: "
-                            + e.getOriginalMessage().replace('\n', ' '),
-                    e);
+                    file + ":" + line + col + ": not valid JSON: " + originalMessage(e), e);
         }
     }
 
@@ -103,6 +98,17 @@ public final class Json {
     public static String problemOf(JsonProcessingException e) {
         JsonLocation loc = e.getLocation();
         String where = loc == null ? "" : ":" + loc.getLineNr() + ":" + loc.getColumnNr();
-        return where + ": not valid JSON: " + e.getOriginalMessage().replace('\n', ' ');
+        return where + ": not valid JSON: " + originalMessage(e);
+    }
+
+    /**
+     * Jackson's message without its location suffix or source excerpt, on one line and at most ~200
+     * characters of quoted input.
+     */
+    public static String originalMessage(JsonProcessingException e) {
+        String m = String.valueOf(e.getOriginalMessage());
+        m = m.replaceAll("\\[Source: [^;\\]]*; ", "[");
+        m = m.replaceAll("\\s*[\\r\\n]+\\s*", " ");
+        return m.length() <= 300 ? m : m.substring(0, 300) + "...";
     }
 }

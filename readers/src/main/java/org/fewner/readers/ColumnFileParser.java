@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.fewner.common.FewNerException;
 
 /**
  * Streams the sentences of a column file (CoNLL-2003 4-column, or 2-column {@code token label}), by
@@ -75,9 +76,8 @@ public final class ColumnFileParser implements Closeable {
                                 + columnsHint
                                 + ", split on TAB if the line has one, else on spaces), found "
                                 + fields.length
-                                + ": '"
-                                + line
-                                + "'");
+                                + ": "
+                                + FewNerException.quote(line));
             }
             for (int f = 0; f < fields.length; f++) {
                 if (fields[f].isEmpty()) {
@@ -88,9 +88,8 @@ public final class ColumnFileParser implements Closeable {
                                     + (f + 1)
                                     + " is empty (expected "
                                     + columnsHint
-                                    + "): '"
-                                    + line
-                                    + "'");
+                                    + "): "
+                                    + FewNerException.quote(line));
                 }
             }
             tokens.add(fields[0]);

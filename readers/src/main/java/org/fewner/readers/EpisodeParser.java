@@ -2,12 +2,13 @@ package org.fewner.readers;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.fewner.common.FewNerException;
+import org.fewner.common.Json;
 
 /**
  * Streams the episodes of a Few-NERD JSONL file, one line at a time (a file is never loaded whole).
@@ -16,9 +17,10 @@ import java.util.List;
  * {@link FormatException} naming the line. A file without any episode is an error.
  */
 public final class EpisodeParser implements Closeable {
-    private static final ObjectMapper MAPPER =
-            new ObjectMapper()
-                    .enable(
+    private static final com.fasterxml.jackson.databind.ObjectReader MAPPER =
+            Json.MAPPER
+                    .reader()
+                    .with(
                             com.fasterxml.jackson.databind.DeserializationFeature
                                     .FAIL_ON_TRAILING_TOKENS);
 
@@ -55,7 +57,12 @@ public final class EpisodeParser implements Closeable {
             throw new FormatException(
                     name(),
                     lineNo,
-                    "not JSON (expected one episode object per line): " + e.getOriginalMessage());
+                    "not JSON (expected one episode object per line): "
+                            + (e.getLocation() == null
+                                    ? ""
+                                    : "column " + e.getLocation().getColumnNr() + ": ")
+                            + org.fewner.common.Json.originalMessage(e),
+                    e);
         }
         if (root == null || !root.isObject()) {
             throw new FormatException(
@@ -73,7 +80,50 @@ public final class EpisodeParser implements Closeable {
             throw new FormatException(
                     name(), lineNo, "episode has no \"types\" (expected a list of type names)");
         List<String> types = strings(typesNode, "types", lineNo);
+        if (types.isEmpty()) {
+            throw new FormatException(
+                    name(), lineNo, "episode has empty \"types\" (expected its N type names)");
+        }
+        checkLabels(support, "support", types, lineNo);
+        checkLabels(query, "query", types, lineNo);
         return new Episode(episodes++, lineNo, support, query, types);
+    }
+
+    /**
+     * Every gold label must be {@code O} or one of the episode's types (with an optional {@code
+     * B-}/{@code I-} prefix): a label outside them would be counted and scored as a type the
+     * episode does not ask for.
+     */
+    private void checkLabels(
+            List<LabelledSentence> sentences, String partName, List<String> types, int lineNo) {
+        java.util.Set<String> known = new java.util.HashSet<>(types);
+        for (int s = 0; s < sentences.size(); s++) {
+            List<String> labels = sentences.get(s).labels();
+            for (int t = 0; t < labels.size(); t++) {
+                String l = labels.get(t);
+                if (l.equals("O") || known.contains(l)) {
+                    continue;
+                }
+                if ((l.startsWith("B-") || l.startsWith("I-")) && known.contains(l.substring(2))) {
+                    continue;
+                }
+                if (l.length() >= 2 && l.charAt(1) == '-' || l.isEmpty() || !l.strip().equals(l)) {
+                    continue; // a malformed tag: the tag decoder names the exact problem
+                }
+                throw new FormatException(
+                        name(),
+                        lineNo,
+                        partName
+                                + ".label["
+                                + s
+                                + "]["
+                                + t
+                                + "] "
+                                + FewNerException.quote(l)
+                                + " is not among the episode's types "
+                                + FewNerException.quote(String.join(", ", types)));
+            }
+        }
     }
 
     private String nextLine() throws IOException {

@@ -1,12 +1,17 @@
 package org.fewner.readers;
 
-import java.io.IOException;
+import org.fewner.common.FewNerException;
 
 /**
  * Bad input in a corpus file: the message is {@code <file>:<line>: <problem>}, naming what was
  * expected. Line numbers are 1-based; line 0 means the file as a whole.
+ *
+ * <p>It is a {@link FewNerException} (unchecked), not an {@code IOException}: a format error is the
+ * user's input, not a failing device. UIMA readers ({@code getNext}/{@code hasNext}) let it
+ * propagate unchanged, so a pipeline (uimaFIT {@code SimplePipeline}, the CPE) ends with it or with
+ * it as the cause of its own exception, and the command line finds it there by type.
  */
-public class FormatException extends IOException {
+public class FormatException extends FewNerException {
     private final String file;
     private final int line;
     private final String problem;
@@ -16,7 +21,7 @@ public class FormatException extends IOException {
     }
 
     public FormatException(String file, int line, String problem, Throwable cause) {
-        super(file + ":" + line + ": " + problem, cause);
+        super(line >= 1 ? file + ":" + line + ": " + problem : file + ": " + problem, cause);
         this.file = file;
         this.line = line;
         this.problem = problem;

@@ -1,6 +1,7 @@
 package org.fewner.readers;
 
 import java.util.List;
+import org.fewner.common.FewNerException;
 
 /**
  * One sentence as read from a file: parallel tokens and labels, the file line of each token (for
@@ -43,6 +44,12 @@ public record LabelledSentence(
         return new FormatException(
                 file,
                 line,
-                where + "token " + (i + 1) + " '" + tokens.get(i) + "': " + e.getMessage());
+                where
+                        + "token "
+                        + (i + 1)
+                        + " "
+                        + FewNerException.quote(tokens.get(i))
+                        + ": "
+                        + e.getMessage());
     }
 }

@@ -2,6 +2,7 @@ package org.fewner.readers;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.fewner.common.FewNerException;
 
 /**
  * Turns a sentence's labels into entity chunks. Pure functions, shared by the readers and {@code
@@ -79,24 +80,26 @@ public final class TagDecoder {
             }
             if (label.length() < 2 || !isBioPrefixed(label)) {
                 throw new TagException(
-                        i, "unknown tag '" + label + "': expected O, B-TYPE or I-TYPE");
+                        i,
+                        "unknown tag "
+                                + FewNerException.quote(label)
+                                + ": expected O, B-TYPE or I-TYPE");
             }
             String t = label.substring(2);
             if (t.isEmpty() || !t.strip().equals(t)) {
                 throw new TagException(
                         i,
-                        "tag '"
-                                + label
-                                + "' has an empty or space-padded type: expected O, B-TYPE or I-TYPE");
+                        "tag "
+                                + FewNerException.quote(label)
+                                + " has an empty or space-padded type: expected O, B-TYPE or I-TYPE");
             }
             boolean continues = label.charAt(0) == 'I' && t.equals(type);
             if (!continues) {
                 if (strict && label.charAt(0) == 'I') {
                     throw new TagException(
                             i,
-                            "'"
-                                    + label
-                                    + "' follows "
+                            FewNerException.quote(label)
+                                    + " follows "
                                     + (i == 0
                                             ? "the sentence start"
                                             : "'" + labels.get(i - 1) + "'")
@@ -132,7 +135,9 @@ public final class TagDecoder {
             if (label.isEmpty() || !label.strip().equals(label)) {
                 throw new TagException(
                         i,
-                        "empty or space-padded label '" + label + "': expected O or a type name");
+                        "empty or space-padded label "
+                                + FewNerException.quote(label)
+                                + ": expected O or a type name");
             }
             if (label.length() >= 2
                     && label.charAt(1) == '-'

@@ -110,6 +110,15 @@ class FewNerdEpisodeReaderTest {
                 ":2: query sentence 1, token 3 'ran': label 'X-PER' has a tag prefix");
         assertBad(good + " trailing", ":2: not JSON");
         assertBad(
+                good.replace("\"types\": [\"location-GPE\", \"person-actor\"]", "\"types\": []"),
+                ":2: episode has empty \"types\"");
+        assertBad(
+                good.replace(
+                        "[\"person-actor\", \"person-actor\", \"O\"]",
+                        "[\"person-actor\", \"event-sports\", \"O\"]"),
+                ":2: query.label[0][1] 'event-sports' is not among the episode's types"
+                        + " 'location-GPE, person-actor'");
+        assertBad(
                 good.replace("\"sang\"", "7"),
                 ":2: support.word[0] holds number 7 (expected strings)");
     }

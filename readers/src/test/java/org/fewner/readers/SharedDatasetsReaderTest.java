@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity;
 import de.tudarmstadt.ukp.dkpro.core.api.segmentation.type.Sentence;
 import de.tudarmstadt.ukp.dkpro.core.api.segmentation.type.Token;
@@ -17,6 +16,7 @@ import org.apache.uima.collection.CollectionReader;
 import org.apache.uima.fit.factory.CollectionReaderFactory;
 import org.apache.uima.fit.factory.JCasFactory;
 import org.apache.uima.jcas.JCas;
+import org.fewner.common.Json;
 import org.fewner.type.EpisodePart;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -89,8 +89,8 @@ class SharedDatasetsReaderTest {
         assertEquals(expected.get("tokens").asLong(), tokens, "tokens");
         assertEquals(expected.get("entities").asLong(), entities, "entities");
         assertEquals(
-                new ObjectMapper().writeValueAsString(expected.get("types")),
-                new ObjectMapper().writeValueAsString(types));
+                Json.MAPPER.writeValueAsString(expected.get("types")),
+                Json.MAPPER.writeValueAsString(types));
         if (expected.has("episodes")) {
             assertEquals(expected.get("episodes").asLong(), cases, "episodes");
             assertEquals(expected.get("support_sentences").asLong(), support, "support sentences");
@@ -101,8 +101,7 @@ class SharedDatasetsReaderTest {
         Path dir = datasets.resolve(rel).getParent();
         while (!Files.exists(dir.resolve("PROVENANCE.md"))) dir = dir.getParent();
         for (String line : Files.readAllLines(dir.resolve("PROVENANCE.md"))) {
-            if (line.startsWith("{\"file\": \"" + rel + "\""))
-                return new ObjectMapper().readTree(line);
+            if (line.startsWith("{\"file\": \"" + rel + "\"")) return Json.MAPPER.readTree(line);
         }
         return null;
     }

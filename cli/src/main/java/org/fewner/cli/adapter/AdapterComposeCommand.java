@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.fewner.cli.ModelOption;
-import org.fewner.cli.UserFacingException;
+import org.fewner.common.FewNerException;
 import org.fewner.llm.lora.AdapterRegistry;
 import org.fewner.llm.lora.LoraAdapter;
 import org.fewner.llm.lora.LoraHub;
@@ -88,21 +88,18 @@ public final class AdapterComposeCommand implements Runnable {
     @Override
     public void run() {
         if (adapters.size() < 2) {
-            throw new UserFacingException(
+            throw new FewNerException(
                     "--adapters: give at least two adapter directories to compose");
         }
         if (budget < 2) {
-            throw new UserFacingException(
-                    "--budget: expected at least 2 evaluations, got " + budget);
+            throw new FewNerException("--budget: expected at least 2 evaluations, got " + budget);
         }
         List<LoraAdapter> sources = new ArrayList<>();
         for (Path p : adapters) {
             sources.add(LoraAdapter.read(p));
         }
-        List<String> texts =
-                SupportSentences.read(support, format).stream()
-                        .map(t -> String.join(" ", t))
-                        .toList();
+        SupportSentences.Support supportSet = SupportSentences.readSupport(support, format);
+        List<String> texts = supportSet.tokens().stream().map(t -> String.join(" ", t)).toList();
         try (Backbone model = modelOption.load();
                 AdapterRegistry registry = new AdapterRegistry(model)) {
             for (int i = 0; i < sources.size(); i++) {
@@ -142,6 +139,8 @@ public final class AdapterComposeCommand implements Runnable {
             o.put("objective", r.objective());
             o.put("evaluations", r.evaluations());
             o.put("support_sentences", loss.sentences());
+            // adapters carry no label set: the support's types are reported, not checked
+            o.set("support_types", AdapterJson.JSON.valueToTree(supportSet.types()));
             System.out.println(o.toString());
         }
     }

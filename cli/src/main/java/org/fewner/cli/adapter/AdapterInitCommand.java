@@ -2,8 +2,11 @@ package org.fewner.cli.adapter;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
-import org.fewner.cli.UserFacingException;
+import java.util.Map;
+import org.fewner.common.FewNerException;
+import org.fewner.common.Json;
 import org.fewner.llm.config.BertConfig;
 import org.fewner.llm.lora.LinearModules;
 import org.fewner.llm.lora.LoraAdapter;
@@ -107,7 +110,7 @@ public final class AdapterInitCommand implements Runnable {
     @Override
     public void run() {
         if ((targets == null) == (targetRegex == null)) {
-            throw new UserFacingException(
+            throw new FewNerException(
                     "give exactly one of --targets a,b,... (or all-linear) and --target-regex REGEX");
         }
         LoraAdapter.Init mode =
@@ -115,11 +118,11 @@ public final class AdapterInitCommand implements Runnable {
                     case "zero" -> LoraAdapter.Init.ZERO;
                     case "random" -> LoraAdapter.Init.RANDOM;
                     default ->
-                            throw new UserFacingException(
+                            throw new FewNerException(
                                     "--init: expected zero or random, got '" + init + "'");
                 };
         if (rank <= 0) {
-            throw new UserFacingException("--rank: expected a positive integer, got " + rank);
+            throw new FewNerException("--rank: expected a positive integer, got " + rank);
         }
         TargetModules tm =
                 targetRegex != null
@@ -154,13 +157,10 @@ public final class AdapterInitCommand implements Runnable {
                         null);
         LoraAdapter adapter = LoraAdapter.init(base, config, seed, mode, bStd);
         adapter.write(out);
-        System.out.println(
-                "{\"out\": "
-                        + AdapterJson.quote(out.toString())
-                        + ", \"lora_modules\": "
-                        + adapter.modules().size()
-                        + ", \"parameters\": "
-                        + AdapterJson.parameters(adapter)
-                        + "}");
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("out", out.toString());
+        summary.put("lora_modules", adapter.modules().size());
+        summary.put("parameters", AdapterJson.parameters(adapter));
+        System.out.println(Json.line(summary));
     }
 }

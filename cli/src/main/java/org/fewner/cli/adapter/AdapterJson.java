@@ -1,25 +1,17 @@
 package org.fewner.cli.adapter;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Map;
+import org.fewner.common.Json;
 import org.fewner.llm.lora.LoraAdapter;
 import org.fewner.llm.tensors.HostTensor;
 
 /** JSON output of the adapter commands. */
 final class AdapterJson {
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final ObjectMapper JSON = Json.MAPPER;
 
     private AdapterJson() {}
-
-    static String quote(String s) {
-        try {
-            return JSON.writeValueAsString(s);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     /** Trainable LoRA parameters (A and B elements). */
     static long parameters(LoraAdapter a) {

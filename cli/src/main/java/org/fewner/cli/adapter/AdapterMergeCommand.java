@@ -1,7 +1,10 @@
 package org.fewner.cli.adapter;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.fewner.common.Json;
 import org.fewner.llm.lora.LoraAdapter;
 import org.fewner.llm.lora.MergedModelWriter;
 import picocli.CommandLine.Command;
@@ -41,11 +44,9 @@ public final class AdapterMergeCommand implements Runnable {
     @Override
     public void run() {
         List<String> merged = MergedModelWriter.write(model, LoraAdapter.read(adapter), out);
-        System.out.println(
-                "{\"out\": "
-                        + AdapterJson.quote(out.toString())
-                        + ", \"merged_weights\": "
-                        + merged.size()
-                        + "}");
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("out", out.toString());
+        summary.put("merged_weights", merged.size());
+        System.out.println(Json.line(summary));
     }
 }

@@ -3,7 +3,7 @@ package org.fewner.cli.adapter;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
-import org.fewner.cli.UserFacingException;
+import org.fewner.common.FewNerException;
 import org.fewner.llm.config.BertConfig;
 import org.fewner.llm.lora.TaskLoss;
 import org.fewner.llm.model.Backbone;
@@ -33,7 +33,7 @@ final class LanguageModelLoss implements TaskLoss {
         if (masked) {
             ModelTokenizer.Tokens m = tok.encode("[MASK]", false);
             if (m.size() != 1 || !"[MASK]".equals(m.tokens()[0])) {
-                throw new UserFacingException(
+                throw new FewNerException(
                         "the BERT tokenizer has no [MASK] token; the placeholder masked-LM loss needs one");
             }
             maskId = m.ids()[0];
@@ -63,8 +63,7 @@ final class LanguageModelLoss implements TaskLoss {
             }
         }
         if (inputs.isEmpty()) {
-            throw new UserFacingException(
-                    "the support sentences give no token to compute a loss on");
+            throw new FewNerException("the support sentences give no token to compute a loss on");
         }
     }
 
@@ -83,7 +82,7 @@ final class LanguageModelLoss implements TaskLoss {
             try (NDManager m = backbone.manager().newSubManager()) {
                 BackboneOutput out = backbone.forward(m, new long[][] {ids}, mask, adapterName);
                 if (out.logits() == null) {
-                    throw new UserFacingException(
+                    throw new FewNerException(
                             "the model has no LM head (no logits); the placeholder compose loss needs one");
                 }
                 float[] logits = out.logits().toFloatArray();

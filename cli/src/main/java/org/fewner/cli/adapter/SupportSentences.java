@@ -4,10 +4,13 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.fewner.cli.UserFacingException;
+import org.fewner.common.FewNerException;
+import org.fewner.readers.Chunk;
 import org.fewner.readers.ColumnFileParser;
 import org.fewner.readers.LabelledSentence;
 import org.fewner.readers.LineReader;
+import org.fewner.readers.TagDecoder;
+import org.fewner.readers.TagScheme;
 
 /**
  * The sentences of a support file as token lists, for {@code adapter compose}'s placeholder loss
@@ -18,18 +21,31 @@ import org.fewner.readers.LineReader;
 final class SupportSentences {
     private SupportSentences() {}
 
+    /**
+     * The support sentences' tokens, and the entity types of their gold chunks with counts. PEFT
+     * adapters carry no label set, so the types cannot be checked against the adapters: they are
+     * decoded (a malformed tag is an error naming file and line) and reported, and the placeholder
+     * loss uses the text alone (docs/errors.md).
+     */
+    record Support(List<List<String>> tokens, java.util.SortedMap<String, Integer> types) {}
+
     static List<List<String>> read(Path file, String format) {
+        return readSupport(file, format).tokens();
+    }
+
+    static Support readSupport(Path file, String format) {
         int columns =
                 switch (format) {
                     case "conll2003" -> 4;
                     case "conll" -> 2;
                     default ->
-                            throw new UserFacingException(
+                            throw new FewNerException(
                                     "--format: expected conll2003 or conll (as in fewner stats), got '"
                                             + format
                                             + "'");
                 };
         List<List<String>> out = new ArrayList<>();
+        List<LabelledSentence> sentences = new ArrayList<>();
         try (ColumnFileParser p =
                 new ColumnFileParser(
                         LineReader.open(file),
@@ -39,14 +55,23 @@ final class SupportSentences {
             while ((s = p.next()) != null) {
                 if (s.size() > 0) {
                     out.add(s.tokens());
+                    sentences.add(s);
                 }
             }
         } catch (IOException e) {
-            throw new UserFacingException(e.getMessage(), e);
+            throw new FewNerException(file + ": cannot read: " + e.getMessage(), e);
         }
         if (out.isEmpty()) {
-            throw new UserFacingException(file + ": no sentences found");
+            throw new FewNerException(file + ": no sentences found");
         }
-        return out;
+        TagScheme scheme =
+                TagDecoder.detect(sentences.stream().flatMap(x -> x.labels().stream()).toList());
+        java.util.SortedMap<String, Integer> types = new java.util.TreeMap<>();
+        for (LabelledSentence s : sentences) {
+            for (Chunk c : s.chunks(file.toString(), s.lines()[0], scheme, false)) {
+                types.merge(c.type(), 1, Integer::sum);
+            }
+        }
+        return new Support(out, types);
     }
 }

@@ -16,7 +16,7 @@ import org.apache.uima.fit.factory.JCasFactory;
 import org.apache.uima.fit.util.JCasUtil;
 import org.apache.uima.jcas.JCas;
 import org.dkpro.core.io.xmi.XmiWriter;
-import org.fewner.cli.UserFacingException;
+import org.fewner.common.FewNerException;
 import org.fewner.common.AtomicFiles;
 import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
@@ -129,7 +129,7 @@ public final class AnnotateCommand implements Runnable {
         try {
             annotate(System.out);
         } catch (FewNerException e) {
-            throw new UserFacingException(e.getMessage(), e);
+            throw new FewNerException(e.getMessage(), e);
         }
     }
 

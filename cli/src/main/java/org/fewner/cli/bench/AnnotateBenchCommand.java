@@ -26,7 +26,7 @@ import org.apache.uima.fit.factory.JCasFactory;
 import org.apache.uima.fit.util.JCasUtil;
 import org.apache.uima.jcas.JCas;
 import org.dkpro.core.opennlp.OpenNlpNamedEntityRecognizer;
-import org.fewner.cli.UserFacingException;
+import org.fewner.common.FewNerException;
 import org.fewner.common.AtomicFiles;
 import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
@@ -142,7 +142,7 @@ public final class AnnotateBenchCommand implements Runnable {
         try {
             bench();
         } catch (FewNerException e) {
-            throw new UserFacingException(e.getMessage(), e);
+            throw new FewNerException(e.getMessage(), e);
         } catch (Exception e) {
             throw new IllegalStateException("bench annotate failed: " + e, e);
         }

@@ -15,7 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.fewner.cli.ModelOption;
-import org.fewner.cli.UserFacingException;
+import org.fewner.cli.OptionChecks;
+import org.fewner.common.FewNerException;
+import org.fewner.common.Json;
 import org.fewner.llm.bench.EncoderBenchmark;
 import org.fewner.llm.bench.GemmPeak;
 import org.fewner.llm.bench.OpProfile;
@@ -93,12 +95,40 @@ public final class EncoderBenchCommand implements Runnable {
 
     @Override
     public void run() {
-        ObjectMapper json = new ObjectMapper();
+        OptionChecks.positive("--batches", batches);
+        OptionChecks.positive("--lengths", lengths);
+        OptionChecks.positive("--repeats", repeats);
+        OptionChecks.nonNegative("--min-seconds", minSeconds);
+        OptionChecks.positive("--gemm-seconds", gemmSeconds);
+        if (threads != null) {
+            OptionChecks.positive("--threads", threads);
+        }
+        List<int[]> profileCells = new ArrayList<>();
+        for (String cellSpec : profile) {
+            String[] bt = cellSpec.toLowerCase(Locale.ROOT).split("x");
+            try {
+                if (bt.length != 2) {
+                    throw new NumberFormatException();
+                }
+                profileCells.add(
+                        new int[] {
+                            OptionChecks.positive("--profile", Integer.parseInt(bt[0].trim())),
+                            OptionChecks.positive("--profile", Integer.parseInt(bt[1].trim()))
+                        });
+            } catch (NumberFormatException e) {
+                throw new FewNerException(
+                        "--profile "
+                                + FewNerException.quote(cellSpec)
+                                + ": expected BxT, e.g. 1x32",
+                        e);
+            }
+        }
+        ObjectMapper json = Json.MAPPER;
         ObjectNode root = json.createObjectNode();
         StringBuilder md = new StringBuilder();
         try (Backbone backbone = modelOption.load()) {
             if (!(backbone instanceof BertModel model)) {
-                throw new UserFacingException(
+                throw new FewNerException(
                         "bench encoder needs a BERT model; "
                                 + modelOption.spec()
                                 + " is "
@@ -107,6 +137,25 @@ public final class EncoderBenchCommand implements Runnable {
             Engine.getEngine(
                     "PyTorch"); // loaded with the model; the thread setting below needs the native
             // library
+            int maxLength = model.config().maxPositionEmbeddings();
+            for (int t : lengths) {
+                if (t > maxLength) {
+                    throw new FewNerException(
+                            "--lengths: "
+                                    + t
+                                    + " is longer than the model's max_position_embeddings "
+                                    + maxLength);
+                }
+            }
+            for (int[] cell : profileCells) {
+                if (cell[1] > maxLength) {
+                    throw new FewNerException(
+                            "--profile: length "
+                                    + cell[1]
+                                    + " is longer than the model's max_position_embeddings "
+                                    + maxLength);
+                }
+            }
             if (threads != null) {
                 JniUtils.setNumThreads(threads);
             }
@@ -212,14 +261,9 @@ public final class EncoderBenchCommand implements Runnable {
                                 c.gflopsMedian() / peak,
                                 c.gflopsBest() / peak));
             }
-            for (String cellSpec : profile) {
-                String[] bt = cellSpec.toLowerCase(Locale.ROOT).split("x");
-                if (bt.length != 2) {
-                    throw new UserFacingException(
-                            "--profile " + cellSpec + ": expected BxT, e.g. 1x32");
-                }
-                int b = Integer.parseInt(bt[0].trim());
-                int t = Integer.parseInt(bt[1].trim());
+            for (int[] cell : profileCells) {
+                int b = cell[0];
+                int t = cell[1];
                 Path trace = Files.createTempFile("fewner-profile", ".json");
                 int forwards = b * t >= 2048 ? 1 : 10;
                 OpProfile.Profile p = OpProfile.run(model, b, t, forwards, trace);
@@ -288,7 +332,7 @@ public final class EncoderBenchCommand implements Runnable {
                                 + " and encoder-bench.md");
             }
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new FewNerException(out + ": cannot write results: " + e.getMessage(), e);
         }
     }
 }

@@ -1,22 +1,20 @@
 package org.fewner.cli.generate;
 
-import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import org.fewner.cli.UserFacingException;
-import org.fewner.llm.config.ConfigException;
+import org.fewner.cli.ModelOption;
+import org.fewner.common.FewNerException;
+import org.fewner.common.Json;
 import org.fewner.llm.decoder.DecoderModel;
 import org.fewner.llm.generation.PromptTemplate;
 import org.fewner.llm.generation.Span;
 import org.fewner.llm.generation.SpanGenerator;
 import org.fewner.llm.generation.Words;
-import org.fewner.llm.tensors.TensorFileException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Constrained span generation with a decoder LLM; prints the answer and spans as JSON. */
@@ -26,11 +24,10 @@ import picocli.CommandLine.Option;
         description =
                 "Constrained span generation with a decoder LLM; prints the answer and spans as JSON.")
 public final class GenerateCommand implements Runnable {
-    @Option(
-            names = "--model",
-            required = true,
-            description = "decoder model directory (config.json, weights, tokenizer.json)")
-    Path model;
+    /**
+     * {@code --model} (a decoder directory with config.json, weights, tokenizer.json), --device.
+     */
+    @Mixin ModelOption modelOption;
 
     @Option(
             names = "--types",
@@ -54,13 +51,6 @@ public final class GenerateCommand implements Runnable {
     int beams;
 
     @Option(
-            names = "--device",
-            defaultValue = "cpu",
-            paramLabel = "cpu|gpu[:N]",
-            description = "Where the weights live and generation runs. Default: ${DEFAULT-VALUE}.")
-    String device;
-
-    @Option(
             names = "--max-span-words",
             defaultValue = "10",
             description = "longest entity in words (default ${DEFAULT-VALUE})")
@@ -74,27 +64,22 @@ public final class GenerateCommand implements Runnable {
                         .filter(s -> !s.isEmpty())
                         .toList();
         if (typeList.isEmpty()) {
-            throw new UserFacingException("--types: give at least one entity type");
+            throw new FewNerException("--types: give at least one entity type");
         }
         if (beams < 1 || maxNewTokens < 1 || maxSpanWords < 1) {
-            throw new UserFacingException(
+            throw new FewNerException(
                     "--beams, --max-new-tokens and --max-span-words must be >= 1");
         }
-        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectMapper json = Json.MAPPER;
         ObjectNode out = json.createObjectNode();
         out.put("text", text);
         ArrayNode results = out.putArray("results");
         long t0 = System.nanoTime();
-        Device dev;
-        try {
-            dev = org.fewner.llm.device.DeviceSpec.parse(device);
-        } catch (IllegalArgumentException e) {
-            throw new UserFacingException(e.getMessage(), e);
-        }
-        try (DecoderModel m = DecoderModel.load(model, dev)) {
+        try (DecoderModel m = modelOption.loadDecoder("generate")) {
             if (!m.hasTokenizer()) {
-                throw new UserFacingException(
-                        model + ": no tokenizer.json (generation needs the model's tokenizer)");
+                throw new FewNerException(
+                        modelOption.directory()
+                                + ": no tokenizer.json (generation needs the model's tokenizer)");
             }
             SpanGenerator gen = new SpanGenerator(m, PromptTemplate.DEFAULT, maxSpanWords);
             Words words = Words.split(text);
@@ -115,8 +100,6 @@ public final class GenerateCommand implements Runnable {
                             .put("text", s.text());
                 }
             }
-        } catch (ConfigException | TensorFileException | IllegalStateException e) {
-            throw new UserFacingException(e.getMessage(), e);
         }
         out.put("seconds", (System.nanoTime() - t0) / 1e9);
         try {

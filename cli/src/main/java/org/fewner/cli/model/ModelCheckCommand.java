@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import org.fewner.cli.ModelOption;
+import org.fewner.common.Json;
 import org.fewner.llm.bert.MaskFill;
 import org.fewner.llm.model.Backbone;
 import picocli.CommandLine.Command;
@@ -27,7 +28,7 @@ public final class ModelCheckCommand implements Runnable {
 
     @Override
     public void run() {
-        ObjectMapper json = new ObjectMapper();
+        ObjectMapper json = Json.MAPPER;
         try (Backbone model = modelOption.load()) {
             List<MaskFill.Prediction> predictions =
                     MaskFill.predict(model, MaskFill.CHECK_TEXTS, 3);

@@ -2,9 +2,11 @@ package org.fewner.cli.model;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.fewner.cli.ModelOption;
-import org.fewner.cli.UserFacingException;
+import org.fewner.common.FewNerException;
+import org.fewner.common.Json;
 import org.fewner.llm.lora.AdapterRegistry;
 import org.fewner.llm.model.Backbone;
 import org.fewner.llm.model.Inspection;
@@ -60,7 +62,7 @@ public final class ModelInspectCommand implements Runnable {
     @Override
     public void run() {
         if ((text == null) == (ids == null)) {
-            throw new UserFacingException("give exactly one of --text TEXT or --ids ID,ID,...");
+            throw new FewNerException("give exactly one of --text TEXT or --ids ID,ID,...");
         }
         try (Backbone model = modelOption.load();
                 AdapterRegistry adapters = new AdapterRegistry(model)) {
@@ -71,20 +73,15 @@ public final class ModelInspectCommand implements Runnable {
             }
             long[] input = ids != null ? ids : model.tokenizer().encode(text, true).ids();
             Map<String, HostTensor> written = Inspection.write(model, input, adapterName, out);
-            System.out.println(
-                    "{\"out\": \""
-                            + out.toString().replace("\\", "\\\\").replace("\"", "\\\"")
-                            + "\", \"tokens\": "
-                            + input.length
-                            + ", \"tensors\": "
-                            + written.size()
-                            + ", \"hidden_states\": "
-                            + (written.keySet().stream()
-                                    .filter(k -> k.startsWith("hidden."))
-                                    .count())
-                            + ", \"logits\": "
-                            + written.containsKey("logits")
-                            + "}");
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("out", out.toString());
+            summary.put("tokens", input.length);
+            summary.put("tensors", written.size());
+            summary.put(
+                    "hidden_states",
+                    written.keySet().stream().filter(k -> k.startsWith("hidden.")).count());
+            summary.put("logits", written.containsKey("logits"));
+            System.out.println(Json.line(summary));
         }
     }
 

@@ -1,12 +1,14 @@
 package org.fewner.cli.model;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.fewner.cli.UserFacingException;
-import org.fewner.llm.config.ConfigException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.fewner.common.FewNerException;
+import org.fewner.common.InputFiles;
+import org.fewner.common.Json;
 import org.fewner.llm.decoder.RandomModelWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -62,11 +64,10 @@ public final class ModelRandomCommand implements Runnable {
 
     @Override
     public void run() {
-        ObjectNode cfg;
-        try {
-            cfg = (ObjectNode) new ObjectMapper().readTree(config.toFile());
-        } catch (IOException | ClassCastException e) {
-            throw new UserFacingException(config + ": not a JSON object: " + e.getMessage());
+        JsonNode tree = Json.readTree(InputFiles.requireFile(config));
+        if (!(tree instanceof ObjectNode cfg)) {
+            throw new FewNerException(
+                    config + ": expected a JSON object (a Hugging Face config.json)");
         }
         boolean hadHeadDim = cfg.has("head_dim");
         put(cfg, "num_hidden_layers", layers);
@@ -77,7 +78,9 @@ public final class ModelRandomCommand implements Runnable {
         put(cfg, "vocab_size", vocab);
         if (headDim != null) {
             cfg.put("head_dim", headDim);
-        } else if (hadHeadDim && (hidden != null || heads != null)) {
+        } else if (hadHeadDim
+                && (hidden != null || heads != null)
+                && cfg.path("num_attention_heads").asInt() > 0) {
             cfg.put(
                     "head_dim",
                     cfg.path("hidden_size").asInt() / cfg.path("num_attention_heads").asInt());
@@ -86,29 +89,21 @@ public final class ModelRandomCommand implements Runnable {
             cfg.put("initializer_range", initStd);
         }
         Path tok = config.toAbsolutePath().getParent().resolve("tokenizer.json");
-        try {
-            long params =
-                    RandomModelWriter.write(
-                            cfg, seed, randomNorms, out, Files.isRegularFile(tok) ? tok : null);
-            System.out.println(
-                    "{\"out\": \""
-                            + out
-                            + "\", \"model_type\": \""
-                            + cfg.path("model_type").asText()
-                            + "\", \"params\": "
-                            + params
-                            + ", \"tokenizer\": "
-                            + Files.isRegularFile(tok)
-                            + "}");
-        } catch (ConfigException e) {
-            throw new UserFacingException(e.getMessage(), e);
-        }
+        long params =
+                RandomModelWriter.write(
+                        cfg, seed, randomNorms, out, Files.isRegularFile(tok) ? tok : null);
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("out", out.toString());
+        summary.put("model_type", cfg.path("model_type").asText());
+        summary.put("params", params);
+        summary.put("tokenizer", Files.isRegularFile(tok));
+        System.out.println(Json.line(summary));
     }
 
     private static void put(ObjectNode n, String key, Integer v) {
         if (v != null) {
             if (v <= 0) {
-                throw new UserFacingException(key + " must be positive, got " + v);
+                throw new FewNerException(key + " must be positive, got " + v);
             }
             n.put(key, v);
         }

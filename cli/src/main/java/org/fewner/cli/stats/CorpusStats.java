@@ -1,13 +1,12 @@
 package org.fewner.cli.stats;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.fewner.cli.UserFacingException;
+import org.fewner.common.FewNerException;
 import org.fewner.readers.Chunk;
 import org.fewner.readers.ColumnFileParser;
 import org.fewner.readers.Episode;
@@ -47,7 +46,7 @@ public final class CorpusStats {
         /** Parses a command-line name. */
         public static Format parse(String name) {
             for (Format f : values()) if (f.cliName.equals(name)) return f;
-            throw new IllegalArgumentException(
+            throw new FewNerException(
                     "unknown format '" + name + "': expected conll2003, conll or fewnerd-episodes");
         }
     }
@@ -60,7 +59,7 @@ public final class CorpusStats {
      */
     public static Map<String, Object> count(String file, Format format) throws IOException {
         Path path = Path.of(file);
-        if (!Files.isRegularFile(path)) throw new UserFacingException(file + ": no such file");
+        org.fewner.common.InputFiles.requireFile(path);
         Tally tally = new Tally(file);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("file", file);

@@ -2,12 +2,14 @@ package org.fewner.cli.stats;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.fewner.common.FewNerException;
+import org.fewner.common.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -45,34 +47,37 @@ public final class StatsCommand implements Callable<Integer> {
 
     /** Writes like Python's json.dumps: {@code {"a": 1, "b": {"c": 2}}}. */
     static final ObjectWriter JSON =
-            new ObjectMapper()
-                    .writer(
-                            new MinimalPrettyPrinter() {
-                                @Override
-                                public void writeObjectFieldValueSeparator(JsonGenerator g)
-                                        throws IOException {
-                                    g.writeRaw(": ");
-                                }
+            Json.MAPPER.writer(
+                    new MinimalPrettyPrinter() {
+                        @Override
+                        public void writeObjectFieldValueSeparator(JsonGenerator g)
+                                throws IOException {
+                            g.writeRaw(": ");
+                        }
 
-                                @Override
-                                public void writeObjectEntrySeparator(JsonGenerator g)
-                                        throws IOException {
-                                    g.writeRaw(", ");
-                                }
+                        @Override
+                        public void writeObjectEntrySeparator(JsonGenerator g) throws IOException {
+                            g.writeRaw(", ");
+                        }
 
-                                @Override
-                                public void writeArrayValueSeparator(JsonGenerator g)
-                                        throws IOException {
-                                    g.writeRaw(", ");
-                                }
-                            });
+                        @Override
+                        public void writeArrayValueSeparator(JsonGenerator g) throws IOException {
+                            g.writeRaw(", ");
+                        }
+                    });
 
     @Override
     public Integer call() throws IOException {
         CorpusStats.Format f = CorpusStats.Format.parse(format);
         PrintWriter out = spec.commandLine().getOut();
         for (String file : files) {
-            out.println(JSON.writeValueAsString(CorpusStats.count(file, f)));
+            Map<String, Object> counts;
+            try {
+                counts = CorpusStats.count(file, f);
+            } catch (IOException e) {
+                throw new FewNerException(file + ": cannot read: " + e.getMessage(), e);
+            }
+            out.println(JSON.writeValueAsString(counts));
             out.flush();
         }
         return 0;

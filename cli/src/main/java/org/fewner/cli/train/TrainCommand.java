@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.fewner.cli.ModelOption;
-import org.fewner.cli.UserFacingException;
+import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
 import org.fewner.training.span.SpanTraining;
 import org.fewner.training.span.SpanTrainingConfig;
@@ -183,7 +183,7 @@ public final class TrainCommand implements Runnable {
     @Override
     public void run() {
         if (!method.equals("span")) {
-            throw new UserFacingException(
+            throw new FewNerException(
                     "--method " + method + ": only 'span' can be trained by this command");
         }
         ObjectNode c = Json.MAPPER.valueToTree(SpanTrainingConfig.defaults());
@@ -214,13 +214,13 @@ public final class TrainCommand implements Runnable {
         try {
             config = Json.MAPPER.treeToValue(c, SpanTrainingConfig.class);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new UserFacingException("train: bad option value: " + e.getOriginalMessage(), e);
+            throw new FewNerException("train: bad option value: " + e.getOriginalMessage(), e);
         }
         if (!List.of("none", "fgm", "pgd").contains(config.adv())) {
-            throw new UserFacingException("--adv " + config.adv() + ": expected none, fgm or pgd");
+            throw new FewNerException("--adv " + config.adv() + ": expected none, fgm or pgd");
         }
         if (!List.of("projection", "mean").contains(config.typing())) {
-            throw new UserFacingException(
+            throw new FewNerException(
                     "--typing " + config.typing() + ": expected projection or mean");
         }
         Integer lc =
@@ -229,7 +229,7 @@ public final class TrainCommand implements Runnable {
                     case "true" -> 1;
                     case "false" -> 0;
                     default ->
-                            throw new UserFacingException(
+                            throw new FewNerException(
                                     "--lower-case " + lowerCase + ": expected auto, true or false");
                 };
         String version = TrainCommand.class.getPackage().getImplementationVersion();

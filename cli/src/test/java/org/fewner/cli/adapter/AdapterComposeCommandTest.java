@@ -112,6 +112,7 @@ class AdapterComposeCommandTest {
         System.out.println("adapter compose: " + j);
         assertEquals(3, j.get("weights").size());
         assertEquals(3, j.get("support_sentences").asInt());
+        assertEquals("{\"LOC\":2,\"ORG\":1,\"PER\":4}", j.get("support_types").toString());
         assertTrue(
                 j.get("evaluations").asInt() <= 30 && j.get("evaluations").asInt() > 5,
                 j.toString());
@@ -145,5 +146,24 @@ class AdapterComposeCommandTest {
                         out.toString());
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("--format: expected conll2003 or conll"), bad.err());
+
+        // a malformed tag in the support file is an error naming file and line, before any work
+        Path badSupport = tmp.resolve("bad-support.tsv");
+        Files.writeString(badSupport, "John\tB-PER\nSmith\tX-PER\n");
+        org.fewner.cli.CliRun.run(
+                        "adapter",
+                        "compose",
+                        "--model",
+                        m.toString(),
+                        "--adapters",
+                        String.join(",", dirs),
+                        "--support",
+                        badSupport.toString(),
+                        "--format",
+                        "conll",
+                        "--out",
+                        tmp.resolve("never").toString())
+                .assertUserError(badSupport + ":2:", "'X-PER'");
+        assertTrue(!Files.exists(tmp.resolve("never")));
     }
 }

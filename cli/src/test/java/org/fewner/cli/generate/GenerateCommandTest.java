@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -14,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.fewner.cli.FewNer;
+import org.fewner.common.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -94,7 +94,7 @@ class GenerateCommandTest {
                         "--max-new-tokens",
                         "20");
         assertEquals(0, r.exit(), r.err());
-        JsonNode json = new ObjectMapper().readTree(r.out());
+        JsonNode json = Json.MAPPER.readTree(r.out());
         assertEquals(2, json.get("results").size());
         for (JsonNode res : json.get("results")) {
             for (JsonNode s : res.get("spans")) {
@@ -158,7 +158,7 @@ class GenerateCommandTest {
                 t.keySet().toString());
         assertEquals(
                 1,
-                new ObjectMapper()
+                Json.MAPPER
                         .readTree(out.resolve("config.json").toFile())
                         .get("num_hidden_layers")
                         .asInt());

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -15,6 +14,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.fewner.cli.FewNer;
+import org.fewner.common.Json;
 import org.fewner.llm.config.ModelConfigs;
 import org.fewner.llm.tensors.DType;
 import org.fewner.llm.tensors.HostTensor;
@@ -72,7 +72,7 @@ class ModelInspectCommandTest {
             put(w, r, "cls.predictions.transform.LayerNorm.bias", H);
             put(w, r, "cls.predictions.bias", V);
         }
-        ObjectNode c = new ObjectMapper().createObjectNode();
+        ObjectNode c = Json.MAPPER.createObjectNode();
         c.put("model_type", "bert")
                 .put("vocab_size", V)
                 .put("hidden_size", H)

@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.fewner.common.Json;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.TestFactory;
  * absent. All 8 Few-NERD files take about 10-15 s on a 2-core machine, so they run by default.
  */
 class SharedDatasetsStatsTest {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = Json.MAPPER;
     private static final Pattern BLOCK = Pattern.compile("```\\n(.*?)```", Pattern.DOTALL);
 
     @TestFactory

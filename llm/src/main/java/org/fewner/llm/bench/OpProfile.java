@@ -2,7 +2,6 @@ package org.fewner.llm.bench;
 
 import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +12,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.fewner.common.Json;
 import org.fewner.llm.bert.BertModel;
 
 /**
@@ -64,7 +64,7 @@ public final class OpProfile {
 
     /** Self time per operator name from a Chrome trace of {@code cpu_op} events (µs timestamps). */
     static List<Op> selfTimes(Path trace) throws IOException {
-        JsonNode root = new ObjectMapper().readTree(trace.toFile());
+        JsonNode root = Json.MAPPER.readTree(trace.toFile());
         JsonNode events = root.isArray() ? root : root.get("traceEvents");
         record Ev(String name, long tid, double ts, double dur) {}
         List<Ev> evs = new ArrayList<>();

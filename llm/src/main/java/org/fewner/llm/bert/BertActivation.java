@@ -2,6 +2,7 @@ package org.fewner.llm.bert;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
+import org.fewner.common.FewNerException;
 import org.fewner.llm.config.Activations;
 
 /**
@@ -40,7 +41,7 @@ public final class BertActivation {
             case "silu", "swish" -> x.mul(Activation.sigmoid(x));
             case "tanh" -> x.tanh();
             default ->
-                    throw new IllegalArgumentException(
+                    throw new FewNerException(
                             "hidden_act '"
                                     + name
                                     + "' is not supported (supported: "

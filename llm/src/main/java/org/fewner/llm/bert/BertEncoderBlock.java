@@ -42,6 +42,33 @@ public final class BertEncoderBlock extends AbstractBlock {
             double eps,
             int vocab,
             boolean withHead) {
+        this(
+                prefix,
+                hidden,
+                heads,
+                intermediateSize,
+                layerCount,
+                act,
+                eps,
+                vocab,
+                withHead,
+                BertLayer.DEFAULT_CHUNK_ROWS);
+    }
+
+    /**
+     * @param chunkRows rows per group in each layer ({@link BertLayer}), 0 = whole batch
+     */
+    public BertEncoderBlock(
+            String prefix,
+            int hidden,
+            int heads,
+            int intermediateSize,
+            int layerCount,
+            String act,
+            double eps,
+            int vocab,
+            boolean withHead,
+            int chunkRows) {
         super((byte) 1);
         embeddings = addChildBlock("embeddings", new BertEmbeddings(hidden, eps));
         List<BertLayer> ls = new ArrayList<>();
@@ -55,7 +82,8 @@ public final class BertEncoderBlock extends AbstractBlock {
                                     heads,
                                     intermediateSize,
                                     act,
-                                    eps)));
+                                    eps,
+                                    chunkRows)));
         }
         layers = Collections.unmodifiableList(ls);
         head = withHead ? addChildBlock("head", new BertMlmHead(hidden, vocab, act, eps)) : null;

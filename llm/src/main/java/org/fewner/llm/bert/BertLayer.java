@@ -14,21 +14,22 @@ import ai.djl.util.PairList;
  * One post-LN transformer encoder block (HF {@code BertLayer}): attention sub-layer, then
  * feed-forward sub-layer.
  *
- * <p>Large batches (more than 4·{@link #chunkRows} rows) run in groups of whole sequences of at
- * most {@link #chunkRows} rows (B·T) each, concatenated once at the end: every sequence is
- * independent in a BERT layer, so this is the same computation, but each group's temporaries (Q/K/V
- * [rows, 3H], scores, the [rows, I] feed-forward activations) stay small enough for glibc to reuse
- * them from its heap instead of mapping fresh, zero-filled pages for every op
- * (llm/docs/encoder.md).
+ * <p>Large batches (more than 4·{@code chunkRows} rows) run in groups of whole sequences of at most
+ * {@code chunkRows} rows (B·T) each, concatenated once at the end: every sequence is independent in
+ * a BERT layer, so this is the same computation, but each group's temporaries (Q/K/V [rows, 3H],
+ * scores, the [rows, I] feed-forward activations) stay small enough for glibc to reuse them from
+ * its heap instead of mapping fresh, zero-filled pages for every op (llm/docs/encoder.md).
  */
 public final class BertLayer extends AbstractBlock {
     /**
      * Rows (B·T) per group; system property {@code fewner.bert.chunkRows}, 0 = whole batch at once.
      * A group holds at least one sequence. 256 rows keep BERT-base's largest temporary ([256, 3072]
-     * f32, 3 MB) under the 4 MB mmap threshold that {@code ./fewner} sets. (Mutable for tests
-     * only.)
+     * f32, 3 MB) under the 4 MB mmap threshold that {@code ./fewner} sets.
      */
-    static volatile int chunkRows = Integer.getInteger("fewner.bert.chunkRows", 256);
+    public static final int DEFAULT_CHUNK_ROWS = Integer.getInteger("fewner.bert.chunkRows", 256);
+
+    /** Rows per group of this layer ({@link #DEFAULT_CHUNK_ROWS} unless given). */
+    private final int chunkRows;
 
     /** Self-attention + dense + LayerNorm. */
     final BertAttention attention;
@@ -41,7 +42,22 @@ public final class BertLayer extends AbstractBlock {
      */
     public BertLayer(
             String prefix, int hidden, int heads, int intermediateSize, String act, double eps) {
+        this(prefix, hidden, heads, intermediateSize, act, eps, DEFAULT_CHUNK_ROWS);
+    }
+
+    /**
+     * @param chunkRows rows (B·T) per group, 0 = the whole batch at once
+     */
+    public BertLayer(
+            String prefix,
+            int hidden,
+            int heads,
+            int intermediateSize,
+            String act,
+            double eps,
+            int chunkRows) {
         super((byte) 1);
+        this.chunkRows = chunkRows;
         attention = addChildBlock("attention", new BertAttention(prefix, hidden, heads, eps));
         feedForward =
                 addChildBlock(

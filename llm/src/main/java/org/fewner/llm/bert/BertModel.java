@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.fewner.common.FewNerException;
 import org.fewner.llm.config.BertConfig;
 import org.fewner.llm.model.Backbone;
 import org.fewner.llm.model.BackboneOutput;
@@ -89,6 +90,14 @@ public final class BertModel implements Backbone {
      *     tensor, shapes, file)
      */
     public static BertModel load(Path dir, BertConfig config, Device device) {
+        return load(dir, config, device, BertLayer.DEFAULT_CHUNK_ROWS);
+    }
+
+    /**
+     * {@link #load(Path, BertConfig, Device)} with the rows per group of each layer given ({@link
+     * BertLayer}; 0 = whole batch at once).
+     */
+    public static BertModel load(Path dir, BertConfig config, Device device, int chunkRows) {
         NDManager manager = NDManager.newBaseManager(device);
         try (TensorSource source = SafeTensors.openModelDirectory(dir)) {
             String prefix = BertWeights.detectPrefix(source);
@@ -102,7 +111,8 @@ public final class BertModel implements Backbone {
                             config.hiddenAct(),
                             config.layerNormEps(),
                             config.vocabSize(),
-                            BertWeights.hasMlmHead(source));
+                            BertWeights.hasMlmHead(source),
+                            chunkRows);
             Set<String> unused = BertWeights.load(source, config, manager, prefix, block);
             Set<String> extraLayers =
                     unused.stream()
@@ -143,7 +153,7 @@ public final class BertModel implements Backbone {
                 if (tokenizer == null) {
                     if (!Files.isRegularFile(dir.resolve("tokenizer.json"))
                             && !Files.isRegularFile(dir.resolve("vocab.txt"))) {
-                        throw new IllegalArgumentException(
+                        throw new FewNerException(
                                 dir + ": no tokenizer.json or vocab.txt in this model directory");
                     }
                     tokenizer = ModelTokenizer.load(dir);
@@ -317,7 +327,7 @@ public final class BertModel implements Backbone {
                                         + "; expected 0 or 1");
                     }
                     if (m == 1 && (id < 0 || id >= vocab)) {
-                        throw new IllegalArgumentException(
+                        throw new FewNerException(
                                 "token id "
                                         + id
                                         + " at ["

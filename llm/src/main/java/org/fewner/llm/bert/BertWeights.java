@@ -179,7 +179,7 @@ final class BertWeights {
                             + Arrays.toString(shape));
         }
         used.add(name);
-        NDArray a = source.get(name).toNDArray(manager);
+        NDArray a = source.weight(name).toNDArray(manager);
         a.setName(name);
         return a;
     }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import org.fewner.common.FewNerException;
 import org.fewner.llm.model.Backbone;
 import org.fewner.llm.model.BackboneOutput;
 import org.fewner.llm.tokenizer.ModelTokenizer;
@@ -47,7 +48,7 @@ public final class MaskFill {
             ids[i] = e.ids();
             maskAt[i] = Arrays.asList(e.tokens()).indexOf(MASK);
             if (maskAt[i] < 0) {
-                throw new IllegalArgumentException(
+                throw new FewNerException(
                         "text " + (i + 1) + " has no " + MASK + " token: " + texts.get(i));
             }
             t = Math.max(t, e.size());
@@ -62,12 +63,14 @@ public final class MaskFill {
         try (NDManager call = model.manager().newSubManager()) {
             BackboneOutput o = model.forward(call, padded, mask, null);
             if (o.logits() == null) {
-                throw new IllegalArgumentException(
+                throw new FewNerException(
                         "the model has no masked-LM head (a BertModel checkpoint without "
                                 + "cls.predictions.*); model check needs a BertForMaskedLM checkpoint");
             }
             for (int i = 0; i < n; i++) {
-                float[] row = o.logits().get(i, maskAt[i]).toFloatArray();
+                float[] row =
+                        org.fewner.llm.model.FiniteOutputs.require(
+                                "logits", o.logits().get(i, maskAt[i]).toFloatArray());
                 List<Candidate> top = new ArrayList<>();
                 for (int id : topK(row, k)) {
                     top.add(new Candidate(tok.decode(new long[] {id}, false).trim(), id, row[id]));

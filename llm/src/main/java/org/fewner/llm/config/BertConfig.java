@@ -36,23 +36,23 @@ public record BertConfig(
             throw r.error(
                     "position_embedding_type '" + pos + "' is not supported (supported: absolute)");
         }
-        int hidden = r.integer("hidden_size");
-        int heads = r.integer("num_attention_heads");
+        int hidden = r.positive("hidden_size");
+        int heads = r.positive("num_attention_heads");
         if (hidden % heads != 0) {
             throw r.error(
                     "hidden_size " + hidden + " is not a multiple of num_attention_heads " + heads);
         }
         return new BertConfig(
                 "bert",
-                r.integer("vocab_size"),
+                r.positive("vocab_size"),
                 hidden,
-                r.integer("num_hidden_layers"),
+                r.positive("num_hidden_layers"),
                 heads,
-                r.integer("intermediate_size"),
+                r.positive("intermediate_size"),
                 act,
-                r.integer("max_position_embeddings", 512),
-                r.integer("type_vocab_size", 2),
-                r.number("layer_norm_eps", 1e-12),
+                r.positive("max_position_embeddings", 512),
+                r.positive("type_vocab_size", 2),
+                r.positiveNumber("layer_norm_eps", 1e-12),
                 r.integer("pad_token_id", 0),
                 r.bool("tie_word_embeddings", true),
                 r.number("initializer_range", 0.02),

@@ -11,6 +11,9 @@ final class ConfigReader {
     private final Path file;
     private final ObjectNode raw;
 
+    /** More layers than any real model has: a bigger value is a corrupt config. */
+    static final int MAX_LAYERS = 10_000;
+
     ConfigReader(Path file, ObjectNode raw) {
         this.file = file;
         this.raw = raw;
@@ -37,6 +40,29 @@ final class ConfigReader {
             throw error("field '" + f + "' must be an integer, found " + n);
         }
         return n.asInt();
+    }
+
+    /** A required integer that must be at least 1 (a size or a count). */
+    int positive(String f) {
+        int v = integer(f);
+        if (v < 1) {
+            throw error("field '" + f + "' must be a positive integer, found " + v);
+        }
+        return v;
+    }
+
+    /** An optional integer that must be at least 1 when given. */
+    int positive(String f, int dflt) {
+        return has(f) && !raw.get(f).isNull() ? positive(f) : dflt;
+    }
+
+    /** An optional number that must be finite and above 0 when given (an epsilon, a base). */
+    double positiveNumber(String f, double dflt) {
+        double v = number(f, dflt);
+        if (!(v > 0) || Double.isInfinite(v)) {
+            throw error("field '" + f + "' must be a number above 0, found " + raw.get(f));
+        }
+        return v;
     }
 
     int integer(String f, int dflt) {
@@ -77,7 +103,12 @@ final class ConfigReader {
             return out;
         }
         if (n.isArray()) {
-            n.forEach(x -> out.add(x.asInt()));
+            for (JsonNode x : n) {
+                if (!x.isIntegralNumber() || !x.canConvertToInt()) {
+                    throw error("field '" + f + "' must hold integers, found " + x);
+                }
+                out.add(x.asInt());
+            }
         } else {
             out.add(integer(f));
         }

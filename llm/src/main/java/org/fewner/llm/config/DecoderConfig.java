@@ -49,7 +49,7 @@ public record DecoderConfig(
     /** {@code rope_theta}, or (transformers v5) {@code rope_parameters.rope_theta}, else 10000. */
     private static double ropeTheta(ConfigReader r) {
         if (r.has("rope_theta") && !r.raw().get("rope_theta").isNull()) {
-            return r.number("rope_theta", 10000.0);
+            return r.positiveNumber("rope_theta", 10000.0);
         }
         com.fasterxml.jackson.databind.JsonNode p =
                 r.raw().path("rope_parameters").path("rope_theta");
@@ -59,13 +59,16 @@ public record DecoderConfig(
         if (!p.isNumber()) {
             throw r.error("field 'rope_parameters.rope_theta' must be a number, found " + p);
         }
+        if (!(p.asDouble() > 0) || Double.isInfinite(p.asDouble())) {
+            throw r.error("field 'rope_parameters.rope_theta' must be above 0, found " + p);
+        }
         return p.asDouble();
     }
 
     static DecoderConfig parse(ConfigReader r, String type) {
-        int hidden = r.integer("hidden_size");
-        int heads = r.integer("num_attention_heads");
-        int kvHeads = r.integer("num_key_value_heads", heads);
+        int hidden = r.positive("hidden_size");
+        int heads = r.positive("num_attention_heads");
+        int kvHeads = r.positive("num_key_value_heads", heads);
         if (heads % kvHeads != 0) {
             throw r.error(
                     "num_attention_heads "
@@ -73,7 +76,7 @@ public record DecoderConfig(
                             + " is not a multiple of num_key_value_heads "
                             + kvHeads);
         }
-        int headDim = r.has("head_dim") ? r.integer("head_dim") : hidden / heads;
+        int headDim = r.has("head_dim") ? r.positive("head_dim") : hidden / heads;
         if (!r.has("head_dim") && hidden % heads != 0) {
             throw r.error(
                     "hidden_size " + hidden + " is not a multiple of num_attention_heads " + heads);
@@ -95,7 +98,23 @@ public record DecoderConfig(
                             + r.integer("pretraining_tp", 1)
                             + " is not supported (only 1)");
         }
-        int layers = r.integer("num_hidden_layers");
+        int layers = r.positive("num_hidden_layers");
+        if (layers > ConfigReader.MAX_LAYERS) {
+            throw r.error(
+                    "num_hidden_layers "
+                            + layers
+                            + " is beyond "
+                            + ConfigReader.MAX_LAYERS
+                            + " (not a real model)");
+        }
+        int vocab = r.positive("vocab_size");
+        // eos/bos ids outside the vocabulary are legal for a forward pass (transformers loads
+        // such configs; the shrunken reference models have them): generation checks them.
+        List<Integer> eos = r.intList("eos_token_id");
+        Integer bos =
+                r.has("bos_token_id") && !r.raw().get("bos_token_id").isNull()
+                        ? r.integer("bos_token_id")
+                        : null;
         boolean qwen = type.equals("qwen2");
         boolean llama = type.equals("llama");
         boolean attnBias = qwen || (llama && r.bool("attention_bias", false));
@@ -107,13 +126,13 @@ public record DecoderConfig(
         if (type.equals("mistral")
                 && r.has("sliding_window")
                 && !r.raw().get("sliding_window").isNull()) {
-            window = r.integer("sliding_window");
+            window = r.positive("sliding_window");
             java.util.Arrays.fill(sliding, true);
         } else if (qwen
                 && r.bool("use_sliding_window", false)
                 && r.has("sliding_window")
                 && !r.raw().get("sliding_window").isNull()) {
-            window = r.integer("sliding_window");
+            window = r.positive("sliding_window");
             int maxWindowLayers = r.integer("max_window_layers", layers);
             if (r.raw().has("layer_types") && r.raw().get("layer_types").isArray()) {
                 for (int i = 0; i < layers; i++) {
@@ -128,16 +147,16 @@ public record DecoderConfig(
         }
         return new DecoderConfig(
                 type,
-                r.integer("vocab_size"),
+                vocab,
                 hidden,
                 layers,
                 heads,
                 kvHeads,
                 headDim,
-                r.integer("intermediate_size"),
+                r.positive("intermediate_size"),
                 act,
-                r.integer("max_position_embeddings", 2048),
-                r.number("rms_norm_eps", 1e-6),
+                r.positive("max_position_embeddings", 2048),
+                r.positiveNumber("rms_norm_eps", 1e-6),
                 ropeTheta(r),
                 RopeScaling.parse(r),
                 r.bool("tie_word_embeddings", false),
@@ -146,10 +165,8 @@ public record DecoderConfig(
                 mlpBias,
                 window,
                 List.of(sliding),
-                r.has("bos_token_id") && !r.raw().get("bos_token_id").isNull()
-                        ? r.integer("bos_token_id")
-                        : null,
-                r.intList("eos_token_id"),
+                bos,
+                eos,
                 r.number("initializer_range", 0.02),
                 r.raw());
     }

@@ -1,16 +1,12 @@
 package org.fewner.llm.config;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
+import org.fewner.common.Json;
 
 /** Reads HF config.json files into the typed record of their architecture. */
 public final class ModelConfigs {
@@ -27,22 +23,24 @@ public final class ModelConfigs {
                     "qwen2", List.of("Qwen2ForCausalLM", "Qwen2Model"),
                     "mistral", List.of("MistralForCausalLM", "MistralModel"));
 
-    private static final ObjectMapper JSON =
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     private ModelConfigs() {}
 
     /** Reads {@code config.json} (a file, or a directory that holds one). */
     public static ModelConfig read(Path path) {
+        if (!Files.exists(path)) {
+            throw new ConfigException(
+                    path,
+                    "no such file or directory (expected a model directory with config.json)");
+        }
         Path file = Files.isDirectory(path) ? path.resolve("config.json") : path;
-        if (!Files.isRegularFile(file)) {
+        if (Files.isDirectory(path) && !Files.exists(file)) {
             throw new ConfigException(file, "no config.json found");
         }
         JsonNode node;
         try {
-            node = JSON.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new ConfigException(file, "not valid JSON: " + e.getMessage());
+            node = Json.readTree(file);
+        } catch (org.fewner.common.FewNerException e) {
+            throw new ConfigException(e.getMessage(), e);
         }
         if (node == null || !node.isObject()) {
             throw new ConfigException(file, "expected a JSON object");
@@ -92,17 +90,6 @@ public final class ModelConfigs {
 
     /** Writes a config object as pretty JSON, atomically (temp file, then move). */
     public static void write(Path file, ObjectNode config) {
-        try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-            Files.write(tmp, JSON.writeValueAsBytes(config));
-            Files.move(
-                    tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        } catch (IOException e) {
-            throw new ConfigException(file, "cannot write: " + e.getMessage());
-        }
+        Json.writeAtomically(file, config);
     }
 }

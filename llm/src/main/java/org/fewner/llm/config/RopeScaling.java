@@ -52,6 +52,10 @@ public record RopeScaling(
         if (!n.has(field) || !n.get(field).isNumber()) {
             throw r.error("rope_scaling needs a numeric '" + field + "'");
         }
+        double v = n.get(field).asDouble();
+        if (!(v > 0) || Double.isInfinite(v)) {
+            throw r.error("rope_scaling '" + field + "' must be above 0, found " + n.get(field));
+        }
         return n.get(field).asDouble();
     }
 

@@ -9,8 +9,6 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +17,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.fewner.common.FewNerException;
+import org.fewner.common.Json;
 import org.fewner.llm.config.ConfigException;
 import org.fewner.llm.config.DecoderConfig;
 import org.fewner.llm.config.ModelConfig;
@@ -113,17 +113,20 @@ public final class DecoderModel implements Backbone {
         if (!Files.isRegularFile(f)) {
             return out;
         }
-        try {
-            JsonNode n = new ObjectMapper().readTree(f.toFile()).path("eos_token_id");
-            if (n.isArray()) {
-                n.forEach(x -> out.add(x.asLong()));
-            } else if (n.isIntegralNumber()) {
-                out.add(n.asLong());
+        JsonNode n = Json.readTree(f).path("eos_token_id");
+        if (n.isArray()) {
+            for (JsonNode x : n) {
+                if (!x.isIntegralNumber()) {
+                    throw new ConfigException(f, "eos_token_id must hold integers, found " + x);
+                }
+                out.add(x.asLong());
             }
-            return out;
-        } catch (IOException e) {
-            throw new ConfigException(f, "not valid JSON: " + e.getMessage());
+        } else if (n.isIntegralNumber()) {
+            out.add(n.asLong());
+        } else if (!n.isMissingNode() && !n.isNull()) {
+            throw new ConfigException(f, "eos_token_id must be an integer or a list, found " + n);
         }
+        return out;
     }
 
     /**
@@ -149,7 +152,7 @@ public final class DecoderModel implements Backbone {
         if (Files.isRegularFile(tokFile)) {
             int tokVocab = tokenizerVocabSize(tokFile);
             if (tokVocab > config.vocabSize()) {
-                throw new IllegalArgumentException(
+                throw new FewNerException(
                         tokFile
                                 + ": tokenizer vocabulary has "
                                 + tokVocab
@@ -187,6 +190,7 @@ public final class DecoderModel implements Backbone {
         NDManager manager = NDManager.newBaseManager(device);
         try {
             String prefix = source.contains("model.embed_tokens.weight") ? "model." : "";
+            refuseLayersBeyondConfig(c, source, prefix);
             Weights w = new Weights(source, manager, prefix);
             NDArray embed =
                     transposedStorage(w.get("embed_tokens.weight", c.vocabSize(), c.hiddenSize()));
@@ -258,8 +262,8 @@ public final class DecoderModel implements Backbone {
 
     /** Largest token id + 1 in a tokenizer.json (model vocabulary and added tokens). */
     static int tokenizerVocabSize(Path file) {
-        try {
-            JsonNode root = new ObjectMapper().readTree(file.toFile());
+        {
+            JsonNode root = Json.readTree(file);
             int max = -1;
             JsonNode vocab = root.path("model").path("vocab");
             if (vocab.isObject()) {
@@ -273,9 +277,6 @@ public final class DecoderModel implements Backbone {
                 max = Math.max(max, t.path("id").asInt());
             }
             return max + 1;
-        } catch (IOException e) {
-            throw new IllegalArgumentException(
-                    file + ": cannot read tokenizer: " + e.getMessage(), e);
         }
     }
 
@@ -371,7 +372,7 @@ public final class DecoderModel implements Backbone {
             }
             for (long id : inputIds[i]) {
                 if (id < 0 || id >= config.vocabSize()) {
-                    throw new IllegalArgumentException(
+                    throw new FewNerException(
                             "token id "
                                     + id
                                     + " is outside the vocabulary (0.."
@@ -516,6 +517,36 @@ public final class DecoderModel implements Backbone {
         return none ? null : mm.create(m, new Shape(b, 1, 1, t, s));
     }
 
+    /**
+     * Refuses tensors of layers that config.json does not have ({@code num_hidden_layers} smaller
+     * than the checkpoint): they would be silently ignored, and the model would compute something
+     * else than the one that was saved.
+     */
+    private static void refuseLayersBeyondConfig(
+            DecoderConfig c, TensorSource source, String prefix) {
+        java.util.regex.Pattern layer =
+                java.util.regex.Pattern.compile(
+                        java.util.regex.Pattern.quote(prefix) + "layers\\.(\\d{1,9})\\..*");
+        List<String> extra = new ArrayList<>();
+        for (String name : source.names()) {
+            java.util.regex.Matcher m = layer.matcher(name);
+            if (m.matches() && Integer.parseInt(m.group(1)) >= c.numHiddenLayers()) {
+                extra.add(name);
+            }
+        }
+        if (!extra.isEmpty()) {
+            throw new TensorFileException(
+                    source.path(),
+                    "tensor "
+                            + org.fewner.common.FewNerException.quote(extra.get(0))
+                            + " belongs to a layer beyond num_hidden_layers="
+                            + c.numHiddenLayers()
+                            + " of config.json ("
+                            + extra.size()
+                            + " such tensors)");
+        }
+    }
+
     @Override
     public void close() {
         manager.close();
@@ -546,7 +577,7 @@ public final class DecoderModel implements Backbone {
             if (!source.contains(full)) {
                 throw new TensorFileException(source.path(), "weight '" + full + "' is missing");
             }
-            HostTensor h = source.get(full);
+            HostTensor h = source.weight(full);
             if (!java.util.Arrays.equals(h.shape(), shape)) {
                 throw new TensorFileException(
                         source.path(),

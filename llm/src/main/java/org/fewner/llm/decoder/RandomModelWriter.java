@@ -1,15 +1,13 @@
 package org.fewner.llm.decoder;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import org.fewner.common.AtomicFiles;
 import org.fewner.llm.config.BertConfig;
 import org.fewner.llm.config.DecoderConfig;
 import org.fewner.llm.config.ModelConfig;
@@ -65,21 +63,18 @@ public final class RandomModelWriter {
             tensors.put(e.getKey(), HostTensor.ofFloats(e.getValue(), v));
             params += n;
         }
-        try {
-            Files.createDirectories(out);
-            ObjectNode cfg = config.deepCopy();
-            cfg.put("torch_dtype", "float32");
-            ModelConfigs.write(out.resolve("config.json"), cfg);
-            SafeTensors.write(out.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
-            if (tokenizer != null) {
-                Files.copy(
-                        tokenizer,
-                        out.resolve("tokenizer.json"),
-                        StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(out + ": cannot write model: " + e.getMessage(), e);
-        }
+        ObjectNode cfg = config.deepCopy();
+        cfg.put("torch_dtype", "float32");
+        AtomicFiles.writeNewDirectory(
+                out,
+                dir -> {
+                    ModelConfigs.write(dir.resolve("config.json"), cfg);
+                    SafeTensors.write(
+                            dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
+                    if (tokenizer != null) {
+                        Files.write(dir.resolve("tokenizer.json"), Files.readAllBytes(tokenizer));
+                    }
+                });
         return params;
     }
 

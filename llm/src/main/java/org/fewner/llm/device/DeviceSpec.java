@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import java.util.Locale;
 import java.util.function.IntSupplier;
+import org.fewner.common.FewNerException;
 
 /**
  * Parses the {@code --device} option: {@code cpu} (the default, bundled CPU libtorch, works
@@ -34,8 +35,7 @@ public final class DeviceSpec {
      */
     public static Device parse(String spec, IntSupplier gpuCount) {
         if (spec == null || spec.isBlank()) {
-            throw new IllegalArgumentException(
-                    "--device: empty device (expected one of: " + FORMS + ")");
+            throw new FewNerException("--device: empty device (expected one of: " + FORMS + ")");
         }
         String s = spec.trim().toLowerCase(Locale.ROOT);
         if (s.equals("cpu")) {
@@ -47,7 +47,7 @@ public final class DeviceSpec {
         } else if (s.startsWith("gpu:") || s.startsWith("cuda:")) {
             String n = s.substring(s.indexOf(':') + 1);
             if (!n.matches("[0-9]{1,4}")) {
-                throw new IllegalArgumentException(
+                throw new FewNerException(
                         "--device '"
                                 + spec
                                 + "': GPU index '"
@@ -58,12 +58,12 @@ public final class DeviceSpec {
             }
             index = Integer.parseInt(n);
         } else {
-            throw new IllegalArgumentException(
+            throw new FewNerException(
                     "--device '" + spec + "' is not a device (expected one of: " + FORMS + ")");
         }
         int count = gpuCount.getAsInt();
         if (count <= 0) {
-            throw new IllegalArgumentException(
+            throw new FewNerException(
                     "--device '"
                             + spec
                             + "': no GPU is visible to the PyTorch engine "
@@ -71,7 +71,7 @@ public final class DeviceSpec {
                             + "with the Maven profile -Pgpu on a CUDA host (see llm/docs/models-and-devices.md)");
         }
         if (index >= count) {
-            throw new IllegalArgumentException(
+            throw new FewNerException(
                     "--device '"
                             + spec
                             + "': GPU "

@@ -3,6 +3,7 @@ package org.fewner.llm.generation;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.fewner.common.FewNerException;
 
 /**
  * Greedy (beams = 1) and beam search under a {@link SpanConstraint}: at each step only the
@@ -33,10 +34,10 @@ public final class ConstrainedSearch {
             int beams,
             int maxNewTokens) {
         if (beams < 1) {
-            throw new IllegalArgumentException("beams must be >= 1, got " + beams);
+            throw new FewNerException("beams must be >= 1, got " + beams);
         }
         if (maxNewTokens < 1) {
-            throw new IllegalArgumentException("max new tokens must be >= 1, got " + maxNewTokens);
+            throw new FewNerException("max new tokens must be >= 1, got " + maxNewTokens);
         }
         float[][] logits = {model.prefill(prompt)};
         List<Hyp> live = List.of(new Hyp(new long[0], constraint.start(), 0, 0));

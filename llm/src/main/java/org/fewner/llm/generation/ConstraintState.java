@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -55,18 +54,22 @@ public final class ConstraintState {
         }
 
         /**
-         * Identity for de-duplication (the history is not part of it: the first one found is kept).
+         * The value that de-duplicates configurations (the history is not part of it: the first one
+         * found is kept): the marker's tokens by content, the trie node by its id.
          */
         Object key() {
-            return List.of(
+            return new Key(
                     kind,
-                    seq == null ? 0 : System.identityHashCode(seq),
+                    seq == null ? null : java.nio.LongBuffer.wrap(seq),
                     pos,
-                    next == null ? "" : next,
-                    node == null ? 0 : System.identityHashCode(node),
+                    next,
+                    node == null ? -1 : node.id,
                     k);
         }
     }
+
+    /** {@link Config#key}: equal exactly when two configurations behave the same. */
+    private record Key(Kind kind, java.nio.LongBuffer seq, int pos, Next next, int node, int k) {}
 
     private final SpanConstraint automaton;
     private final List<Config> configs;
@@ -223,15 +226,5 @@ public final class ConstraintState {
     @Override
     public String toString() {
         return "ConstraintState" + configs.stream().map(c -> c.kind + "@" + c.k).toList();
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return this == o;
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(System.identityHashCode(this));
     }
 }

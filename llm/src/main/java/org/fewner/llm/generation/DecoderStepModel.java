@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.fewner.llm.decoder.DecoderModel;
 import org.fewner.llm.decoder.KvCache;
+import org.fewner.llm.model.FiniteOutputs;
 
 /**
  * A {@link StepModel} over a {@link DecoderModel} with a {@link KvCache}: each step runs only the
@@ -48,7 +49,7 @@ public final class DecoderStepModel implements StepModel {
                                     false,
                                     true)
                             .logits();
-            return logits.toFloatArray();
+            return FiniteOutputs.require("logits", logits.toFloatArray());
         }
     }
 
@@ -69,7 +70,7 @@ public final class DecoderStepModel implements StepModel {
         }
         try (NDManager mm = manager.newSubManager()) {
             NDArray logits = model.forward(mm, ids, mask, cache, adapter, false, true).logits();
-            float[] flat = logits.toFloatArray();
+            float[] flat = FiniteOutputs.require("logits", logits.toFloatArray());
             int v = vocabSize();
             float[][] out = new float[tokens.length][v];
             for (int i = 0; i < tokens.length; i++) {

@@ -1,5 +1,7 @@
 package org.fewner.llm.generation;
 
+import org.fewner.common.FewNerException;
+
 /**
  * The one place that fixes the prompt and answer format (CLLMFS / BANER SFT format, Alpaca-style
  * sections).
@@ -47,12 +49,12 @@ public record PromptTemplate(
     public PromptTemplate {
         for (String s : new String[] {open, close, none}) {
             if (s == null || s.isEmpty()) {
-                throw new IllegalArgumentException(
+                throw new FewNerException(
                         "prompt template: open, close and none markers must be non-empty");
             }
         }
         if (!layout.contains("{text}") || !layout.contains("{answerPrefix}")) {
-            throw new IllegalArgumentException(
+            throw new FewNerException(
                     "prompt template layout must contain {text} and {answerPrefix}");
         }
     }

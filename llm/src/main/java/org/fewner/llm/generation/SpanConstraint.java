@@ -3,6 +3,7 @@ package org.fewner.llm.generation;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.fewner.common.FewNerException;
 
 /**
  * The automaton that constrains an answer to spans of the input (the core of constrained span
@@ -41,12 +42,12 @@ public final class SpanConstraint {
             long[] eosIds,
             int maxSpanWords) {
         if (eosIds.length == 0) {
-            throw new IllegalArgumentException(
+            throw new FewNerException(
                     "constrained generation needs at least one end-of-sequence token id"
                             + " (eos_token_id in config.json or generation_config.json)");
         }
         if (maxSpanWords < 1) {
-            throw new IllegalArgumentException("maxSpanWords must be >= 1, got " + maxSpanWords);
+            throw new FewNerException("maxSpanWords must be >= 1, got " + maxSpanWords);
         }
         if (words.size() > 0 && words.ends()[words.size() - 1] > text.length()) {
             throw new IllegalArgumentException("word boundaries go past the end of the text");

@@ -1,6 +1,7 @@
 package org.fewner.llm.generation;
 
 import java.util.List;
+import org.fewner.common.FewNerException;
 import org.fewner.llm.decoder.DecoderModel;
 import org.fewner.llm.tokenizer.ModelTokenizer;
 
@@ -41,6 +42,17 @@ public final class SpanGenerator {
             int beams,
             int maxNewTokens) {
         ModelTokenizer tok = model.tokenizer();
+        int vocab = model.config().vocabSize();
+        for (long id : model.stopTokenIds()) {
+            if (id < 0 || id >= vocab) {
+                throw new FewNerException(
+                        "config.json (or generation_config.json): eos_token_id "
+                                + id
+                                + " is outside the vocabulary (0.."
+                                + (vocab - 1)
+                                + "), so generation could never stop on it");
+            }
+        }
         SpanConstraint constraint =
                 new SpanConstraint(
                         text,
@@ -58,7 +70,7 @@ public final class SpanGenerator {
         }
         int room = model.config().maxPositionEmbeddings() - prompt.length;
         if (room < 1) {
-            throw new IllegalArgumentException(
+            throw new FewNerException(
                     "prompt of "
                             + prompt.length
                             + " tokens is longer than the model's"

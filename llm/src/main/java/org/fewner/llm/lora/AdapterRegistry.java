@@ -16,6 +16,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.fewner.llm.model.Backbone;
 import org.fewner.llm.model.BackboneOutput;
 import org.fewner.llm.nn.LinearLayer;
+import org.fewner.llm.nn.LoraWeights;
 
 /**
  * Several LoRA adapters resident on one loaded {@link Backbone}, as PEFT keeps {@code lora_A[name]}
@@ -62,7 +63,7 @@ public final class AdapterRegistry implements AutoCloseable {
         try {
             add(name, a);
         } catch (AdapterException e) {
-            throw new AdapterException(dir, e.getMessage());
+            throw new AdapterException(dir, e.getMessage(), e);
         }
         return a;
     }
@@ -190,7 +191,7 @@ public final class AdapterRegistry implements AutoCloseable {
     public BackboneOutput forward(
             NDManager callManager, long[][] inputIds, long[][] attentionMask, String name) {
         if (name != null && !adapters.containsKey(name)) {
-            throw new IllegalArgumentException(
+            throw new AdapterException(
                     "no adapter named '" + name + "' (resident: " + names() + ")");
         }
         lock.readLock().lock();
@@ -276,7 +277,7 @@ public final class AdapterRegistry implements AutoCloseable {
     private Resident resident(String name) {
         Resident r = adapters.get(name);
         if (r == null) {
-            throw new IllegalArgumentException(
+            throw new AdapterException(
                     "no adapter named '" + name + "' (resident: " + names() + ")");
         }
         return r;

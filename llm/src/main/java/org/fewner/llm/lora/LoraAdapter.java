@@ -169,16 +169,15 @@ public record LoraAdapter(
     // ---------------------------------------------------------------------------------------------- files
 
     /**
-     * Writes the adapter directory (config, LoRA tensors as F32, heads file if any), each file
-     * atomically.
+     * Writes the adapter directory (config, LoRA tensors as F32, heads file if any) into a
+     * temporary sibling renamed at the end ({@link
+     * org.fewner.common.AtomicFiles#writeNewDirectory}: {@code dir} must not exist or be empty).
      */
     public void write(Path dir) {
-        try {
-            Files.createDirectories(dir);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(
-                    "cannot create " + dir + ": " + e.getMessage(), e);
-        }
+        org.fewner.common.AtomicFiles.writeNewDirectory(dir, this::writeInto);
+    }
+
+    private void writeInto(Path dir) {
         Map<String, HostTensor> t = new TreeMap<>();
         for (Map.Entry<String, Module> e : modules.entrySet()) {
             Module m = e.getValue();
@@ -282,6 +281,14 @@ public record LoraAdapter(
                                 + " and lora_B "
                                 + java.util.Arrays.toString(bs)
                                 + " are not [r, in] and [out, r] with one r");
+            }
+            try {
+                org.fewner.llm.tensors.TensorSource.checkWeight(
+                        file, e.getKey() + ".lora_A.weight", a);
+                org.fewner.llm.tensors.TensorSource.checkWeight(
+                        file, e.getKey() + ".lora_B.weight", b);
+            } catch (org.fewner.llm.tensors.TensorFileException x) {
+                throw new AdapterException(x.getMessage(), x);
             }
             modules.put(
                     e.getKey(),

@@ -2,14 +2,11 @@ package org.fewner.llm.lora;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -17,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import org.fewner.common.Json;
 
 /**
  * PEFT's {@code adapter_config.json} for a LoRA adapter ({@code peft_type} "LORA"), with the fields
@@ -73,10 +71,7 @@ public record LoraConfig(
      */
     public static final String FEWNER_HEADS = "fewner_heads";
 
-    private static final ObjectMapper JSON =
-            new ObjectMapper()
-                    .enable(SerializationFeature.INDENT_OUTPUT)
-                    .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     public LoraConfig {
         if (r <= 0) {
@@ -210,9 +205,9 @@ public record LoraConfig(
         }
         JsonNode node;
         try {
-            node = JSON.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new AdapterException(file, "not valid JSON: " + e.getMessage());
+            node = Json.readTree(file);
+        } catch (org.fewner.common.FewNerException e) {
+            throw new AdapterException(e.getMessage(), e);
         }
         if (node == null || !node.isObject()) {
             throw new AdapterException(file, "expected a JSON object");
@@ -373,7 +368,7 @@ public record LoraConfig(
                     inference,
                     extra);
         } catch (AdapterException e) {
-            throw new AdapterException(file, e.getMessage());
+            throw new AdapterException(file, e.getMessage(), e);
         }
     }
 
@@ -387,7 +382,8 @@ public record LoraConfig(
             } catch (RuntimeException e) {
                 throw new AdapterException(
                         file,
-                        "field '" + field + "': not a valid regular expression: " + e.getMessage());
+                        "field '" + field + "': not a valid regular expression: " + e.getMessage(),
+                        e);
             }
         }
         if (v.isArray()) {
@@ -537,27 +533,11 @@ public record LoraConfig(
 
     /** Writes {@code adapter_config.json} into {@code dir} atomically. */
     public void write(Path dir) {
-        try {
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + FILE, ".tmp");
-            Files.write(tmp, JSON.writeValueAsBytes(toJson()));
-            Files.move(
-                    tmp,
-                    dir.resolve(FILE),
-                    StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(
-                    "cannot write " + dir.resolve(FILE) + ": " + e.getMessage(), e);
-        }
+        Json.writeAtomically(dir.resolve(FILE), toJson());
     }
 
     /** Pretty JSON of {@link #toJson()}. */
     public String toJsonString() {
-        try {
-            return JSON.writeValueAsString(toJson());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return Json.pretty(toJson());
     }
 }

@@ -159,7 +159,7 @@ public final class LoraHub {
             AdapterRegistry registry, List<LoraAdapter> sources, TaskLoss loss, Settings s) {
         int n = sources.size();
         if (n == 0) {
-            throw new IllegalArgumentException("LoRAHub needs at least one adapter");
+            throw new AdapterException("LoRAHub needs at least one adapter");
         }
         compose(sources, new double[n]); // checks compatibility before any evaluation
         double[] best = new double[n];

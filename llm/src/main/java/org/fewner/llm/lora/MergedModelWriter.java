@@ -2,7 +2,6 @@ package org.fewner.llm.lora;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -10,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.fewner.common.AtomicFiles;
+import org.fewner.common.FewNerException;
 import org.fewner.llm.config.BertConfig;
 import org.fewner.llm.config.ModelConfig;
 import org.fewner.llm.config.ModelConfigs;
@@ -41,16 +42,26 @@ public final class MergedModelWriter {
                 config instanceof BertConfig b
                         ? b.tieWordEmbeddings()
                         : ((org.fewner.llm.config.DecoderConfig) config).tieWordEmbeddings();
-        try {
-            Files.createDirectories(outDir);
-            if (Files.isSameFile(outDir, modelDir)) {
-                throw new IllegalArgumentException(
-                        "output directory " + outDir + " is the model directory; choose another");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + outDir + ": " + e.getMessage(), e);
+        if (outDir.toAbsolutePath().normalize().equals(modelDir.toAbsolutePath().normalize())) {
+            throw new FewNerException(
+                    "output directory " + outDir + " is the model directory; choose another");
         }
         List<String> merged = new java.util.ArrayList<>();
+        // written into a temporary sibling and renamed at the end: a failure leaves nothing
+        AtomicFiles.writeNewDirectory(
+                outDir, dir -> writeMerged(modelDir, bound, base, raw, tied, dir, merged));
+        return merged;
+    }
+
+    private static void writeMerged(
+            Path modelDir,
+            Map<String, LoraAdapter.Bound> bound,
+            LinearModules base,
+            ObjectNode raw,
+            boolean tied,
+            Path outDir,
+            List<String> merged)
+            throws IOException {
         try (TensorSource src = SafeTensors.openModelDirectory(modelDir)) {
             Map<String, HostTensor> out = new TreeMap<>();
             for (String n : src.names()) {
@@ -72,7 +83,7 @@ public final class MergedModelWriter {
                 HostTensor w = out.get(name);
                 if (output && (tied || w == null)) {
                     if (embedding == null) {
-                        throw new IllegalArgumentException(
+                        throw new FewNerException(
                                 modelDir
                                         + ": output layer "
                                         + b.layer()
@@ -81,6 +92,7 @@ public final class MergedModelWriter {
                     w = out.get(embedding);
                     raw.put("tie_word_embeddings", false);
                 }
+                TensorSource.checkWeight(src.path(), name, w);
                 out.put(
                         name,
                         HostTensor.ofFloats(
@@ -100,11 +112,7 @@ public final class MergedModelWriter {
                     Files.copy(f, outDir.resolve(n), StandardCopyOption.REPLACE_EXISTING);
                 }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(
-                    "cannot copy the model files to " + outDir + ": " + e.getMessage(), e);
         }
-        return merged;
     }
 
     /** {@code W + scale · B · A} for W [out, in] row-major, in double, rounded once. */

@@ -29,10 +29,10 @@ public final class Inspection {
             BackboneOutput o =
                     model.forward(call, new long[][] {ids}, new long[][] {mask}, adapter);
             for (int i = 0; i < o.hiddenStates().size(); i++) {
-                out.put("hidden." + i, row(o.hidden(i)));
+                out.put("hidden." + i, FiniteOutputs.require("hidden." + i, row(o.hidden(i))));
             }
             if (o.logits() != null) {
-                out.put("logits", row(o.logits()));
+                out.put("logits", FiniteOutputs.require("logits", row(o.logits())));
             }
         }
         return out;

@@ -13,7 +13,6 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.fewner.llm.lora.LoraWeights;
 
 /**
  * A Hugging Face {@code nn.Linear} ({@code y = x Wᵀ + b}, weight [out, in]) that LoRA adapters can

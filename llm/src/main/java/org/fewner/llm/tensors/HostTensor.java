@@ -141,6 +141,53 @@ public record HostTensor(DType dtype, long[] shape, ByteBuffer data) {
         return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
     }
 
+    /**
+     * Index of the first NaN or infinite element of a floating-point tensor, or -1 when all are
+     * finite (and for integer tensors). One pass over the raw bits, no copy.
+     */
+    public long firstNonFinite() {
+        ByteBuffer b = data();
+        long n = numel();
+        switch (dtype) {
+            case F32 -> {
+                for (int i = 0; i < n; i++) {
+                    // exponent bits all ones: infinity or NaN
+                    if ((b.getInt(4 * i) & 0x7f800000) == 0x7f800000) {
+                        return i;
+                    }
+                }
+            }
+            case F16 -> {
+                for (int i = 0; i < n; i++) {
+                    if ((b.getShort(2 * i) & 0x7c00) == 0x7c00) {
+                        return i;
+                    }
+                }
+            }
+            case BF16 -> {
+                for (int i = 0; i < n; i++) {
+                    if ((b.getShort(2 * i) & 0x7f80) == 0x7f80) {
+                        return i;
+                    }
+                }
+            }
+            default -> {}
+        }
+        return -1;
+    }
+
+    /** The value at {@code index} as a float (F32/F16/BF16), for messages about a bad element. */
+    public float floatAt(long index) {
+        int i = Math.toIntExact(index);
+        ByteBuffer b = data();
+        return switch (dtype) {
+            case F32 -> b.getFloat(4 * i);
+            case F16 -> halfToFloat(b.getShort(2 * i));
+            case BF16 -> Float.intBitsToFloat((b.getShort(2 * i) & 0xffff) << 16);
+            default -> b.getInt(4 * i);
+        };
+    }
+
     /** The values as longs (I64 or I32). */
     public long[] toLongs() {
         int n = Math.toIntExact(numel());

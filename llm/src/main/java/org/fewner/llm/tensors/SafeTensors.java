@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.fewner.common.Json;
 
 /**
  * Reads and writes the safetensors format: an 8-byte little-endian header length, a JSON header
@@ -45,11 +46,12 @@ import java.util.TreeSet;
  * the data area exactly, every shape matching its byte size; F16/BF16 are widened to F32 in Java.
  */
 public final class SafeTensors {
-    private static final ObjectMapper JSON =
-            new ObjectMapper()
-                    .enable(
-                            com.fasterxml.jackson.core.JsonParser.Feature
-                                    .STRICT_DUPLICATE_DETECTION);
+    private static final ObjectMapper JSON = Json.MAPPER;
+
+    /** Header reader: a key given twice is an error, not "last one wins". */
+    private static final com.fasterxml.jackson.databind.ObjectReader HEADER_READER =
+            JSON.reader()
+                    .with(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     /**
      * The reference implementation refuses larger headers too; a larger one is a corrupt or hostile
@@ -145,6 +147,12 @@ public final class SafeTensors {
         }
     }
 
+    /** A JSON value for a message: as written when short, else quoted and cut. */
+    private static String shortText(JsonNode n) {
+        String s = String.valueOf(n);
+        return s.length() <= 40 ? s : org.fewner.common.FewNerException.quote(s);
+    }
+
     private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
         while (buf.hasRemaining()) {
             int n = ch.read(buf, pos + buf.position());
@@ -160,10 +168,16 @@ public final class SafeTensors {
             Path file, String text, long dataLen, Map<String, Entry> out) {
         JsonNode root;
         try {
-            root = JSON.readTree(text);
+            root = HEADER_READER.readTree(text);
         } catch (JsonProcessingException e) {
             throw new TensorFileException(
-                    file, "header is not valid JSON: " + e.getOriginalMessage());
+                    file,
+                    "header is not valid JSON: "
+                            + (e.getLocation() == null
+                                    ? ""
+                                    : "column " + e.getLocation().getColumnNr() + ": ")
+                            + Json.originalMessage(e),
+                    e);
         }
         if (root == null || !root.isObject()) {
             throw new TensorFileException(file, "header is not a JSON object");
@@ -181,7 +195,7 @@ public final class SafeTensors {
                 v.fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
                 continue;
             }
-            String where = "tensor '" + name + "'";
+            String where = "tensor " + org.fewner.common.FewNerException.quote(name);
             if (!v.isObject()
                     || !v.hasNonNull("dtype")
                     || !v.has("shape")
@@ -193,7 +207,7 @@ public final class SafeTensors {
             try {
                 dtype = DType.parse(v.get("dtype").asText());
             } catch (IllegalArgumentException e) {
-                throw new TensorFileException(file, where + ": " + e.getMessage());
+                throw new TensorFileException(file, where + ": " + e.getMessage(), e);
             }
             JsonNode shapeNode = v.get("shape");
             JsonNode offs = v.get("data_offsets");
@@ -207,7 +221,7 @@ public final class SafeTensors {
                         || !shapeNode.get(i).canConvertToLong()
                         || shapeNode.get(i).asLong() < 0) {
                     throw new TensorFileException(
-                            file, where + ": bad dimension " + shapeNode.get(i));
+                            file, where + ": bad dimension " + shortText(shapeNode.get(i)));
                 }
                 shape[i] = shapeNode.get(i).asLong();
             }
@@ -224,9 +238,9 @@ public final class SafeTensors {
                         file,
                         where
                                 + ": data_offsets ["
-                                + offs.get(0)
+                                + shortText(offs.get(0))
                                 + ", "
-                                + offs.get(1)
+                                + shortText(offs.get(1))
                                 + "] out of bounds of the "
                                 + dataLen
                                 + "-byte data area (truncated file?)");
@@ -236,7 +250,7 @@ public final class SafeTensors {
                 expected = Math.multiplyExact(HostTensor.numel(shape), dtype.byteSize());
             } catch (ArithmeticException e) {
                 throw new TensorFileException(
-                        file, where + ": shape " + Arrays.toString(shape) + " overflows");
+                        file, where + ": shape " + Arrays.toString(shape) + " overflows", e);
             }
             if (end - begin != expected) {
                 throw new TensorFileException(
@@ -395,10 +409,13 @@ public final class SafeTensors {
     public static TensorSource openSharded(Path indexFile) {
         JsonNode root;
         try {
-            root = JSON.readTree(indexFile.toFile());
-        } catch (IOException e) {
+            root = Json.readTree(indexFile);
+        } catch (org.fewner.common.FewNerException e) {
             throw new TensorFileException(
-                    indexFile, "cannot read the shard index: " + e.getMessage(), e);
+                    indexFile,
+                    "cannot read the shard index: "
+                            + e.getMessage().substring(indexFile.toString().length()),
+                    e);
         }
         JsonNode map = root == null ? null : root.get("weight_map");
         if (map == null || !map.isObject()) {
@@ -551,10 +568,12 @@ public final class SafeTensors {
         Path tmp = null;
         try {
             Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+            // a sibling opened with CREATE_NEW gets the user's umask (createTempFile makes 0600)
+            tmp = dir.resolve("." + file.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+            Files.deleteIfExists(tmp);
             try (FileChannel ch =
                     FileChannel.open(
-                            tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                            tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
                 ByteBuffer len =
                         ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, padded);
                 writeFully(ch, len);

@@ -1,11 +1,12 @@
 package org.fewner.llm.tensors;
 
 import java.nio.file.Path;
+import org.fewner.common.FewNerException;
 
 /**
  * A model or tensor file that cannot be used; the message names the file and what is wrong with it.
  */
-public class TensorFileException extends RuntimeException {
+public class TensorFileException extends FewNerException {
     private final transient Path file;
 
     public TensorFileException(Path file, String problem) {

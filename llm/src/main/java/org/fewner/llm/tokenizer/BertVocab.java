@@ -8,11 +8,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.fewner.common.FewNerException;
+import org.fewner.common.Json;
 
 /**
  * A BERT WordPiece {@code vocab.txt} (one token per line, id = line index) and the equivalent HF
@@ -27,7 +28,7 @@ public final class BertVocab {
     public static final List<String> SPECIALS =
             List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]");
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private BertVocab() {}
 
@@ -40,7 +41,7 @@ public final class BertVocab {
         try {
             lines = Files.readAllLines(vocabTxt, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new IllegalArgumentException(
+            throw new FewNerException(
                     vocabTxt + ": cannot read the vocabulary: " + e.getMessage(), e);
         }
         Map<String, Integer> vocab = new LinkedHashMap<>();
@@ -55,12 +56,12 @@ public final class BertVocab {
             vocab.putIfAbsent(tok, i);
         }
         if (vocab.isEmpty()) {
-            throw new IllegalArgumentException(
+            throw new FewNerException(
                     vocabTxt + ": empty vocabulary (expected one WordPiece token per line)");
         }
         for (String s : SPECIALS) {
             if (!vocab.containsKey(s)) {
-                throw new IllegalArgumentException(
+                throw new FewNerException(
                         vocabTxt
                                 + ": special token "
                                 + s
@@ -159,17 +160,7 @@ public final class BertVocab {
      * Writes the generated {@code tokenizer.json} to {@code out} atomically (temp file, then move).
      */
     public static void writeTokenizerJson(Path vocabTxt, boolean lowercase, Path out) {
-        byte[] bytes = toTokenizerJsonBytes(vocabTxt, lowercase);
-        try {
-            Path dir = out.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + out.getFileName(), ".tmp");
-            Files.write(tmp, bytes);
-            Files.move(
-                    tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(out + ": cannot write: " + e.getMessage(), e);
-        }
+        org.fewner.common.AtomicFiles.writeBytes(out, toTokenizerJsonBytes(vocabTxt, lowercase));
     }
 
     /**
@@ -183,16 +174,11 @@ public final class BertVocab {
             if (!Files.isRegularFile(p)) {
                 continue;
             }
-            JsonNode n;
-            try {
-                n = JSON.readTree(p.toFile());
-            } catch (IOException e) {
-                throw new IllegalArgumentException(p + ": not valid JSON: " + e.getMessage(), e);
-            }
+            JsonNode n = org.fewner.common.Json.readTree(p);
             JsonNode d = n == null ? null : n.get("do_lower_case");
             if (d != null && !d.isNull()) {
                 if (!d.isBoolean()) {
-                    throw new IllegalArgumentException(
+                    throw new FewNerException(
                             p + ": field 'do_lower_case' must be true or false, found " + d);
                 }
                 return d.asBoolean();

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.fewner.common.FewNerException;
 
 /**
  * A model's tokenizer ({@code tokenizer.json} through DJL's HF tokenizers binding), with character
@@ -41,13 +42,13 @@ public final class ModelTokenizer implements AutoCloseable {
             if (Files.isRegularFile(vocab)) {
                 return fromVocab(vocab, BertVocab.lowercaseOf(path));
             }
-            throw new IllegalArgumentException(
+            throw new FewNerException(
                     path
                             + ": tokenizer missing (expected tokenizer.json, or vocab.txt for a "
                             + "BERT model, in this directory)");
         }
         if (!Files.isRegularFile(path)) {
-            throw new IllegalArgumentException(path + ": tokenizer missing (no such file)");
+            throw new FewNerException(path + ": tokenizer missing (no such file)");
         }
         if (path.getFileName().toString().endsWith(".txt")) {
             Path dir = path.toAbsolutePath().getParent();
@@ -65,7 +66,7 @@ public final class ModelTokenizer implements AutoCloseable {
                             new ByteArrayInputStream(generated), options()),
                     vocabTxt);
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException(
+            throw new FewNerException(
                     vocabTxt + ": cannot build a WordPiece tokenizer: " + e.getMessage(), e);
         }
     }
@@ -81,11 +82,13 @@ public final class ModelTokenizer implements AutoCloseable {
     }
 
     private static ModelTokenizer loadJson(Path file) {
+        byte[] checked = TokenizerJson.read(file);
         try {
-            return new ModelTokenizer(HuggingFaceTokenizer.newInstance(file, options()), file);
+            return new ModelTokenizer(
+                    HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(checked), options()),
+                    file);
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException(
-                    file + ": cannot load tokenizer: " + e.getMessage(), e);
+            throw new FewNerException(file + ": cannot load tokenizer: " + e.getMessage(), e);
         }
     }
 
@@ -94,7 +97,14 @@ public final class ModelTokenizer implements AutoCloseable {
      * special tokens).
      */
     public Tokens encode(String text, boolean addSpecialTokens) {
-        Encoding e = tokenizer.encode(text, addSpecialTokens, false);
+        Encoding e;
+        try {
+            e = tokenizer.encode(text, addSpecialTokens, false);
+        } catch (RuntimeException x) {
+            // the native library reports problems of the tokenizer file only when it is used
+            throw new FewNerException(
+                    source + ": the tokenizer cannot encode text: " + x.getMessage(), x);
+        }
         CharSpan[] spans = e.getCharTokenSpans();
         int n = e.getIds().length;
         int[] start = new int[n];

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.apache.commons.math3.special.Erf;
+import org.fewner.common.FewNerException;
 import org.junit.jupiter.api.Test;
 
 /** The activations against their formulas, computed independently in double precision. */
@@ -69,8 +70,7 @@ class BertActivationTest {
 
     @Test
     void unknownActivationIsRefused() {
-        IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> apply("mish"));
+        FewNerException e = assertThrows(FewNerException.class, () -> apply("mish"));
         assertEquals(
                 true, e.getMessage().contains("'mish'") && e.getMessage().contains("gelu_new"));
     }

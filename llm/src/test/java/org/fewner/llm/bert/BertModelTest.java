@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.fewner.common.FewNerException;
 import org.fewner.llm.config.BertConfig;
 import org.fewner.llm.config.ModelConfigs;
 import org.fewner.llm.model.Backbone;
@@ -191,32 +192,33 @@ class BertModelTest {
         }
         long[][] fullMask = new long[full.length][8];
         Arrays.stream(fullMask).forEach(r -> Arrays.fill(r, 1));
-        int saved = BertLayer.chunkRows;
-        try (BertModel m = load(TinyBert.write(tmp, TinyBert.Naming.MLM, "gelu", 2));
+        Path dir = TinyBert.write(tmp, TinyBert.Naming.MLM, "gelu", 2);
+        org.fewner.llm.config.BertConfig config =
+                (org.fewner.llm.config.BertConfig) org.fewner.llm.config.ModelConfigs.read(dir);
+        try (BertModel m = BertModel.load(dir, config, Device.cpu(), 0);
                 NDManager call = m.manager().newSubManager()) {
-            BertLayer.chunkRows = 0;
             BackboneOutput whole = m.forward(call, ids, mask, null);
             BackboneOutput wholeUnpadded = m.forward(call, full, fullMask, null);
             for (int rows :
                     new int[] {
                         1, 8, 16, 24
                     }) { // 1, 1, 2 and 3 sequences per group (104 rows > 4 · 24)
-                BertLayer.chunkRows = rows;
-                BackboneOutput g = m.forward(call, ids, mask, null);
-                BackboneOutput gu = m.forward(call, full, fullMask, null);
-                for (int r = 0; r < ids.length; r++) {
-                    assertClose(rows(whole, r, 0, 8), rows(g, r, 0, 8), 1e-5);
-                }
-                for (int r = 0; r < full.length; r++) {
-                    assertClose(rows(wholeUnpadded, r, 0, 8), rows(gu, r, 0, 8), 1e-5);
+                try (BertModel grouped = BertModel.load(dir, config, Device.cpu(), rows);
+                        NDManager gcall = grouped.manager().newSubManager()) {
+                    BackboneOutput g = grouped.forward(gcall, ids, mask, null);
+                    BackboneOutput gu = grouped.forward(gcall, full, fullMask, null);
+                    for (int r = 0; r < ids.length; r++) {
+                        assertClose(rows(whole, r, 0, 8), rows(g, r, 0, 8), 1e-5);
+                    }
+                    for (int r = 0; r < full.length; r++) {
+                        assertClose(rows(wholeUnpadded, r, 0, 8), rows(gu, r, 0, 8), 1e-5);
+                    }
                 }
             }
             // and the rows really differ, so the order check above is not vacuous
             assertThrows(
                     AssertionError.class,
                     () -> assertClose(rows(whole, 0, 0, 8), rows(whole, 1, 0, 8), 1e-3));
-        } finally {
-            BertLayer.chunkRows = saved;
         }
     }
 
@@ -306,9 +308,9 @@ class BertModelTest {
     void badInputsAreRefused() {
         try (BertModel m = load(TinyBert.write(tmp, TinyBert.Naming.MLM, "gelu", 1))) {
             try (NDManager call = m.manager().newSubManager()) {
-                IllegalArgumentException vocab =
+                FewNerException vocab =
                         assertThrows(
-                                IllegalArgumentException.class,
+                                FewNerException.class,
                                 () ->
                                         m.forward(
                                                 call,
@@ -420,7 +422,7 @@ class BertModelTest {
 
     @Test
     void decoderConfigsGoToTheDecoderPackage() {
-        ObjectNode c = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        ObjectNode c = org.fewner.common.Json.MAPPER.createObjectNode();
         c.put("model_type", "llama");
         c.put("vocab_size", 10);
         c.put("hidden_size", 8);

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.fewner.common.Json;
 import org.fewner.llm.model.Backbone;
 import org.fewner.llm.model.Inspection;
 import org.fewner.llm.model.Models;
@@ -30,7 +31,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * (std 0.2, random norms). Skipped when python3 with numpy or the shared folder is absent.
  */
 class BertReferenceTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     private static final long[] IDS = {101, 1000, 2000, 3000, 28000, 5, 17, 999, 102};
     private static Path reference;
 

@@ -1,11 +1,11 @@
 package org.fewner.llm.bert;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import org.fewner.common.Json;
 import org.fewner.llm.config.ModelConfigs;
 import org.fewner.llm.tensors.HostTensor;
 import org.fewner.llm.tensors.SafeTensors;
@@ -67,7 +67,7 @@ final class TinyBert {
     }
 
     static ObjectNode config(String act) {
-        ObjectNode c = new ObjectMapper().createObjectNode();
+        ObjectNode c = Json.MAPPER.createObjectNode();
         c.put("model_type", "bert");
         c.put("vocab_size", VOCAB);
         c.put("hidden_size", HIDDEN);

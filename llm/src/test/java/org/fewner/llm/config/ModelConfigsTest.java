@@ -8,12 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import org.fewner.common.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,11 +44,11 @@ class ModelConfigsTest {
     }
 
     private static String with(String json, String field, String value) throws Exception {
-        ObjectNode n = (ObjectNode) new ObjectMapper().readTree(json);
+        ObjectNode n = (ObjectNode) Json.MAPPER.readTree(json);
         if (value == null) {
             n.remove(field);
         } else {
-            n.set(field, new ObjectMapper().readTree(value));
+            n.set(field, Json.MAPPER.readTree(value));
         }
         return n.toString();
     }

@@ -8,12 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
+import org.fewner.common.FewNerException;
+import org.fewner.common.Json;
 import org.fewner.llm.config.ConfigException;
 import org.fewner.llm.tensors.HostTensor;
 import org.fewner.llm.tensors.SafeTensors;
@@ -28,7 +29,7 @@ class DecoderModelTest {
     @TempDir Path tmp;
 
     static ObjectNode tinyConfig(String type, int vocab) {
-        ObjectNode n = new ObjectMapper().createObjectNode();
+        ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("model_type", type);
         n.putArray("architectures")
                 .add(
@@ -223,7 +224,7 @@ class DecoderModelTest {
                 NDArray a =
                         m.manager().randomNormal(new ai.djl.ndarray.types.Shape(2, l.inFeatures()));
                 NDArray b = m.manager().zeros(new ai.djl.ndarray.types.Shape(l.outFeatures(), 2));
-                l.putAdapter("zero", new org.fewner.llm.lora.LoraWeights(a, b, 2f, 0f));
+                l.putAdapter("zero", new org.fewner.llm.nn.LoraWeights(a, b, 2f, 0f));
             }
             float[] perLayer = m.forward(mm, ids, mask, "zero").logits().toFloatArray();
             assertArrayEquals(fused, perLayer, 1e-4f);
@@ -231,7 +232,7 @@ class DecoderModelTest {
             var q = m.linearLayers().get("model.layers.0.self_attn.q_proj");
             q.putAdapter(
                     "real",
-                    new org.fewner.llm.lora.LoraWeights(
+                    new org.fewner.llm.nn.LoraWeights(
                             m.manager()
                                     .randomNormal(
                                             new ai.djl.ndarray.types.Shape(2, q.inFeatures())),
@@ -294,9 +295,7 @@ class DecoderModelTest {
         Path tok = ReferenceModels.shared().resolve("models/smollm2-135m-tokenizer/tokenizer.json");
         Path dir = tmp.resolve("small-vocab");
         RandomModelWriter.write(tinyConfig("llama", 1000), 1, false, dir, tok);
-        var e =
-                assertThrows(
-                        IllegalArgumentException.class, () -> DecoderModel.load(dir, Device.cpu()));
+        var e = assertThrows(FewNerException.class, () -> DecoderModel.load(dir, Device.cpu()));
         assertTrue(
                 e.getMessage().contains("49152") && e.getMessage().contains("1000"),
                 e.getMessage());
@@ -355,7 +354,7 @@ class DecoderModelTest {
     @Test
     void bertConfigIsNotADecoder() throws Exception {
         Path cfg = ReferenceModels.shared().resolve("models/configs/bert-base-cased.json");
-        ObjectNode n = (ObjectNode) new ObjectMapper().readTree(cfg.toFile());
+        ObjectNode n = (ObjectNode) Json.MAPPER.readTree(cfg.toFile());
         n.put("num_hidden_layers", 1);
         n.put("hidden_size", 16);
         n.put("num_attention_heads", 2);

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Random;
+import org.fewner.common.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -233,7 +234,7 @@ class DecoderReferenceTest {
     private Path patched(
             Path config, String type, String arch, java.util.function.Consumer<ObjectNode> edit)
             throws IOException {
-        ObjectMapper om = new ObjectMapper();
+        ObjectMapper om = Json.MAPPER;
         ObjectNode n = (ObjectNode) om.readTree(config.toFile());
         n.put("model_type", type);
         n.putArray("architectures").add(arch);

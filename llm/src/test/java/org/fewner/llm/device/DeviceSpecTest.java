@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.fewner.common.FewNerException;
 import org.junit.jupiter.api.Test;
 
 class DeviceSpecTest {
@@ -44,29 +45,24 @@ class DeviceSpecTest {
     void malformedSpecsNameTheAcceptedForms() {
         for (String bad :
                 new String[] {"", "  ", "tpu", "gpu:", "gpu:-1", "gpu:x", "gpu:1:2", "cpu:0"}) {
-            IllegalArgumentException e =
-                    assertThrows(
-                            IllegalArgumentException.class,
-                            () -> DeviceSpec.parse(bad, () -> 8),
-                            bad);
+            FewNerException e =
+                    assertThrows(FewNerException.class, () -> DeviceSpec.parse(bad, () -> 8), bad);
             assertTrue(e.getMessage().contains(DeviceSpec.FORMS), e.getMessage());
         }
     }
 
     @Test
     void gpuWithoutGpusSaysHowToGetOne() {
-        IllegalArgumentException e =
-                assertThrows(
-                        IllegalArgumentException.class, () -> DeviceSpec.parse("gpu", () -> 0));
+        FewNerException e =
+                assertThrows(FewNerException.class, () -> DeviceSpec.parse("gpu", () -> 0));
         assertTrue(e.getMessage().contains("no GPU"), e.getMessage());
         assertTrue(e.getMessage().contains("-Pgpu"), e.getMessage());
     }
 
     @Test
     void gpuIndexBeyondCount() {
-        IllegalArgumentException e =
-                assertThrows(
-                        IllegalArgumentException.class, () -> DeviceSpec.parse("gpu:2", () -> 2));
+        FewNerException e =
+                assertThrows(FewNerException.class, () -> DeviceSpec.parse("gpu:2", () -> 2));
         assertTrue(e.getMessage().contains("GPU 2 does not exist"), e.getMessage());
         assertTrue(e.getMessage().contains("gpu:0 .. gpu:1"), e.getMessage());
     }
@@ -78,7 +74,7 @@ class DeviceSpecTest {
         assertEquals(Device.cpu(), DeviceSpec.parse("cpu"));
         int gpus = ai.djl.engine.Engine.getInstance().getGpuCount();
         if (gpus == 0) {
-            assertThrows(IllegalArgumentException.class, () -> DeviceSpec.parse("gpu"));
+            assertThrows(FewNerException.class, () -> DeviceSpec.parse("gpu"));
         } else {
             assertEquals(Device.gpu(0), DeviceSpec.parse("gpu"));
         }

@@ -2,9 +2,9 @@ package org.fewner.llm.generation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.Device;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,19 +12,16 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.lifecycle.AddLifecycleHook;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.LifecycleContext;
-import net.jqwik.api.lifecycle.SkipExecutionHook;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.fewner.common.Json;
 import org.fewner.llm.decoder.DecoderModel;
 import org.fewner.llm.decoder.RandomModelWriter;
 import org.fewner.llm.tokenizer.ModelTokenizer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Property: whatever the logits (random, or from random small decoders), constrained generation
@@ -83,48 +80,68 @@ class ConstrainedSearchPropertyTest {
         return smol;
     }
 
-    /**
-     * Skips a property when the SmolLM2 tokenizer is not under {@code -Dfewner.shared}. (An
-     * assumption inside the property would only reject each try, and jqwik then fails the property
-     * as exhausted.)
-     */
-    static final class NeedsSmolTokenizer implements SkipExecutionHook {
-        @Override
-        public SkipResult shouldBeSkipped(LifecycleContext context) {
-            return smol() != null
-                    ? SkipResult.doNotSkip()
-                    : SkipResult.skip(
-                            "SmolLM2 tokenizer not found under -Dfewner.shared ("
-                                    + System.getProperty("fewner.shared")
-                                    + ")");
-        }
+    /** Fails the case with a skip when the SmolLM2 tokenizer is not under -Dfewner.shared. */
+    static ModelTokenizer needSmol() {
+        ModelTokenizer tok = smol();
+        assumeTrue(
+                tok != null,
+                "skipped: SmolLM2 tokenizer not found under -Dfewner.shared ("
+                        + System.getProperty("fewner.shared")
+                        + ")");
+        return tok;
     }
 
-    @AfterContainer
+    @AfterAll
     static void close() {
         if (smol != null) {
             smol.close();
         }
     }
 
-    @Provide
-    Arbitrary<String> texts() {
-        Arbitrary<String> piece = Arbitraries.of(PIECES);
-        Arbitrary<String> sep = Arbitraries.of(" ", " ", " ", "", "  ", "\n");
-        return Arbitraries.integers()
-                .between(0, 12)
-                .flatMap(
-                        n ->
-                                net.jqwik.api.Combinators.combine(
-                                                piece.list().ofSize(n), sep.list().ofSize(n))
-                                        .as(
-                                                (ps, ss) -> {
-                                                    StringBuilder b = new StringBuilder();
-                                                    for (int i = 0; i < ps.size(); i++) {
-                                                        b.append(ps.get(i)).append(ss.get(i));
-                                                    }
-                                                    return b.toString();
-                                                }));
+    /**
+     * One random case: a text of 0..12 pieces with random separators, and the search settings.
+     * Cases come from a fixed seed, so a failure names a case that reruns identically.
+     */
+    record Case(int index, String text, int beams, int layers, int kvHeads, long seed) {
+        @Override
+        public String toString() {
+            return "#" + index + " beams=" + beams + " seed=" + seed + " text=" + Json.line(text);
+        }
+    }
+
+    static final List<String> SEPARATORS = List.of(" ", " ", " ", "", "  ", "\n");
+
+    static Stream<Case> cases(long seed, int n, int maxBeams) {
+        Random rnd = new Random(seed);
+        return IntStream.range(0, n)
+                .mapToObj(
+                        i -> {
+                            int pieces = rnd.nextInt(13);
+                            StringBuilder b = new StringBuilder();
+                            for (int k = 0; k < pieces; k++) {
+                                b.append(PIECES.get(rnd.nextInt(PIECES.size())))
+                                        .append(SEPARATORS.get(rnd.nextInt(SEPARATORS.size())));
+                            }
+                            return new Case(
+                                    i,
+                                    b.toString(),
+                                    1 + rnd.nextInt(maxBeams),
+                                    1 + rnd.nextInt(2),
+                                    1 + rnd.nextInt(3),
+                                    rnd.nextLong());
+                        });
+    }
+
+    static Stream<Case> charCases() {
+        return cases(0x5eed_0001L, 200, 3);
+    }
+
+    static Stream<Case> smolCases() {
+        return cases(0x5eed_0002L, 100, 3);
+    }
+
+    static Stream<Case> modelCases() {
+        return cases(0x5eed_0003L, 8, 2);
     }
 
     /** Random logits, reproducible per seed. */
@@ -208,7 +225,7 @@ class ConstrainedSearchPropertyTest {
     /**
      * Guards the properties against passing vacuously: random logits do produce multi-span answers.
      */
-    @net.jqwik.api.Example
+    @Test
     void randomLogitsProduceSeveralSpansOften() {
         TokenEncoder enc = s -> s.chars().asLongStream().toArray();
         String text = "Dr. Smith met Dr. Jones in St. Louis , Mo. and New York .";
@@ -237,11 +254,12 @@ class ConstrainedSearchPropertyTest {
         assertTrue(finished >= 20, "finished answers: " + finished);
     }
 
-    @Property(tries = 200)
-    void charTokenizerRandomLogits(
-            @ForAll("texts") String text,
-            @ForAll @IntRange(min = 1, max = 3) int beams,
-            @ForAll long seed) {
+    @ParameterizedTest
+    @MethodSource("charCases")
+    void charTokenizerRandomLogits(Case k) {
+        String text = k.text();
+        int beams = k.beams();
+        long seed = k.seed();
         TokenEncoder enc = s -> s.chars().asLongStream().toArray();
         Words words = Words.split(text);
         SpanConstraint c = new SpanConstraint(text, words, enc, T, new long[] {0}, 4);
@@ -260,15 +278,13 @@ class ConstrainedSearchPropertyTest {
                                 ids.length));
     }
 
-    @AddLifecycleHook(NeedsSmolTokenizer.class)
-    @Property(tries = 100)
-    void smolTokenizerRandomLogits(
-            @ForAll("texts") String text,
-            @ForAll @IntRange(min = 1, max = 3) int beams,
-            @ForAll long seed) {
-        ModelTokenizer tok = smol();
-        org.junit.jupiter.api.Assumptions.assumeTrue(
-                tok != null, "skipped: SmolLM2 tokenizer not under -Dfewner.shared");
+    @ParameterizedTest
+    @MethodSource("smolCases")
+    void smolTokenizerRandomLogits(Case k) {
+        ModelTokenizer tok = needSmol();
+        String text = k.text();
+        int beams = k.beams();
+        long seed = k.seed();
         TokenEncoder enc = TokenEncoder.of(tok);
         Words words = Words.split(text);
         SpanConstraint c = new SpanConstraint(text, words, enc, T, new long[] {2}, 4);
@@ -278,19 +294,16 @@ class ConstrainedSearchPropertyTest {
         checkAnswer(r, text, words, enc, ids -> tok.decode(ids, true));
     }
 
-    @AddLifecycleHook(NeedsSmolTokenizer.class)
-    @Property(tries = 8)
-    void smolTokenizerRandomSmallModels(
-            @ForAll("texts") String text,
-            @ForAll @IntRange(min = 1, max = 2) int layers,
-            @ForAll @IntRange(min = 1, max = 3) int kvHeads,
-            @ForAll @IntRange(min = 1, max = 2) int beams,
-            @ForAll long seed)
-            throws IOException {
-        ModelTokenizer tok = smol();
-        org.junit.jupiter.api.Assumptions.assumeTrue(
-                tok != null, "skipped: SmolLM2 tokenizer not under -Dfewner.shared");
-        ObjectNode cfg = new ObjectMapper().createObjectNode();
+    @ParameterizedTest
+    @MethodSource("modelCases")
+    void smolTokenizerRandomSmallModels(Case k) throws IOException {
+        ModelTokenizer tok = needSmol();
+        String text = k.text();
+        int layers = k.layers();
+        int kvHeads = k.kvHeads();
+        int beams = k.beams();
+        long seed = k.seed();
+        ObjectNode cfg = Json.MAPPER.createObjectNode();
         cfg.put("model_type", "llama");
         cfg.put("vocab_size", 49152);
         cfg.put("hidden_size", 12 * kvHeads);

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.fewner.common.FewNerException;
 import org.fewner.llm.tokenizer.ModelTokenizer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -126,7 +127,7 @@ class SpanConstraintTest {
         var e = assertThrows(IllegalArgumentException.class, () -> c.start().next('x'));
         assertTrue(e.getMessage().contains("not allowed"));
         assertThrows(
-                IllegalArgumentException.class,
+                FewNerException.class,
                 () -> new SpanConstraint("a", Words.split("a"), CHARS, T, new long[0], 3));
     }
 

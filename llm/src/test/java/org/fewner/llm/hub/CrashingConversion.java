@@ -15,12 +15,11 @@ public final class CrashingConversion {
         Path jar = Paths.get(a[0]);
         DefaultModels.Spec spec = new DefaultModels.Spec("default", "test:tiny:1", 2, a[2]);
         Runnable halt = () -> Runtime.getRuntime().halt(137);
-        if (a[3].equals("beforeMarker")) {
-            DefaultModels.beforeMarker = halt;
-        } else {
-            DefaultModels.beforeInstall = halt;
-        }
-        DefaultModels.resolve(spec, Paths.get(a[1]), (s, p) -> jar, false);
+        DefaultModels.ConversionHooks hooks =
+                a[3].equals("beforeMarker")
+                        ? new DefaultModels.ConversionHooks(halt, () -> {})
+                        : new DefaultModels.ConversionHooks(() -> {}, halt);
+        DefaultModels.resolve(spec, Paths.get(a[1]), (s, p) -> jar, false, hooks);
         System.exit(0); // not reached
     }
 }

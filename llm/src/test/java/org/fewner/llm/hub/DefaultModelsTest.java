@@ -15,6 +15,7 @@ import java.nio.file.Paths;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.fewner.common.FewNerException;
 import org.fewner.llm.config.BertConfig;
 import org.fewner.llm.config.ModelConfigs;
 import org.fewner.llm.tensors.SafeTensors;
@@ -40,9 +41,8 @@ class DefaultModelsTest {
         assertEquals(List.of("default", "default-uncased"), DefaultModels.names());
         assertEquals(DefaultModels.CASED, DefaultModels.spec("default"));
         assertTrue(DefaultModels.spec("default-uncased").coords().contains("uncased"));
-        IllegalArgumentException e =
-                assertThrows(
-                        IllegalArgumentException.class, () -> DefaultModels.spec("bert-large"));
+        FewNerException e =
+                assertThrows(FewNerException.class, () -> DefaultModels.spec("bert-large"));
         assertTrue(
                 e.getMessage()
                         .contains(

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import org.fewner.common.FewNerException;
 import org.fewner.llm.config.BertConfig;
 import org.fewner.llm.config.ModelConfigs;
 import org.fewner.llm.tensors.HostTensor;
@@ -62,15 +63,15 @@ class EasyBertConverterTest {
                 "cls.predictions.bias",
                 EasyBertConverter.hfName("module/cls/predictions/output_bias"));
         assertTrue(EasyBertConverter.isKernel("module/bert/pooler/dense/kernel"));
-        IllegalArgumentException e =
+        FewNerException e =
                 assertThrows(
-                        IllegalArgumentException.class,
+                        FewNerException.class,
                         () ->
                                 EasyBertConverter.hfName(
                                         "module/cls/seq_relationship/output_weights"));
         assertTrue(e.getMessage().contains("cls/seq_relationship/output_weights"), e.getMessage());
         assertThrows(
-                IllegalArgumentException.class,
+                FewNerException.class,
                 () -> EasyBertConverter.hfName("module/bert/encoder/layer_0/x/adam_m"));
     }
 

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import org.fewner.common.Json;
 import org.fewner.llm.tensors.HostTensor;
 import org.fewner.llm.tensors.SafeTensors;
 import org.junit.jupiter.api.AfterAll;
@@ -36,7 +37,7 @@ class AdapterFilesTest {
         bb.close();
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     static LoraAdapter fresh() {
         return LoraAdapter.init(

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.fewner.common.FewNerException;
 import org.fewner.llm.nn.LinearLayer;
 import org.junit.jupiter.api.Test;
 
@@ -255,7 +256,7 @@ class AdapterRegistryTest {
             assertThrows(IllegalStateException.class, () -> reg.merge("B"));
             reg.unmerge();
             run(reg, "B");
-            assertThrows(IllegalArgumentException.class, () -> run(reg, "nope"));
+            assertThrows(FewNerException.class, () -> run(reg, "nope"));
         }
     }
 

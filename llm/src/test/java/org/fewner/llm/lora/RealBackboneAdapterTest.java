@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.fewner.common.Json;
 import org.fewner.llm.decoder.RandomModelWriter;
 import org.fewner.llm.model.Backbone;
 import org.fewner.llm.model.Models;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RealBackboneAdapterTest {
 
     static ObjectNode qwen(boolean tied) {
-        ObjectNode n = new ObjectMapper().createObjectNode();
+        ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("model_type", "qwen2");
         n.putArray("architectures").add("Qwen2ForCausalLM");
         n.put("vocab_size", 60)

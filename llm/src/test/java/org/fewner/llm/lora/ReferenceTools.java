@@ -131,10 +131,7 @@ final class ReferenceTools {
     /** {"max_rel": x} → x (tiny JSON reader for the helper's one-line output). */
     static double number(String json, String key) {
         try {
-            return new com.fasterxml.jackson.databind.ObjectMapper()
-                    .readTree(json)
-                    .path(key)
-                    .asDouble(Double.NaN);
+            return org.fewner.common.Json.MAPPER.readTree(json).path(key).asDouble(Double.NaN);
         } catch (IOException e) {
             throw new AssertionError("not JSON: " + json);
         }

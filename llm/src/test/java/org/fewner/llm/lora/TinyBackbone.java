@@ -7,13 +7,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.training.ParameterStore;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import org.fewner.common.Json;
 import org.fewner.llm.config.ModelConfig;
 import org.fewner.llm.config.ModelConfigs;
 import org.fewner.llm.model.Backbone;
@@ -49,7 +49,7 @@ final class TinyBackbone implements Backbone {
      */
     TinyBackbone(long seed, boolean tied) {
         manager = NDManager.newBaseManager(Device.cpu());
-        ObjectNode c = new ObjectMapper().createObjectNode();
+        ObjectNode c = Json.MAPPER.createObjectNode();
         c.put("model_type", "llama")
                 .put("vocab_size", VOCAB)
                 .put("hidden_size", HIDDEN)

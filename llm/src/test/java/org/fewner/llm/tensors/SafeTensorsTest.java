@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.fewner.common.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -346,8 +346,8 @@ class SafeTensorsTest {
                 null);
         Files.write(
                 model.resolve(SafeTensors.INDEX_FILE),
-                new ObjectMapper()
-                        .writeValueAsBytes(Map.of("metadata", Map.of(), "weight_map", weightMap)));
+                Json.MAPPER.writeValueAsBytes(
+                        Map.of("metadata", Map.of(), "weight_map", weightMap)));
     }
 
     @Test

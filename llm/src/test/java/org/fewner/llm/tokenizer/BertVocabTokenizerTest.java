@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.fewner.common.FewNerException;
 import org.fewner.llm.hub.DefaultModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -179,8 +180,7 @@ class BertVocabTokenizerTest {
                 cfg.resolve("config.json"), "{\"model_type\": \"bert\", \"do_lower_case\": false}");
         assertFalse(BertVocab.lowercaseOf(cfg));
         Path bad = model("bad", "{\"do_lower_case\": \"yes\"}");
-        IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> BertVocab.lowercaseOf(bad));
+        FewNerException e = assertThrows(FewNerException.class, () -> BertVocab.lowercaseOf(bad));
         assertTrue(
                 e.getMessage()
                         .contains(
@@ -203,8 +203,7 @@ class BertVocabTokenizerTest {
     @Test
     void errors() throws Exception {
         Path empty = Files.createDirectories(dir.resolve("empty"));
-        IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> ModelTokenizer.load(empty));
+        FewNerException e = assertThrows(FewNerException.class, () -> ModelTokenizer.load(empty));
         assertTrue(
                 e.getMessage().startsWith(empty.toString())
                         && e.getMessage().contains("tokenizer missing"),
@@ -212,23 +211,25 @@ class BertVocabTokenizerTest {
         assertTrue(e.getMessage().contains("vocab.txt"), e.getMessage());
 
         Path nofile = dir.resolve("nope.json");
-        e = assertThrows(IllegalArgumentException.class, () -> ModelTokenizer.load(nofile));
+        e = assertThrows(FewNerException.class, () -> ModelTokenizer.load(nofile));
         assertTrue(e.getMessage().contains("tokenizer missing"), e.getMessage());
 
         Path noMask = Files.createDirectories(dir.resolve("nomask"));
         Files.write(noMask.resolve("vocab.txt"), List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "a"));
-        e = assertThrows(IllegalArgumentException.class, () -> ModelTokenizer.load(noMask));
+        e = assertThrows(FewNerException.class, () -> ModelTokenizer.load(noMask));
         assertTrue(
                 e.getMessage().contains("vocab.txt: special token [MASK] missing"), e.getMessage());
 
         Path broken = dir.resolve("broken.json");
         Files.writeString(broken, "{\"model\": 1}");
-        e = assertThrows(IllegalArgumentException.class, () -> ModelTokenizer.load(broken));
-        assertTrue(e.getMessage().startsWith(broken + ": cannot load tokenizer"), e.getMessage());
+        e = assertThrows(FewNerException.class, () -> ModelTokenizer.load(broken));
+        assertTrue(
+                e.getMessage().startsWith(broken + ": field 'model' must be an object"),
+                e.getMessage());
 
         Path emptyVocab = Files.createDirectories(dir.resolve("emptyvocab"));
         Files.writeString(emptyVocab.resolve("vocab.txt"), "");
-        e = assertThrows(IllegalArgumentException.class, () -> ModelTokenizer.load(emptyVocab));
+        e = assertThrows(FewNerException.class, () -> ModelTokenizer.load(emptyVocab));
         assertTrue(e.getMessage().contains("empty vocabulary"), e.getMessage());
     }
 

@@ -1,4 +1,4 @@
-package org.fewner.llm.decoder.bench;
+package org.fewner.llm.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -7,9 +7,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import org.fewner.llm.bench.GemmPeak;
-import org.fewner.llm.bench.MemoryBandwidth;
-import org.fewner.llm.bench.ProcessStats;
 import org.fewner.llm.config.DecoderConfig;
 import org.fewner.llm.decoder.DecoderModel;
 import org.fewner.llm.decoder.KvCache;

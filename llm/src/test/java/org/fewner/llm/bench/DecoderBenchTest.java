@@ -1,4 +1,4 @@
-package org.fewner.llm.decoder.bench;
+package org.fewner.llm.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package org.fewner.llm.lora;
+package org.fewner.llm.nn;
 
 import ai.djl.ndarray.NDArray;
 
