@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
             EvalCommand.FewNerd.class,
             EvalCommand.CrossDomain.class,
             EvalCommand.KShot.class,
-            EvalCommand.Rescore.class
+            EvalCommand.Rescore.class,
+            EvalCommand.Summary.class
         })
 public final class EvalCommand implements Runnable {
     @Spec CommandSpec spec;
@@ -49,8 +50,12 @@ public final class EvalCommand implements Runnable {
     }
 
     static String commandLine(CommandSpec spec) {
-        StringBuilder b = new StringBuilder("./fewner eval ").append(spec.name());
+        // originalArgs() holds the whole command line from "eval" on; --resume is left out (a
+        // resumed run
+        // ends with the same figures as the command without it)
+        StringBuilder b = new StringBuilder("./fewner");
         for (String a : spec.commandLine().getParseResult().originalArgs()) {
+            if (a.equals("--resume")) continue;
             b.append(' ').append(a.contains(" ") ? "'" + a + "'" : a);
         }
         return b.toString();
@@ -215,6 +220,37 @@ public final class EvalCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             out.println(Json.pretty(s));
             out.flush();
+            return 0;
+        }
+    }
+
+    /** {@code fewner eval summary}. */
+    @Command(
+            name = "summary",
+            mixinStandardHelpOptions = true,
+            description =
+                    "One Markdown table and one plot over the results.json files under the given folders (published rows beside).")
+    static final class Summary implements Callable<Integer> {
+        @Parameters(arity = "1..*", paramLabel = "DIR", description = "Folders holding runs.")
+        java.util.List<Path> dirs;
+
+        @Option(
+                names = "--out",
+                required = true,
+                paramLabel = "FILE.md",
+                description = "Markdown file to write; the plot goes beside it (.png).")
+        Path out;
+
+        @Spec CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            String name = out.getFileName().toString().replaceAll("\\.md$", "");
+            String table =
+                    org.fewner.evaluation.Summary.write(
+                            dirs, out, out.resolveSibling(name + ".png"));
+            spec.commandLine().getOut().print(table);
+            spec.commandLine().getOut().flush();
             return 0;
         }
     }
