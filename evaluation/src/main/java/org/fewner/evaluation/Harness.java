@@ -371,6 +371,9 @@ public final class Harness {
                 "query_sentences_per_second",
                 Tally.round(elapsed > 0 ? tally.sentences() / elapsed : 0));
         r.put("encoder", encoder);
+        r.put(
+                "encoder_scope",
+                "counters of the last session only (a resumed run counts from its resume)");
         List<Map<String, Object>> pub = new ArrayList<>();
         for (Published.Row row : Published.rows(protocol.key())) {
             Map<String, Object> m = new LinkedHashMap<>();
