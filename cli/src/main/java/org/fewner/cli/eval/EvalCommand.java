@@ -117,9 +117,11 @@ public final class EvalCommand implements Runnable {
         @Option(
                 names = "--shots",
                 required = true,
+                split = ",",
                 paramLabel = "1|5",
-                description = "1-shot or 5-shot samples.")
-        int shots;
+                description =
+                        "1-shot or 5-shot samples; 1,5 runs both in one process (shared encodings), into --out/1shot and --out/5shot.")
+        java.util.List<Integer> shots;
 
         @Option(
                 names = "--lowercase-query",
@@ -139,10 +141,14 @@ public final class EvalCommand implements Runnable {
         @Override
         public Integer call() {
             Path d = data != null ? data : datasets();
-            return eval.run(
-                    Protocol.crossDomain(d, target.toLowerCase(Locale.ROOT), shots, lowercase),
-                    commandLine(spec),
-                    spec.commandLine().getOut());
+            java.util.List<Protocol> protocols = new java.util.ArrayList<>();
+            java.util.List<Path> outs = new java.util.ArrayList<>();
+            for (int k : shots) {
+                protocols.add(
+                        Protocol.crossDomain(d, target.toLowerCase(Locale.ROOT), k, lowercase));
+                outs.add(shots.size() == 1 ? eval.out : eval.out.resolve(k + "shot"));
+            }
+            return eval.run(protocols, outs, commandLine(spec), spec.commandLine().getOut());
         }
     }
 
