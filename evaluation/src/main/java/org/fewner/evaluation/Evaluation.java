@@ -63,30 +63,33 @@ public final class Evaluation {
 
     /** Runs {@code protocol} as {@code o} says; per variant, its results. */
     public static List<Map<String, Object>> run(Protocol protocol, Options o) {
-        Map<String, Object> source =
-                o.adapter() == null
-                        ? SourceAdapter.none(o.method())
-                        : SourceAdapter.check(o.adapter(), protocol.evaluationFiles(), o.model());
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("protocol", protocol.name());
-        config.put("setting", protocol.setting());
-        config.put("method", o.method());
-        config.put("model", o.method().equals(OpenNlpMethod.NAME) ? null : o.model());
-        config.put("adapter", o.adapter() == null ? null : o.adapter().toString());
-        config.put("layers", o.layers());
-        config.put("seed", o.seed());
-        config.put("method_options", o.methodOptions());
-        config.put("protocol_details", protocol.details());
+        return run(List.of(protocol), List.of(o.out()), o);
+    }
+
+    /**
+     * Runs several protocols one after the other with the same methods (and, for {@code
+     * frozen-prototype}, one shared encoder cache: e.g. the 1-shot and 5-shot cross-dataset
+     * settings share their query encodings); protocol {@code i} writes to {@code outs.get(i)}.
+     */
+    public static List<Map<String, Object>> run(
+            List<Protocol> protocols, List<Path> outs, Options o) {
+        List<Map<String, Object>> sources = new ArrayList<>();
+        for (Protocol p : protocols) {
+            sources.add(
+                    o.adapter() == null
+                            ? SourceAdapter.none(o.method())
+                            : SourceAdapter.check(o.adapter(), p.evaluationFiles(), o.model()));
+        }
         Map<String, String> mo = new LinkedHashMap<>(o.methodOptions());
         mo.put(MethodOptions.MODEL, o.model());
         mo.put(MethodOptions.DEVICE, o.device());
         if (o.adapter() != null) mo.put(MethodOptions.ADAPTER, o.adapter().toString());
         MethodOptions options = MethodOptions.of(mo);
-        List<Harness.Variant> variants = new ArrayList<>();
         List<FewShotMethod> methods = new ArrayList<>();
+        List<Integer> variantLayers = new ArrayList<>();
         Backbone backbone = null;
         BackboneWordEncoder encoder = null;
-        try (TaskSource ignored = protocol.tasks()) {
+        try {
             if (o.method().equals(FrozenPrototypeMethod.NAME)) {
                 List<Integer> layers =
                         o.layers().isEmpty()
@@ -116,18 +119,12 @@ public final class Evaluation {
                                         .withCacheBytes(o.cacheMb() << 20),
                                 false);
                 for (int layer : layers) {
-                    FewShotMethod m =
+                    methods.add(
                             FewShotMethods.create(
                                     o.method(),
                                     options.with(MethodOptions.LAYER, Integer.toString(layer))
-                                            .withEncoder(encoder));
-                    methods.add(m);
-                    String name = layers.size() > 1 ? o.method() + "-layer" + layer : o.method();
-                    Path dir = layers.size() > 1 ? o.out().resolve("layer-" + layer) : o.out();
-                    Map<String, Object> vc = new LinkedHashMap<>();
-                    vc.put("method", o.method());
-                    vc.put("layer", layer);
-                    variants.add(new Harness.Variant(name, m, dir, vc));
+                                            .withEncoder(encoder)));
+                    variantLayers.add(layer);
                 }
             } else {
                 if (o.layers().size() > 1) {
@@ -140,25 +137,67 @@ public final class Evaluation {
                         o.layers().isEmpty()
                                 ? options
                                 : options.with(MethodOptions.LAYER, o.layers().get(0).toString());
-                FewShotMethod m = FewShotMethods.create(o.method(), mopts);
-                methods.add(m);
-                Map<String, Object> vc = new LinkedHashMap<>();
-                vc.put("method", o.method());
-                variants.add(new Harness.Variant(o.method(), m, o.out(), vc));
+                methods.add(FewShotMethods.create(o.method(), mopts));
+                variantLayers.add(null);
             }
+            List<Map<String, Object>> all = new ArrayList<>();
             BackboneWordEncoder enc = encoder;
-            return Harness.run(
-                    protocol,
-                    variants,
-                    o.out(),
-                    new Harness.Settings(
-                            o.seed(), o.resume(), o.progress(), config, source, o.command()),
-                    () -> enc == null ? Map.of() : stats(enc.stats()));
+            for (int i = 0; i < protocols.size(); i++) {
+                Protocol protocol = protocols.get(i);
+                Path out = outs.get(i);
+                List<Harness.Variant> variants = new ArrayList<>();
+                for (int v = 0; v < methods.size(); v++) {
+                    Integer layer = variantLayers.get(v);
+                    boolean several = methods.size() > 1;
+                    String name = several ? o.method() + "-layer" + layer : o.method();
+                    Path dir = several ? out.resolve("layer-" + layer) : out;
+                    Map<String, Object> vc = new LinkedHashMap<>();
+                    vc.put("method", o.method());
+                    if (layer != null) vc.put("layer", layer);
+                    variants.add(new Harness.Variant(name, methods.get(v), dir, vc));
+                }
+                try (TaskSource ignored = protocol.tasks()) {
+                    all.addAll(
+                            Harness.run(
+                                    protocol,
+                                    variants,
+                                    out,
+                                    new Harness.Settings(
+                                            o.seed(),
+                                            // with several protocols, one not started yet has no
+                                            // checkpoint: it starts afresh
+                                            o.resume()
+                                                    && (protocols.size() == 1
+                                                            || java.nio.file.Files.exists(
+                                                                    out.resolve(
+                                                                            "checkpoint.json"))),
+                                            o.progress(),
+                                            config(protocol, o),
+                                            sources.get(i),
+                                            o.command()),
+                                    () -> enc == null ? Map.of() : stats(enc.stats())));
+                }
+            }
+            return all;
         } finally {
             for (FewShotMethod m : methods) m.close();
             if (encoder != null) encoder.close();
             if (backbone != null) backbone.close();
         }
+    }
+
+    private static Map<String, Object> config(Protocol protocol, Options o) {
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("protocol", protocol.name());
+        config.put("setting", protocol.setting());
+        config.put("method", o.method());
+        config.put("model", o.method().equals(OpenNlpMethod.NAME) ? null : o.model());
+        config.put("adapter", o.adapter() == null ? null : o.adapter().toString());
+        config.put("layers", o.layers());
+        config.put("seed", o.seed());
+        config.put("method_options", o.methodOptions());
+        config.put("protocol_details", protocol.details());
+        return config;
     }
 
     static Map<String, Object> stats(EncoderStats s) {

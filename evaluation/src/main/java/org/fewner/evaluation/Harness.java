@@ -88,6 +88,7 @@ public final class Harness {
         Path checkpoint = out.resolve("checkpoint.json");
         String fingerprint = Json.line(settings.config());
         int done = 0;
+        int resumedCount = 0;
         double elapsedBefore = 0;
         Map<String, Long> bytes = new LinkedHashMap<>();
         if (settings.resume()) {
@@ -104,6 +105,7 @@ public final class Harness {
                                 + "); resume with the same options");
             }
             done = c.path("tasks_done").asInt();
+            resumedCount = c.path("resumed").asInt(0);
             elapsedBefore = c.path("elapsed_seconds").asDouble();
             c.path("bytes")
                     .fields()
@@ -157,10 +159,18 @@ public final class Harness {
             long querySentences = tasks.querySentences();
             boolean bySentence = querySentences > 0;
             ProgressBar bar =
-                    settings.progress() ? bar(protocol, tasks, bySentence, querySentences) : null;
+                    settings.progress()
+                            ? bar(
+                                    protocol,
+                                    tasks,
+                                    bySentence,
+                                    querySentences,
+                                    bySentence
+                                            ? sentencesOf(done, querySentences, tasks.size())
+                                            : done)
+                            : null;
             try {
                 if (bar != null) {
-                    bar.stepTo(bySentence ? sentencesOf(done, querySentences, tasks.size()) : done);
                     bar.setExtraMessage(runningF1(tallies));
                 }
                 Task task;
@@ -186,6 +196,7 @@ public final class Harness {
                     cp.put("bytes", sizes);
                     cp.put("elapsed_seconds", elapsedBefore + (System.nanoTime() - start) / 1e9);
                     cp.put("config", fingerprint);
+                    cp.put("resumed", resumedCount + (settings.resume() ? 1 : 0));
                     Json.writeAtomically(checkpoint, cp);
                     if (bar != null) {
                         if (!bySentence) bar.step();
@@ -203,6 +214,7 @@ public final class Harness {
             for (Variant v : variants) {
                 Map<String, Object> r =
                         results(
+                                resumedCount + (settings.resume() ? 1 : 0),
                                 protocol,
                                 v,
                                 tallies.get(v.name()),
@@ -242,7 +254,7 @@ public final class Harness {
     }
 
     private static ProgressBar bar(
-            Protocol protocol, TaskSource tasks, boolean bySentence, long sentences) {
+            Protocol protocol, TaskSource tasks, boolean bySentence, long sentences, long initial) {
         return new ProgressBarBuilder()
                 .setTaskName(protocol.setting())
                 .setInitialMax(bySentence ? sentences : tasks.size())
@@ -251,6 +263,9 @@ public final class Harness {
                 .setConsumer(new ConsoleProgressBarConsumer(System.err))
                 .showSpeed()
                 .setUpdateIntervalMillis(2000)
+                .setMaxRenderedLength(150)
+                // a resumed run: speed and ETA from the work of this session only
+                .startsFrom(initial, java.time.Duration.ZERO)
                 .build();
     }
 
@@ -321,6 +336,7 @@ public final class Harness {
     }
 
     static Map<String, Object> results(
+            int resumed,
             Protocol protocol,
             Variant v,
             Tally tally,
@@ -347,6 +363,7 @@ public final class Harness {
         sw.put("cpus", Runtime.getRuntime().availableProcessors());
         r.put("software", sw);
         r.put("command", settings.command());
+        r.put("resumed_times", resumed);
         r.put("tasks", tasks);
         r.put("elapsed_seconds", Tally.round(elapsed));
         r.put("episodes_per_minute", Tally.round(elapsed > 0 ? tasks / (elapsed / 60) : 0));
@@ -354,6 +371,9 @@ public final class Harness {
                 "query_sentences_per_second",
                 Tally.round(elapsed > 0 ? tally.sentences() / elapsed : 0));
         r.put("encoder", encoder);
+        r.put(
+                "encoder_scope",
+                "counters of the last session only (a resumed run counts from its resume)");
         List<Map<String, Object>> pub = new ArrayList<>();
         for (Published.Row row : Published.rows(protocol.key())) {
             Map<String, Object> m = new LinkedHashMap<>();

@@ -485,6 +485,20 @@ public class FewNerAnnotator extends JCasAnnotator_ImplBase {
             FewShotMethod.Recognizer recognizer,
             String adapterId,
             List<WordSentence> batch,
+            List<List<Token>> tokens)
+            throws AnalysisEngineProcessException {
+        try {
+            annotateBatch(cas, recognizer, adapterId, batch, tokens);
+        } catch (FewNerException e) {
+            throw new AnalysisEngineProcessException(e);
+        }
+    }
+
+    private void annotateBatch(
+            CAS cas,
+            FewShotMethod.Recognizer recognizer,
+            String adapterId,
+            List<WordSentence> batch,
             List<List<Token>> tokens) {
         countLong(batch);
         List<List<ScoredMention>> predicted = recognizer.recognize(List.copyOf(batch));
@@ -504,7 +518,23 @@ public class FewNerAnnotator extends JCasAnnotator_ImplBase {
                 int begin = ts.get(m.mention().start()).getBegin();
                 int end = ts.get(m.mention().end() - 1).getEnd();
                 String label = m.mention().label();
-                Type type = mappingProvider.getTagType(label);
+                Type type;
+                try {
+                    type = mappingProvider.getTagType(label);
+                } catch (IllegalStateException e) {
+                    throw new FewNerException(
+                            PARAM_NAMED_ENTITY_MAPPING_LOCATION
+                                    + " "
+                                    + mappingLocation
+                                    + ": label "
+                                    + FewNerException.quote(label)
+                                    + ": "
+                                    + e.getMessage()
+                                    + " (add '"
+                                    + label
+                                    + "=<type>' or a '*' entry)",
+                            e);
+                }
                 if (type.getName().equals(NamedEntity.class.getName())) {
                     type = cas.getTypeSystem().getType(ScoredNamedEntity.class.getName());
                 }

@@ -180,7 +180,7 @@ public final class SupportFiles {
         }
         List<LabeledSentence> out = new ArrayList<>();
         for (Sentence sentence : JCasUtil.select(jcas, Sentence.class)) {
-            List<Token> tokens = JCasUtil.selectCovered(Token.class, sentence);
+            List<Token> tokens = new ArrayList<>(JCasUtil.selectCovered(Token.class, sentence));
             tokens.removeIf(t -> t.getCoveredText().isBlank());
             if (tokens.isEmpty()) {
                 continue;

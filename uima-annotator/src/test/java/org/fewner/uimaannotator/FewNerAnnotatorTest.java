@@ -180,6 +180,20 @@ class FewNerAnnotatorTest {
     }
 
     @Test
+    void mappingWithoutFallbackNamesTheLabel() throws Exception {
+        Path map = tmp.resolve("partial.map");
+        Files.writeString(map, "PER=de.tudarmstadt.ukp.dkpro.core.api.ner.type.Person\n");
+        AnalysisEngine ae =
+                engine(FewNerAnnotator.PARAM_NAMED_ENTITY_MAPPING_LOCATION, map.toString());
+        JCas jcas = Docs.jcas("Marie Curie visited 東京 .", "x");
+        AnalysisEngineProcessException e =
+                assertThrows(AnalysisEngineProcessException.class, () -> ae.process(jcas));
+        assertTrue(
+                messages(e).contains("label 'LOC': No fallback (*) mapping defined"), messages(e));
+        ae.destroy();
+    }
+
+    @Test
     void adapterChosenPerDocumentFromMetadata() throws Exception {
         Path a = TinyModels.adapter(model, tmp.resolve("adapter-a"), 11);
         Path b = TinyModels.adapter(model, tmp.resolve("adapter-b"), 12);

@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
             EvalCommand.FewNerd.class,
             EvalCommand.CrossDomain.class,
             EvalCommand.KShot.class,
-            EvalCommand.Rescore.class
+            EvalCommand.Rescore.class,
+            EvalCommand.Summary.class
         })
 public final class EvalCommand implements Runnable {
     @Spec CommandSpec spec;
@@ -49,8 +50,12 @@ public final class EvalCommand implements Runnable {
     }
 
     static String commandLine(CommandSpec spec) {
-        StringBuilder b = new StringBuilder("./fewner eval ").append(spec.name());
+        // originalArgs() holds the whole command line from "eval" on; --resume is left out (a
+        // resumed run
+        // ends with the same figures as the command without it)
+        StringBuilder b = new StringBuilder("./fewner");
         for (String a : spec.commandLine().getParseResult().originalArgs()) {
+            if (a.equals("--resume")) continue;
             b.append(' ').append(a.contains(" ") ? "'" + a + "'" : a);
         }
         return b.toString();
@@ -112,9 +117,11 @@ public final class EvalCommand implements Runnable {
         @Option(
                 names = "--shots",
                 required = true,
+                split = ",",
                 paramLabel = "1|5",
-                description = "1-shot or 5-shot samples.")
-        int shots;
+                description =
+                        "1-shot or 5-shot samples; 1,5 runs both in one process (shared encodings), into --out/1shot and --out/5shot.")
+        java.util.List<Integer> shots;
 
         @Option(
                 names = "--lowercase-query",
@@ -134,10 +141,14 @@ public final class EvalCommand implements Runnable {
         @Override
         public Integer call() {
             Path d = data != null ? data : datasets();
-            return eval.run(
-                    Protocol.crossDomain(d, target.toLowerCase(Locale.ROOT), shots, lowercase),
-                    commandLine(spec),
-                    spec.commandLine().getOut());
+            java.util.List<Protocol> protocols = new java.util.ArrayList<>();
+            java.util.List<Path> outs = new java.util.ArrayList<>();
+            for (int k : shots) {
+                protocols.add(
+                        Protocol.crossDomain(d, target.toLowerCase(Locale.ROOT), k, lowercase));
+                outs.add(shots.size() == 1 ? eval.out : eval.out.resolve(k + "shot"));
+            }
+            return eval.run(protocols, outs, commandLine(spec), spec.commandLine().getOut());
         }
     }
 
@@ -215,6 +226,37 @@ public final class EvalCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             out.println(Json.pretty(s));
             out.flush();
+            return 0;
+        }
+    }
+
+    /** {@code fewner eval summary}. */
+    @Command(
+            name = "summary",
+            mixinStandardHelpOptions = true,
+            description =
+                    "One Markdown table and one plot over the results.json files under the given folders (published rows beside).")
+    static final class Summary implements Callable<Integer> {
+        @Parameters(arity = "1..*", paramLabel = "DIR", description = "Folders holding runs.")
+        java.util.List<Path> dirs;
+
+        @Option(
+                names = "--out",
+                required = true,
+                paramLabel = "FILE.md",
+                description = "Markdown file to write; the plot goes beside it (.png).")
+        Path out;
+
+        @Spec CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            String name = out.getFileName().toString().replaceAll("\\.md$", "");
+            String table =
+                    org.fewner.evaluation.Summary.write(
+                            dirs, out, out.resolveSibling(name + ".png"));
+            spec.commandLine().getOut().print(table);
+            spec.commandLine().getOut().flush();
             return 0;
         }
     }

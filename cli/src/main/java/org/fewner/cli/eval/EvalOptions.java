@@ -103,7 +103,12 @@ public final class EvalOptions {
 
     /** Runs the protocol and prints one summary line per variant. */
     int run(Protocol protocol, String command, java.io.PrintWriter stdout) {
-        List<Map<String, Object>> results = Evaluation.run(protocol, options(command));
+        return run(List.of(protocol), List.of(out), command, stdout);
+    }
+
+    /** Runs protocols with shared methods; protocol i writes to outs[i]. */
+    int run(List<Protocol> protocols, List<Path> outs, String command, java.io.PrintWriter stdout) {
+        List<Map<String, Object>> results = Evaluation.run(protocols, outs, options(command));
         for (Map<String, Object> r : results) {
             @SuppressWarnings("unchecked")
             Map<String, Object> micro = (Map<String, Object>) r.get("micro");

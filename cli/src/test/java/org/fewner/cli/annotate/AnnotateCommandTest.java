@@ -137,6 +137,52 @@ class AnnotateCommandTest {
     }
 
     @Test
+    void adapterOptionServesEveryDocumentAndRejectsAnotherBase() throws Exception {
+        Path adapter = TinyModels.adapter(model, tmp.resolve("news-adapter"), 5);
+        Path out = tmp.resolve("adapter-json");
+        Run r =
+                run(
+                        "annotate",
+                        "--model",
+                        model.toString(),
+                        "--option",
+                        "layer=2",
+                        "--adapter",
+                        adapter.toString(),
+                        "--support",
+                        SUPPORT.toString(),
+                        "--format",
+                        "conll",
+                        NEWS.toString(),
+                        "--out",
+                        out.toString());
+        assertEquals(0, r.exit(), r.err());
+        JsonNode doc = Json.readTree(out.resolve("news.json"));
+        assertTrue(doc.get("entities").size() > 0);
+        for (JsonNode e : doc.get("entities"))
+            assertEquals("news-adapter", e.get("adapter").asText());
+        Path other = TinyModels.bert(tmp.resolve("other"), 8, 64, 6);
+        Path foreign = TinyModels.adapter(other, tmp.resolve("foreign"), 7);
+        r =
+                run(
+                        "annotate",
+                        "--model",
+                        model.toString(),
+                        "--option",
+                        "layer=2",
+                        "--adapter",
+                        foreign.toString(),
+                        "--support",
+                        SUPPORT.toString(),
+                        "--format",
+                        "conll",
+                        NEWS.toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().startsWith("fewner: " + foreign), r.err());
+        assertTrue(r.err().contains("adapter does not fit the model"), r.err());
+    }
+
+    @Test
     void badInputIsAOneLineError() throws Exception {
         Run r =
                 run(
