@@ -192,7 +192,7 @@ public final class SharedModel {
         }
         try {
             adapters.load(real, name);
-        } catch (IllegalArgumentException e) {
+        } catch (FewNerException | IllegalArgumentException e) {
             throw new FewNerException(
                     dir + ": adapter does not fit the model " + directory + ": " + e.getMessage(),
                     e);
