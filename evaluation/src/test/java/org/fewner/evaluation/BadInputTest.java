@@ -88,7 +88,7 @@ class BadInputTest {
         FewNerException e = firstTask(f);
         assertEquals(
                 f
-                        + ":1: episode 1: support sentence 1 has label 'city', not one of the episode's types [person]",
+                        + ":1: support.label[0][1] 'city' is not among the episode's types 'person'",
                 e.getMessage());
     }
 
