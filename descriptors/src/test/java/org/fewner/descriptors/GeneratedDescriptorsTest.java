@@ -56,7 +56,14 @@ class GeneratedDescriptorsTest {
                 new PathMatchingResourcePatternResolver()
                         .getResources("classpath*:org/fewner/**/*.xml")) {
             String url = r.getURL().toString();
-            out.add(url.substring(url.indexOf("org/fewner/")));
+            // inside a jar (a module's packaged jar or an installed one) the resource path follows "!/";
+            // in a classes directory it follows "/classes/"
+            int bang = url.lastIndexOf("!/");
+            int classes = url.lastIndexOf("/classes/");
+            out.add(
+                    bang >= 0
+                            ? url.substring(bang + 2)
+                            : url.substring(classes + "/classes/".length()));
         }
         return out;
     }
