@@ -34,7 +34,7 @@ public abstract class ColumnReaderBase extends FewNerReaderBase {
         super.initialize(context);
         try {
             tagScheme = TagScheme.parse(tagSchemeName);
-        } catch (IllegalArgumentException e) {
+        } catch (org.fewner.common.FewNerException e) {
             throw new ResourceInitializationException(e);
         }
     }

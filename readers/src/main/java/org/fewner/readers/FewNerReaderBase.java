@@ -61,8 +61,12 @@ public abstract class FewNerReaderBase extends JCasResourceCollectionReader_Impl
             charset = Charset.forName(sourceEncoding);
         } catch (IllegalArgumentException e) {
             throw new ResourceInitializationException(
-                    new IllegalArgumentException(
-                            "unknown " + PARAM_SOURCE_ENCODING + " '" + sourceEncoding + "'", e));
+                    new org.fewner.common.FewNerException(
+                            "unknown "
+                                    + PARAM_SOURCE_ENCODING
+                                    + " "
+                                    + org.fewner.common.FewNerException.quote(sourceEncoding),
+                            e));
         }
     }
 

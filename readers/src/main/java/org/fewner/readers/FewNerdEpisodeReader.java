@@ -70,7 +70,7 @@ public class FewNerdEpisodeReader extends FewNerReaderBase {
         super.initialize(context);
         try {
             scheme = TagScheme.parse(tagSchemeName);
-        } catch (IllegalArgumentException e) {
+        } catch (org.fewner.common.FewNerException e) {
             throw new ResourceInitializationException(e);
         }
         if (scheme == TagScheme.AUTO) {

@@ -33,8 +33,10 @@ public enum TagScheme {
             case "iob2":
                 return BIO;
             default:
-                throw new IllegalArgumentException(
-                        "unknown tag scheme '" + name + "'; expected auto, io, bio, iob1 or iob2");
+                throw new org.fewner.common.FewNerException(
+                        "unknown tag scheme "
+                                + org.fewner.common.FewNerException.quote(name)
+                                + "; expected auto, io, bio, iob1 or iob2");
         }
     }
 }

@@ -184,4 +184,23 @@ class Conll2003ReaderTest {
                 assertThrows(FormatException.class, () -> read(Conll2003Reader.class, f));
         assertTrue(e.getMessage().startsWith(f + ":2: invalid byte sequence"), e.getMessage());
     }
+
+    @Test
+    void badParametersAreUserErrorsInsideUimasException() throws Exception {
+        Path f = write(dir, "ok.conll", "EU NNP B-NP B-ORG\n");
+        for (Object[] p :
+                new Object[][] {
+                    {ColumnReaderBase.PARAM_TAG_SCHEME, "bilou", "unknown tag scheme 'bilou'"},
+                    {FewNerReaderBase.PARAM_SOURCE_ENCODING, "no-such", "unknown sourceEncoding"}
+                }) {
+            Exception e =
+                    assertThrows(Exception.class, () -> read(Conll2003Reader.class, f, p[0], p[1]));
+            Throwable t = e;
+            while (t != null && !(t instanceof org.fewner.common.FewNerException)) {
+                t = t.getCause();
+            }
+            assertTrue(t != null, "no FewNerException in the cause chain of " + e);
+            assertTrue(t.getMessage().contains((String) p[2]), t.getMessage());
+        }
+    }
 }

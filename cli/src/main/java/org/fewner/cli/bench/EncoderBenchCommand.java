@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -16,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import org.fewner.cli.ModelOption;
 import org.fewner.cli.OptionChecks;
+import org.fewner.common.AtomicFiles;
 import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
 import org.fewner.llm.bench.EncoderBenchmark;
@@ -321,11 +321,8 @@ public final class EncoderBenchCommand implements Runnable {
             md.insert(0, header);
             System.out.println(md);
             if (out != null) {
-                Files.createDirectories(out);
-                Files.writeString(
-                        out.resolve("encoder-bench.md"), md.toString(), StandardCharsets.UTF_8);
-                json.writerWithDefaultPrettyPrinter()
-                        .writeValue(out.resolve("encoder-bench.json").toFile(), root);
+                AtomicFiles.writeString(out.resolve("encoder-bench.md"), md.toString());
+                Json.writeAtomically(out.resolve("encoder-bench.json"), root);
                 System.err.println(
                         "bench: wrote "
                                 + out.resolve("encoder-bench.json")

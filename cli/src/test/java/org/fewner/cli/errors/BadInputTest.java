@@ -216,6 +216,39 @@ class BadInputTest {
                 .assertUserError("eos_token_id 60000 is outside the vocabulary (0..49151)");
     }
 
+    @Test
+    void tokenizerFilesThatAbortedTheJvmAreOneLineErrors() throws Exception {
+        Path tok = tmp.resolve("tokenizer.json");
+        Files.writeString(tok, org.fewner.cli.fuzz.ParserFuzzTest.TOKENIZER);
+        Path m = tmp.resolve("tok-model");
+        RandomModelWriter.write(llamaConfig(), 5, false, m, tok);
+        String valid = Files.readString(m.resolve("tokenizer.json"));
+        Map<String, byte[]> bad = new java.util.LinkedHashMap<>();
+        // (the decoder reads the vocabulary size first, whose JSON parser already refuses the NUL)
+        bad.put(
+                "tokenizer.json:1:",
+                valid.replace("\"prefix\":\"##\"", "\"prefix\u0000\":\"##\"")
+                        .getBytes(StandardCharsets.UTF_8));
+        bad.put(
+                "unpaired UTF-16 surrogate",
+                valid.replace("\"prefix\":\"##\"", "\"prefix\":\"\\ud800\"")
+                        .getBytes(StandardCharsets.UTF_8));
+        bad.put(
+                "which post_processor.special_tokens does not define",
+                valid.replace(
+                                ",\"[SEP]\":{\"id\":\"[SEP]\",\"ids\":[3],\"tokens\":[\"[SEP]\"]}",
+                                "")
+                        .getBytes(StandardCharsets.UTF_8));
+        bad.put(
+                "not valid JSON",
+                valid.substring(0, valid.length() / 3).getBytes(StandardCharsets.UTF_8));
+        for (Map.Entry<String, byte[]> e : bad.entrySet()) {
+            Files.write(m.resolve("tokenizer.json"), e.getValue());
+            CliRun.run("generate", "--model", m.toString(), "--types", "person", "--text", "hello")
+                    .assertUserError(m.resolve("tokenizer.json").toString(), e.getKey());
+        }
+    }
+
     // ----------------------------------------------------------------------------- weights
 
     @Test

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a panic would abort the test JVM). Seeds are fixed, so a failure names a case that reruns
  * identically; {@code -Dfewner.fuzz.cases=N} scales the number of cases.
  */
-class ParserFuzzTest {
+public class ParserFuzzTest {
     /** Cases per parser (CI default: thousands in all, a few seconds per parser). */
     static final int CASES = Integer.getInteger("fewner.fuzz.cases", 1500);
 
@@ -261,7 +261,8 @@ class ParserFuzzTest {
 
     // ----------------------------------------------------------------------------- tokenizer.json
 
-    static final String TOKENIZER =
+    /** A small valid WordPiece tokenizer.json with a BERT template post-processor. */
+    public static final String TOKENIZER =
             "{\"version\":\"1.0\",\"truncation\":null,\"padding\":null,"
                     + "\"added_tokens\":[{\"id\":0,\"content\":\"[PAD]\",\"single_word\":false,"
                     + "\"lstrip\":false,\"rstrip\":false,\"normalized\":false,\"special\":true}],"

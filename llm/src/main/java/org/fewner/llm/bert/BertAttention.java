@@ -1,18 +1,16 @@
 package org.fewner.llm.bert;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import org.fewner.llm.nn.ForwardParams;
+import org.fewner.llm.nn.FusedLinear;
 import org.fewner.llm.nn.LinearLayer;
 
 /**
@@ -20,9 +18,13 @@ import org.fewner.llm.nn.LinearLayer;
  * {@code BertSelfAttention} + {@code BertSelfOutput}): {@code LayerNorm(x + dense(softmax(Q Kᵀ/√d +
  * mask) V))} with {@code Q, K, V = query(x), key(x), value(x)}.
  *
- * <p>Without an adapter the three projections run as one matmul over weights concatenated at load
- * time ({@link #fuseQkv}); with an adapter each goes through its own {@link LinearLayer} so that
- * per-module LoRA applies.
+ * <p>The three projections run as one matmul through a {@link FusedLinear} built at load time
+ * ({@link #fuseQkv}), the same mechanism as the decoders': the query, key and value layers hold row
+ * views of the fused weight (no second copy), a selected adapter's LoRA branches are added to the
+ * fused product, and only a merged adapter or a replaced weight sends the call through the three
+ * layers one by one.
+ *
+ * <p>Shapes: x [B, T, H] and the additive key mask [B, 1, 1, T] in, [B, T, H] out.
  */
 public final class BertAttention extends AbstractBlock {
     /** Hidden size H. */
@@ -58,11 +60,10 @@ public final class BertAttention extends AbstractBlock {
     /** The attention scale 1/√d. */
     private final float scale;
 
-    /** query (times 1/√d), key, value weights stacked, [3H, H], or null before {@link #fuseQkv}. */
-    private volatile NDArray qkvWeight;
-
-    /** query, key, value biases stacked, [3H]. */
-    private volatile NDArray qkvBias;
+    /**
+     * query, key and value as one matmul ([B·T, H] → [B·T, 3H]), or null before {@link #fuseQkv}.
+     */
+    private volatile FusedLinear qkv;
 
     /**
      * @param prefix HF module path of this layer, e.g. {@code bert.encoder.layer.0.}
@@ -95,32 +96,11 @@ public final class BertAttention extends AbstractBlock {
     }
 
     /**
-     * Builds the stacked Q/K/V weight from the loaded projections (call once, after loading, in
-     * {@code manager}). The query rows are multiplied by 1/√d here, which saves a pass over the
-     * scores (exact when d is a power of 4, e.g. 64; otherwise a rounding difference of about 1e-7
-     * relative).
+     * Takes the fused query/key/value projection (built at load time from the three weights, which
+     * the layers then hold as views of the fused matrix).
      */
-    void fuseQkv(NDManager manager) {
-        NDArray w =
-                stack3(
-                        manager,
-                        query.weight().getArray().mul(scale),
-                        key.weight().getArray(),
-                        value.weight().getArray());
-        NDArray b =
-                stack3(
-                        manager,
-                        query.bias().getArray().mul(scale),
-                        key.bias().getArray(),
-                        value.bias().getArray());
-        qkvWeight = w;
-        qkvBias = b;
-    }
-
-    private static NDArray stack3(NDManager manager, NDArray a, NDArray b, NDArray c) {
-        NDArray out = NDArrays.concat(new NDList(a, b, c), 0);
-        out.attach(manager);
-        return out;
+    void fuseQkv(FusedLinear fused) {
+        qkv = fused;
     }
 
     /**
@@ -172,26 +152,14 @@ public final class BertAttention extends AbstractBlock {
         NDArray q;
         NDArray k;
         NDArray v;
-        boolean fused = canFuse(params);
-        if (fused) {
-            NDList qkv =
-                    Linear.linear(x2, qkvWeight, qkvBias)
-                            .singletonOrThrow()
-                            .split(3, 1); // 3 × [B·T, H], q pre-scaled
-            q = qkv.get(0);
-            k = qkv.get(1);
-            v = qkv.get(2);
-            String adapter = ForwardParams.adapterOf(params);
-            if (adapter
-                    != null) { // LoRA branches on top of the exact base products (q's pre-scaled
-                // like its weight)
-                NDArray dq = query.loraDelta(x2, adapter, training);
-                NDArray dk = key.loraDelta(x2, adapter, training);
-                NDArray dv = value.loraDelta(x2, adapter, training);
-                q = dq == null ? q : q.add(dq.muli(scale));
-                k = dk == null ? k : k.add(dk);
-                v = dv == null ? v : v.add(dv);
-            }
+        String adapter = ForwardParams.adapterOf(params);
+        FusedLinear fused = qkv;
+        if (fused != null && fused.usable(adapter)) {
+            // one matmul, plus the adapter's LoRA branches: 3 × [B·T, H]
+            NDList parts = fused.forward(x2, adapter, training).split(fused.splits(), 1);
+            q = parts.get(0);
+            k = parts.get(1);
+            v = parts.get(2);
         } else {
             q = query.forward(ps, new NDList(x2), training, params).singletonOrThrow();
             k = key.forward(ps, new NDList(x2), training, params).singletonOrThrow();
@@ -201,10 +169,7 @@ public final class BertAttention extends AbstractBlock {
         q = q.reshape(heads4).transpose(0, 2, 1, 3); // [B, nh, T, d]
         NDArray kT = k.reshape(heads4).transpose(0, 2, 3, 1); // [B, nh, d, T]
         v = v.reshape(heads4).transpose(0, 2, 1, 3); // [B, nh, T, d]
-        NDArray scores = q.matMul(kT); // [B, nh, T, T]
-        if (!fused) {
-            scores.muli(scale);
-        }
+        NDArray scores = q.matMul(kT).muli(scale); // [B, nh, T, T], scaled as HF does
         if (maskBias != null) {
             scores.addi(maskBias);
         }
@@ -212,18 +177,6 @@ public final class BertAttention extends AbstractBlock {
                 .matMul(v) // [B, nh, T, d]
                 .transpose(0, 2, 1, 3)
                 .reshape(b * t, hidden); // [B·T, H]
-    }
-
-    /**
-     * The fused path computes exactly the base projections when no adapter is merged into q/k/v; a
-     * selected adapter's LoRA branches are added on top (so a zero-B adapter gives exactly the base
-     * output).
-     */
-    private boolean canFuse(PairList<String, Object> params) {
-        return qkvWeight != null
-                && query.mergedAdapter() == null
-                && key.mergedAdapter() == null
-                && value.mergedAdapter() == null;
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import org.fewner.llm.config.BertConfig;
+import org.fewner.llm.nn.FusedLinear;
 import org.fewner.llm.nn.LinearLayer;
 import org.fewner.llm.tensors.TensorFileException;
 import org.fewner.llm.tensors.TensorSource;
@@ -84,9 +85,8 @@ final class BertWeights {
                 h);
         w.norm(block.embeddings.normWeight, block.embeddings.normBias, e + "LayerNorm");
         for (BertLayer layer : block.layers) {
-            w.linear(layer.attention.query);
-            w.linear(layer.attention.key);
-            w.linear(layer.attention.value);
+            BertAttention at = layer.attention;
+            at.fuseQkv(w.fused(at.query, at.key, at.value));
             w.linear(layer.attention.dense);
             String p = layer.attention.dense.moduleName().replace(".dense", "");
             w.norm(layer.attention.normWeight, layer.attention.normBias, p + ".LayerNorm");
@@ -94,7 +94,6 @@ final class BertWeights {
             w.linear(layer.feedForward.output);
             String o = layer.feedForward.output.moduleName().replace(".dense", "");
             w.norm(layer.feedForward.normWeight, layer.feedForward.normBias, o + ".LayerNorm");
-            layer.attention.fuseQkv(manager);
             // The tensors just copied were memory-mapped; their pages count in the process's RSS
             // until the mapping
             // is collected. Collecting after every layer keeps at most one layer's mapping
@@ -129,6 +128,21 @@ final class BertWeights {
         Set<String> unused = new LinkedHashSet<>(source.names());
         unused.removeAll(w.used);
         return unused;
+    }
+
+    /**
+     * Reads the parts' weights and fuses them: each part gets a row view of the fused matrix (no
+     * weight is stored twice).
+     */
+    private FusedLinear fused(LinearLayer... parts) {
+        NDArray[] ws = new NDArray[parts.length];
+        NDArray[] bs = new NDArray[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            String n = parts[i].moduleName();
+            ws[i] = tensor(n + ".weight", parts[i].outFeatures(), parts[i].inFeatures());
+            bs[i] = tensor(n + ".bias", parts[i].outFeatures());
+        }
+        return new FusedLinear(parts, ws, bs);
     }
 
     private void linear(LinearLayer layer) {

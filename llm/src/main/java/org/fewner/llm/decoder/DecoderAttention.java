@@ -8,6 +8,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import org.fewner.llm.config.DecoderConfig;
 import org.fewner.llm.nn.ForwardParams;
+import org.fewner.llm.nn.FusedLinear;
 import org.fewner.llm.nn.LinearLayer;
 
 /**

@@ -9,6 +9,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import org.fewner.llm.config.DecoderConfig;
 import org.fewner.llm.nn.ForwardParams;
+import org.fewner.llm.nn.FusedLinear;
 import org.fewner.llm.nn.LinearLayer;
 
 /** SwiGLU feed-forward: {@code down_proj(silu(gate_proj(x)) · up_proj(x))}. */
@@ -67,7 +68,7 @@ final class DecoderMlp extends AbstractBlock {
         if (gateUp != null && gateUp.usable(ForwardParams.adapterOf(params))) {
             ai.djl.ndarray.NDList gu =
                     gateUp.forward(x, ForwardParams.adapterOf(params), training)
-                            .split(gateUp.splits, -1 + (int) x.getShape().dimension());
+                            .split(gateUp.splits(), -1 + (int) x.getShape().dimension());
             g = gu.get(0);
             u = gu.get(1);
         } else {

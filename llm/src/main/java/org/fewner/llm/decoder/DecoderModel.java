@@ -26,6 +26,7 @@ import org.fewner.llm.config.ModelConfigs;
 import org.fewner.llm.model.Backbone;
 import org.fewner.llm.model.BackboneOutput;
 import org.fewner.llm.nn.ForwardParams;
+import org.fewner.llm.nn.FusedLinear;
 import org.fewner.llm.nn.LinearLayer;
 import org.fewner.llm.tensors.HostTensor;
 import org.fewner.llm.tensors.SafeTensors;

@@ -170,11 +170,16 @@ public record LoraAdapter(
 
     /**
      * Writes the adapter directory (config, LoRA tensors as F32, heads file if any) into a
-     * temporary sibling renamed at the end ({@link
-     * org.fewner.common.AtomicFiles#writeNewDirectory}: {@code dir} must not exist or be empty).
+     * temporary sibling renamed at the end ({@link org.fewner.common.AtomicFiles}), so a failure
+     * leaves nothing half-written. {@code dir} must not exist, be empty, or hold an adapter (which
+     * is replaced whole: a checkpoint written again); any other existing directory is refused.
      */
     public void write(Path dir) {
-        org.fewner.common.AtomicFiles.writeNewDirectory(dir, this::writeInto);
+        if (Files.isRegularFile(dir.resolve(LoraConfig.FILE))) {
+            org.fewner.common.AtomicFiles.writeDirectory(dir, true, this::writeInto);
+        } else {
+            org.fewner.common.AtomicFiles.writeNewDirectory(dir, this::writeInto);
+        }
     }
 
     private void writeInto(Path dir) {

@@ -73,6 +73,24 @@ class AdapterFilesTest {
     static final String Q0 = LoraAdapter.PREFIX + "model.layers.0.self_attn.q_proj";
 
     @Test
+    void writeReplacesAnAdapterWholeButRefusesOtherDirectories(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("ckpt");
+        LoraAdapter a = fresh();
+        a.write(dir);
+        java.nio.file.Files.writeString(dir.resolve("stale.txt"), "from an older checkpoint");
+        a.write(dir); // a checkpoint written again replaces the directory whole
+        assertTrue(java.nio.file.Files.notExists(dir.resolve("stale.txt")));
+        assertEquals(a.modules().keySet(), LoraAdapter.read(dir).modules().keySet());
+        Path other = java.nio.file.Files.createDirectories(tmp.resolve("notes"));
+        java.nio.file.Files.writeString(other.resolve("mine.txt"), "user file");
+        org.fewner.common.FewNerException e =
+                org.junit.jupiter.api.Assertions.assertThrows(
+                        org.fewner.common.FewNerException.class, () -> a.write(other));
+        assertTrue(e.getMessage().contains("already exists and is not empty"), e.getMessage());
+        assertTrue(java.nio.file.Files.exists(other.resolve("mine.txt")));
+    }
+
+    @Test
     void roundTripKeepsEverythingAndWritesPeftFields(@TempDir Path tmp) throws Exception {
         LoraAdapter a =
                 fresh().withHeads(

@@ -1,4 +1,4 @@
-package org.fewner.llm.decoder;
+package org.fewner.llm.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -6,21 +6,21 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.core.Linear;
-import org.fewner.llm.nn.LinearLayer;
 
 /**
- * Several linear layers on the same input run as one matmul (q/k/v, gate/up): fewer DJL calls and
- * one larger GEMM. The parts keep their own {@link LinearLayer}s (so LoRA can wrap them by name),
- * whose weights become row views of the fused matrix; no weight is stored twice. The fused path is
- * only taken when it is exact: no adapter on any part for this call, nothing merged, and every part
- * still holds the view it was given.
+ * Several linear layers on the same input run as one matmul (BERT's and the decoders' q/k/v, the
+ * decoders' gate/up): fewer DJL calls and one larger GEMM. The one fusion mechanism of FewNER. The
+ * parts keep their own {@link LinearLayer}s (so LoRA can wrap them by name), whose weights become
+ * row views of the fused matrix; no weight is stored twice. The fused path is only taken when it is
+ * exact: no adapter on any part for this call, nothing merged, and every part still holds the view
+ * it was given.
  *
  * <p>The fused matrix is stored transposed, [in, sum of out] row-major, and used as the transposed
  * view: the product is the same {@code x · Wᵀ} and the parts' weights are still [out_i, in]
  * (strided views), but with one input row (a decode step) MKL's GEMV reads this layout at 15–24
  * GB/s against 10–11 GB/s for [out, in] on this machine (llm/docs/decoder.md).
  */
-final class FusedLinear {
+public final class FusedLinear {
     private final LinearLayer[] parts;
 
     /** [sum of out, in]: the transposed view of a contiguous [in, sum of out] array. */
@@ -33,7 +33,7 @@ final class FusedLinear {
     private final NDArray[] views;
 
     /** Split points along the last axis of the output. */
-    final long[] splits;
+    private final long[] splits;
 
     /**
      * Concatenates the parts' weights and hands each part its row view (each part's weight is set
@@ -42,7 +42,7 @@ final class FusedLinear {
      * @param weights per part [out_i, in]
      * @param biases per part [out_i], or all null
      */
-    FusedLinear(LinearLayer[] parts, NDArray[] weights, NDArray[] biases) {
+    public FusedLinear(LinearLayer[] parts, NDArray[] weights, NDArray[] biases) {
         this.parts = parts;
         NDManager owner = weights[0].getManager();
         NDList transposed = new NDList();
@@ -82,12 +82,17 @@ final class FusedLinear {
         }
     }
 
+    /** Split points along the last axis of the output (for {@code NDArray.split}). */
+    public long[] splits() {
+        return splits.clone();
+    }
+
     /**
      * Whether the fused matmul gives exactly the parts' base products: every part still holds its
      * view and nothing is merged. Adapters do not prevent it: {@link #forward(NDArray, String,
      * boolean)} adds their LoRA branches, so a zero-B adapter gives exactly the base output.
      */
-    boolean usable(String adapter) {
+    public boolean usable(String adapter) {
         for (int i = 0; i < parts.length; i++) {
             LinearLayer p = parts[i];
             if (p.weight().getArray() != views[i] || p.mergedAdapter() != null) {
@@ -104,7 +109,7 @@ final class FusedLinear {
      * @param x [..., in]
      * @return [..., sum of out]
      */
-    NDArray forward(NDArray x, String adapter, boolean training) {
+    public NDArray forward(NDArray x, String adapter, boolean training) {
         NDArray y = forward(x);
         if (adapter == null) {
             return y;
@@ -136,7 +141,7 @@ final class FusedLinear {
      * @param x [..., in]
      * @return [..., sum of out]
      */
-    NDArray forward(NDArray x) {
+    public NDArray forward(NDArray x) {
         return Linear.linear(x, weight, bias).singletonOrThrow();
     }
 }
