@@ -76,7 +76,11 @@ public final class Report {
         if (pub.isEmpty()) {
             b.append(Published.noneNote((String) r.get("protocol"))).append("\n\n");
         } else {
-            b.append("Published rows: ").append(pub.get(0).get("source")).append(".\n\n");
+            java.util.Set<Object> sources = new java.util.LinkedHashSet<>();
+            for (Map<String, Object> p : pub) sources.add(p.get("source"));
+            b.append("Published rows: ")
+                    .append(String.join("; ", sources.stream().map(String::valueOf).toList()))
+                    .append(".\n\n");
         }
         b.append("Per-task F1: mean ")
                 .append(fmt(episodes.get("f1_mean")))

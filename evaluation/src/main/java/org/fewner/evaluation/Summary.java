@@ -63,7 +63,69 @@ public final class Summary {
                     Map.entry("wnut17-k5", "WNUT-17 K=5"),
                     Map.entry("bc5cdr-k5", "BC5CDR K=5"));
 
-    record Cell(double f1, double std, boolean spread, Path results, String command) {}
+    /** A finished run's figure, or (progress != null) a run still going. */
+    record Cell(
+            double f1, double std, boolean spread, Path results, String command, String progress) {}
+
+    /** The setting key of a setting as results.json words it ({@code INTRA 5-way 5~10-shot}). */
+    static String keyOf(String setting) {
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("(INTER|INTRA) (\\d+)-way (\\d+)~\\d+-shot")
+                        .matcher(setting);
+        if (m.matches()) {
+            return m.group(1).toLowerCase(Locale.ROOT) + "-" + m.group(2) + "-" + m.group(3);
+        }
+        m = java.util.regex.Pattern.compile("(\\w+) (\\d+)-shot").matcher(setting);
+        if (m.matches()) return m.group(1).toLowerCase(Locale.ROOT) + "-" + m.group(2);
+        m = java.util.regex.Pattern.compile("(\\S+) K=(\\d+)").matcher(setting);
+        if (m.matches()) return m.group(1) + "-k" + m.group(2);
+        return setting;
+    }
+
+    /**
+     * Runs that have a checkpoint but no results yet: one cell per variant saying how far they are.
+     */
+    private static void running(
+            Path checkpoint, Map<String, Map<String, Cell>> rows, java.util.Set<String> keys) {
+        JsonNode c = Json.readTree(checkpoint);
+        JsonNode config;
+        try {
+            config = Json.MAPPER.readTree(c.path("config").asText());
+        } catch (IOException e) {
+            return;
+        }
+        Path dir = checkpoint.getParent();
+        List<String> variants = new ArrayList<>();
+        c.path("bytes").fieldNames().forEachRemaining(variants::add);
+        for (String v : variants) {
+            String layer = v.replaceAll(".*-layer", "");
+            Path vdir = v.contains("-layer") ? dir.resolve("layer-" + layer) : dir;
+            if (Files.exists(vdir.resolve("results.json"))) continue;
+            String model = config.path("model").asText("");
+            String row = v + (model.isEmpty() || model.equals("null") ? "" : " (" + model + ")");
+            String key = keyOf(config.path("setting").asText());
+            JsonNode details = config.path("protocol_details");
+            String total =
+                    details.has("episodes")
+                            ? details.path("episodes").asText()
+                            : details.has("samples") ? "10" : "1";
+            rows.computeIfAbsent(row, k -> new TreeMap<>())
+                    .put(
+                            key,
+                            new Cell(
+                                    0,
+                                    0,
+                                    false,
+                                    vdir.resolve("predictions.jsonl"),
+                                    "",
+                                    "running: "
+                                            + c.path("tasks_done").asInt()
+                                            + "/"
+                                            + total
+                                            + " tasks"));
+            keys.add(key);
+        }
+    }
 
     /**
      * Writes {@code markdown} (table, commands) and {@code png} (plot) from every results.json
@@ -97,8 +159,19 @@ public final class Summary {
                                                     : r.path("episodes").path("f1_std").asDouble(),
                                             spread,
                                             f,
-                                            r.path("command").asText()));
+                                            r.path("command").asText(),
+                                            null));
                     keys.add(key);
+                }
+            } catch (IOException e) {
+                throw new FewNerException(root + ": cannot read: " + e.getMessage(), e);
+            }
+            try (Stream<Path> s = Files.walk(root)) {
+                for (Path f :
+                        s.filter(p -> p.getFileName().toString().equals("checkpoint.json"))
+                                .sorted()
+                                .toList()) {
+                    running(f, rows, keys);
                 }
             } catch (IOException e) {
                 throw new FewNerException(root + ": cannot read: " + e.getMessage(), e);
@@ -122,6 +195,10 @@ public final class Summary {
                 Cell cell = row.getValue().get(c);
                 if (cell == null) {
                     b.append(" |");
+                    continue;
+                }
+                if (cell.progress() != null) {
+                    b.append(" (").append(cell.progress()).append(") |");
                     continue;
                 }
                 commands.add(cell.command());

@@ -45,6 +45,7 @@ class HarnessTest {
     }
 
     static Path episodes(Path file, int n, long seed) throws Exception {
+        Files.createDirectories(file.toAbsolutePath().getParent());
         Random r = new Random(seed);
         List<String> lines = new ArrayList<>();
         for (int e = 0; e < n; e++) {
@@ -197,5 +198,36 @@ class HarnessTest {
                 new Harness.Settings(10, false, false, Map.of(), Map.of(), "test"),
                 Map::of);
         assertEquals(List.of(10L, 11L, 12L), seeds);
+    }
+
+    @Test
+    void severalProtocolsInOneRunGiveTheFiguresOfSeparateRuns() throws Exception {
+        Path a = episodes(tmp.resolve("a/test_5_1.jsonl"), 3, 21);
+        Path b = episodes(tmp.resolve("b/test_5_5.jsonl"), 4, 22);
+        Map<String, Object> ra =
+                Evaluation.run(Protocol.fewNerd(a, 0), options(tmp.resolve("ra"), false)).get(0);
+        Map<String, Object> rb =
+                Evaluation.run(Protocol.fewNerd(b, 0), options(tmp.resolve("rb"), false)).get(0);
+        Path both = tmp.resolve("both");
+        // the first protocol is interrupted; on resume the second, not started yet, starts afresh
+        Harness.afterCheckpoint =
+                n -> {
+                    if (n == 2) throw new IllegalStateException("simulated kill");
+                };
+        assertThrows(
+                IllegalStateException.class,
+                () ->
+                        Evaluation.run(
+                                List.of(Protocol.fewNerd(a, 0), Protocol.fewNerd(b, 0)),
+                                List.of(both.resolve("a"), both.resolve("b")),
+                                options(both, false)));
+        Harness.afterCheckpoint = n -> {};
+        List<Map<String, Object>> r =
+                Evaluation.run(
+                        List.of(Protocol.fewNerd(a, 0), Protocol.fewNerd(b, 0)),
+                        List.of(both.resolve("a"), both.resolve("b")),
+                        options(both, true));
+        assertEquals(micro(ra), micro(r.get(0)));
+        assertEquals(micro(rb), micro(r.get(1)));
     }
 }
