@@ -2,6 +2,7 @@ package org.fewner.cli;
 
 import org.fewner.cli.adapter.AdapterCommand;
 import org.fewner.cli.bench.BenchCommand;
+import org.fewner.cli.eval.EvalCommand;
 import org.fewner.cli.generate.GenerateCommand;
 import org.fewner.cli.model.ModelCommand;
 import org.fewner.cli.stats.StatsCommand;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Command;
             GenerateCommand.class,
             BenchCommand.class,
             org.fewner.cli.train.TrainCommand.class,
+            EvalCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class FewNer implements Runnable {
