@@ -128,7 +128,7 @@ public final class TrainCommand implements Runnable {
     @Option(names = "--pgd-steps", paramLabel = "K", description = "PGD steps (default 3).")
     Integer pgdSteps;
 
-    @Option(names = "--lr", paramLabel = "LR", description = "AdamW learning rate (default 1e-3).")
+    @Option(names = "--lr", paramLabel = "LR", description = "AdamW learning rate (default 5e-4).")
     Double lr;
 
     @Option(

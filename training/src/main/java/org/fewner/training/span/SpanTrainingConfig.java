@@ -25,6 +25,7 @@ package org.fewner.training.span;
  * @param pgdSteps PGD steps
  * @param lr AdamW learning rate (linear warm-up, then linear decay to 0)
  * @param weightDecay AdamW decoupled weight decay
+ * @param clipNorm global gradient-norm clipping before AdamW (0 = off)
  * @param warmup warm-up steps
  * @param maxSteps training steps
  * @param seed seeds initialisation and every sampling step
@@ -55,6 +56,7 @@ public record SpanTrainingConfig(
         int pgdSteps,
         double lr,
         double weightDecay,
+        double clipNorm,
         int warmup,
         int maxSteps,
         long seed,
@@ -85,8 +87,9 @@ public record SpanTrainingConfig(
                 "fgm",
                 1.0,
                 3,
-                1e-3,
+                5e-4,
                 0.01,
+                1.0,
                 100,
                 3000,
                 42,
