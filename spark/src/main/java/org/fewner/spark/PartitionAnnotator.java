@@ -15,7 +15,6 @@ import java.util.NoSuchElementException;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.uima.UIMAException;
@@ -45,9 +44,6 @@ final class PartitionAnnotator {
 
     private static final Map<AnnotatePipeline.Settings, Queue<Pipeline>> POOL =
             new ConcurrentHashMap<>();
-
-    /** The model loads of this JVM already added to some job's counter. */
-    private static final AtomicInteger REPORTED_LOADS = new AtomicInteger();
 
     private PartitionAnnotator() {}
 
@@ -95,18 +91,22 @@ final class PartitionAnnotator {
     static Pipeline borrow(AnnotatePipeline.Settings s, FewNerSpark.Counts counts) {
         Pipeline p = POOL.computeIfAbsent(s, k -> new ConcurrentLinkedQueue<>()).poll();
         if (p != null) return p;
-        try {
-            p =
-                    new Pipeline(
-                            createEngine(AnnotatePipeline.segmentation()),
-                            createEngine(AnnotatePipeline.engine(s)),
-                            JCasFactory.createJCas());
-        } catch (UIMAException e) {
-            throw userError("pipeline", e);
+        // Pipelines are made one at a time per JVM, so that the loads counted here are this
+        // pipeline's.
+        synchronized (POOL) {
+            int before = SharedModel.loads();
+            try {
+                p =
+                        new Pipeline(
+                                createEngine(AnnotatePipeline.segmentation()),
+                                createEngine(AnnotatePipeline.engine(s)),
+                                JCasFactory.createJCas());
+            } catch (UIMAException e) {
+                throw userError("pipeline", e);
+            }
+            int loads = SharedModel.loads() - before;
+            if (loads > 0) counts.modelLoads.add(loads);
         }
-        int now = SharedModel.loads();
-        int before = REPORTED_LOADS.getAndAccumulate(now, Math::max);
-        if (now > before) counts.modelLoads.add(now - before);
         return p;
     }
 

@@ -1,17 +1,22 @@
 package org.fewner.spark;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.substring;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.fewner.common.FewNerException;
+import org.fewner.examples.TextDocuments;
 
 /** Reading the input of {@code fewner spark annotate} and writing its entities. */
 public final class SparkAnnotateJob {
@@ -20,9 +25,9 @@ public final class SparkAnnotateJob {
     /**
      * The documents of {@code input}: a {@code .parquet} file or directory of Parquet files, a
      * {@code .jsonl}/{@code .json} file (one JSON object per line), or a directory of plain-text
-     * files (one row per file: id = path relative to the directory, text = the file's bytes,
-     * decoded as strict UTF-8 on the executors; files whose name starts with '.' or '_' are
-     * skipped, as Hadoop does).
+     * files (one row per file, the files of {@code fewner annotate DIR}: id = path relative to the
+     * directory, text = the file's bytes, read and decoded as strict UTF-8 on the executors, so the
+     * directory must be on a file system every node sees).
      */
     public static Dataset<Row> read(SparkSession spark, Path input, String idColumn) {
         String name = input.getFileName() == null ? "" : input.getFileName().toString();
@@ -45,16 +50,35 @@ public final class SparkAnnotateJob {
                             + ": expected a directory of text files, a .parquet file or a .jsonl"
                             + " file");
         }
+        // The files as fewner annotate lists them (TextDocuments.expand: recursive, sorted, hidden
+        // files skipped); listed on the driver (as Spark lists a directory), read on the executors.
         Path dir = input.toAbsolutePath().normalize();
-        String prefix = new org.apache.hadoop.fs.Path(dir.toUri()).toString() + "/";
-        Dataset<Row> files =
-                spark.read()
-                        .format("binaryFile")
-                        .option("recursiveFileLookup", "true")
-                        .load(dir.toString());
-        return files.select(
-                substring(col("path"), prefix.length() + 1, Integer.MAX_VALUE).as(idColumn),
-                col("content").as("text"));
+        List<Row> files = new ArrayList<>();
+        for (Path f : TextDocuments.expand(List.of(dir))) {
+            Path abs = f.toAbsolutePath().normalize();
+            files.add(RowFactory.create(dir.relativize(abs).toString(), abs.toString()));
+        }
+        StructType listed =
+                new StructType()
+                        .add(idColumn, DataTypes.StringType, false)
+                        .add("path", DataTypes.StringType, false);
+        StructType read =
+                new StructType()
+                        .add(idColumn, DataTypes.StringType, false)
+                        .add("text", DataTypes.BinaryType, false);
+        return spark.createDataFrame(files, listed)
+                .map(
+                        (MapFunction<Row, Row>)
+                                r -> RowFactory.create(r.getString(0), bytes(r.getString(1))),
+                        Encoders.row(read));
+    }
+
+    private static byte[] bytes(String path) {
+        try {
+            return Files.readAllBytes(Path.of(path));
+        } catch (java.io.IOException e) {
+            throw new FewNerException(path + ": cannot read: " + e, e);
+        }
     }
 
     /**

@@ -152,7 +152,20 @@ class SparkAnnotateMatchesAnnotateTest {
             }
         }
         assertTrue(expected.size() > 50, "too few entities to compare: " + expected.size());
-        assertEquals(expected.keySet(), actual.keySet());
+        java.util.TreeSet<String> missing = new java.util.TreeSet<>(expected.keySet());
+        missing.removeAll(actual.keySet());
+        java.util.TreeSet<String> extra = new java.util.TreeSet<>(actual.keySet());
+        extra.removeAll(expected.keySet());
+        assertEquals(
+                List.of(),
+                Stream.concat(
+                                missing.stream().limit(10).map(k -> "only annotate: " + k),
+                                extra.stream().limit(10).map(k -> "only spark: " + k))
+                        .toList(),
+                missing.size()
+                        + " entities only from annotate, "
+                        + extra.size()
+                        + " only from spark");
         for (Map.Entry<String, Double> e : expected.entrySet()) {
             assertEquals(e.getValue(), actual.get(e.getKey()), 1e-6, e.getKey());
         }
