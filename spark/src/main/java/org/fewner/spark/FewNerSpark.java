@@ -84,6 +84,9 @@ public final class FewNerSpark {
         /** Nanoseconds spent in the pipeline (segmentation and engine), summed over tasks. */
         public final LongAccumulator pipelineNanos;
 
+        /** Nanoseconds spent making pipelines (segmenter, engine; the model load included). */
+        public final LongAccumulator setupNanos;
+
         /** Models loaded by the executors for this job (at most one per executor JVM). */
         public final LongAccumulator modelLoads;
 
@@ -95,6 +98,7 @@ public final class FewNerSpark {
             entities = sc.longAccumulator("fewner.entities");
             tokens = sc.longAccumulator("fewner.tokens");
             pipelineNanos = sc.longAccumulator("fewner.pipelineNanos");
+            setupNanos = sc.longAccumulator("fewner.setupNanos");
             modelLoads = sc.longAccumulator("fewner.modelLoads");
         }
 
@@ -107,6 +111,7 @@ public final class FewNerSpark {
             m.put("entities", entities.value());
             m.put("tokens", tokens.value());
             m.put("pipeline_seconds", pipelineNanos.value() / 1e9);
+            m.put("setup_seconds", setupNanos.value() / 1e9);
             m.put("model_loads", modelLoads.value());
             return m;
         }

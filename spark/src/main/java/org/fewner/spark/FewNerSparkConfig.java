@@ -216,6 +216,12 @@ public final class FewNerSparkConfig implements Serializable {
                             + String.join(", ", adapters.keySet())
                             + ")");
         }
+        if (adapterColumn == null && adapter == null && adapters.size() > 1) {
+            throw new FewNerException(
+                    "adapters "
+                            + adapters.keySet()
+                            + ": several adapters need an adapter column or a default adapter");
+        }
         for (String c : new String[] {idColumn, textColumn}) {
             if (c == null || c.isBlank()) {
                 throw new FewNerException("id and text columns: names must not be empty");

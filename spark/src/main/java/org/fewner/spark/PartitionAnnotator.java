@@ -94,6 +94,7 @@ final class PartitionAnnotator {
         // Pipelines are made one at a time per JVM, so that the loads counted here are this
         // pipeline's.
         synchronized (POOL) {
+            long t0 = System.nanoTime();
             int before = SharedModel.loads();
             try {
                 p =
@@ -106,6 +107,7 @@ final class PartitionAnnotator {
             }
             int loads = SharedModel.loads() - before;
             if (loads > 0) counts.modelLoads.add(loads);
+            counts.setupNanos.add(System.nanoTime() - t0);
         }
         return p;
     }

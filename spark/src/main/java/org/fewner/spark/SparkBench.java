@@ -34,21 +34,25 @@ public final class SparkBench {
     }
 
     /**
-     * The pipeline of {@code fewner annotate} over {@code docs} in this thread, after one warm-up
-     * document: seconds, documents/s, tokens/s, pipeline and forward seconds.
+     * The pipeline of {@code fewner annotate} over {@code docs} in this thread, after the warm-up
+     * documents {@code warm} (not among docs, so that the engine's sentence cache holds none of
+     * docs): seconds, documents/s, tokens/s, pipeline and forward seconds.
      */
-    public static Map<String, Object> direct(List<String> docs, FewNerSparkConfig config)
-            throws Exception {
+    public static Map<String, Object> direct(
+            List<String> docs, List<String> warm, FewNerSparkConfig config) throws Exception {
         AnnotatePipeline.Settings s = PartitionAnnotator.settings(config);
         AnalysisEngine seg = createEngine(AnnotatePipeline.segmentation());
         AnalysisEngine ner = createEngine(AnnotatePipeline.engine(s));
         SharedModel model = SharedModel.acquire(s.model());
         JCas jcas = JCasFactory.createJCas();
         try {
-            jcas.setDocumentText(docs.get(0));
-            jcas.setDocumentLanguage(config.language());
-            seg.process(jcas);
-            ner.process(jcas);
+            for (String d : warm) {
+                jcas.reset();
+                jcas.setDocumentText(d);
+                jcas.setDocumentLanguage(config.language());
+                seg.process(jcas);
+                ner.process(jcas);
+            }
             long pipeline = 0;
             long tokens = 0;
             long entities = 0;
@@ -104,10 +108,16 @@ public final class SparkBench {
 
     /**
      * {@code docs} through {@link FewNerSpark#annotate} on {@code master} ({@code local[N]}) in
-     * {@code partitions} partitions, after a warm-up job that makes one pipeline per task slot.
+     * {@code partitions} partitions, after a warm-up job on {@code warm} (documents not among docs)
+     * that loads the model and makes one pipeline per task slot.
      */
     public static Map<String, Object> spark(
-            String master, int slots, List<String> docs, FewNerSparkConfig config, int partitions) {
+            String master,
+            int slots,
+            List<String> docs,
+            List<String> warm,
+            FewNerSparkConfig config,
+            int partitions) {
         SparkSession spark =
                 SparkSession.builder()
                         .master(master)
@@ -125,10 +135,14 @@ public final class SparkBench {
                 rows.add(RowFactory.create(String.format("doc%04d", i), docs.get(i)));
             }
             Dataset<Row> all = spark.createDataFrame(rows, schema);
-            Dataset<Row> warm =
-                    spark.createDataFrame(rows.subList(0, Math.min(rows.size(), 2 * slots)), schema)
-                            .repartition(slots);
-            FewNerSpark.annotate(warm, config, new FewNerSpark.Counts(spark.sparkContext()))
+            List<Row> warmRows = new ArrayList<>();
+            for (int i = 0; i < warm.size(); i++) {
+                warmRows.add(RowFactory.create(String.format("warm%04d", i), warm.get(i)));
+            }
+            FewNerSpark.annotate(
+                            spark.createDataFrame(warmRows, schema).repartition(slots),
+                            config,
+                            new FewNerSpark.Counts(spark.sparkContext()))
                     .count();
             Dataset<Row> in = all.repartition(partitions).cache();
             in.count();
@@ -150,6 +164,7 @@ public final class SparkBench {
                     counts.pipelineNanos.value() / 1e9,
                     forward,
                     slots);
+            r.put("pipeline_setup_seconds", round(counts.setupNanos.value() / 1e9));
             return r;
         } finally {
             model.release();

@@ -333,6 +333,18 @@ class FewNerSparkTest {
     }
 
     @Test
+    void severalAdaptersWithoutAColumnOrDefaultAreRefused() {
+        FewNerSparkConfig c = config(model).adapter("a", "/x").adapter("b", "/y");
+        FewNerException e =
+                assertThrows(
+                        FewNerException.class,
+                        () -> FewNerSpark.annotate(docs(rows(documents(1)), 1), c));
+        assertEquals(
+                "adapters [a, b]: several adapters need an adapter column or a default adapter",
+                e.getMessage());
+    }
+
+    @Test
     void countersAsMap() {
         FewNerSpark.Counts counts = new FewNerSpark.Counts(spark.sparkContext());
         FewNerSpark.annotate(docs(rows(documents(2)), 1), config(model), counts).count();

@@ -93,6 +93,13 @@ public final class SparkBenchCommand implements Runnable {
     @Option(names = "--out", paramLabel = "DIR", description = "Write bench-spark.json and .md.")
     Path out;
 
+    /**
+     * Internal: measure this one setup in this JVM and print its row (the parent runs one JVM
+     * each).
+     */
+    @Option(names = "--setup", hidden = true)
+    String setup;
+
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -108,6 +115,40 @@ public final class SparkBenchCommand implements Runnable {
         } catch (Exception e) {
             throw new IllegalStateException("bench spark failed: " + e, e);
         }
+    }
+
+    static final String ROW = "fewner-bench-spark-row: ";
+
+    /** Runs this command with --setup in a new JVM (same java, JVM options, class path). */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> child(String which) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(org.fewner.cli.FewNer.class.getName());
+        cmd.addAll(spec.commandLine().getParseResult().originalArgs());
+        cmd.add("--setup");
+        cmd.add(which);
+        cmd.removeIf(a -> a.equals("--out"));
+        if (out != null) cmd.remove(out.toString());
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String row = null;
+        try (var r =
+                new java.io.BufferedReader(
+                        new java.io.InputStreamReader(
+                                p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                if (line.startsWith(ROW)) row = line.substring(ROW.length());
+            }
+        }
+        int rc = p.waitFor();
+        if (rc != 0 || row == null) {
+            throw new IllegalStateException(
+                    "bench spark --setup " + which + " failed (exit " + rc + ")");
+        }
+        return Json.MAPPER.readValue(row, Map.class);
     }
 
     static int slots(String master) {
@@ -148,12 +189,40 @@ public final class SparkBenchCommand implements Runnable {
         result.put("characters", docs.stream().mapToLong(String::length).sum());
         result.put("cpus", Runtime.getRuntime().availableProcessors());
         result.put("torch_threads", torchThreads);
+        int maxSlots = 1;
+        for (String m : masters) maxSlots = Math.max(maxSlots, slots(m));
+        List<String> all = AnnotateBenchCommand.documents(testFile);
+        if (all.size() <= docs.size()) {
+            throw new FewNerException(
+                    testFile
+                            + ": needs more documents than --max-docs (the rest warm up the engine)");
+        }
+        // warm-up documents after the measured ones: the engine caches sentence encodings by words
+        List<String> warm =
+                all.subList(docs.size(), Math.min(all.size(), docs.size() + 2 * maxSlots));
+        if (setup != null) {
+            Map<String, Object> row =
+                    setup.equals("direct")
+                            ? SparkBench.direct(docs, warm, config)
+                            : SparkBench.spark(
+                                    setup,
+                                    slots(setup),
+                                    docs,
+                                    warm,
+                                    config,
+                                    slots(setup) * partitionsPerSlot);
+            System.out.println(ROW + Json.line(row));
+            return;
+        }
+        // Each setup in a JVM of its own: the engine's sentence cache and the pooled pipelines of
+        // one
+        // setup must not serve the next.
         List<Map<String, Object>> rows = new ArrayList<>();
-        rows.add(SparkBench.direct(docs, config));
+        rows.add(child("direct"));
         Double perSlot1 = null;
         for (String m : masters) {
             int n = slots(m);
-            Map<String, Object> r = SparkBench.spark(m, n, docs, config, n * partitionsPerSlot);
+            Map<String, Object> r = child(m);
             double thr = ((Number) r.get("documents_per_second")).doubleValue();
             if (n == 1) perSlot1 = thr;
             rows.add(r);
