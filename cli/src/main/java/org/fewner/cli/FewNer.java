@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 "Few-shot named-entity recognition for UIMA/DKPro: readers, models, adapters, benchmarks.",
         subcommands = {
             org.fewner.cli.annotate.AnnotateCommand.class,
+            org.fewner.cli.spark.SparkCommand.class,
             StatsCommand.class,
             ModelCommand.class,
             AdapterCommand.class,

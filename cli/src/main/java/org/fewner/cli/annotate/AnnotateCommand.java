@@ -1,7 +1,6 @@
 package org.fewner.cli.annotate;
 
 import static org.apache.uima.fit.factory.AnalysisEngineFactory.createEngine;
-import static org.apache.uima.fit.factory.AnalysisEngineFactory.createEngineDescription;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,7 +9,9 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.uima.analysis_engine.AnalysisEngine;
 import org.apache.uima.fit.factory.JCasFactory;
 import org.apache.uima.fit.util.JCasUtil;
@@ -20,12 +21,10 @@ import org.fewner.common.FewNerException;
 import org.fewner.common.AtomicFiles;
 import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
-import org.fewner.examples.Segmentation;
+import org.fewner.examples.AnnotatePipeline;
 import org.fewner.examples.TextDocuments;
 import org.fewner.readers.TwoColumnWriter;
 import org.fewner.type.ScoredNamedEntity;
-import org.fewner.uimaannotator.FewNerAnnotator;
-import org.fewner.uimaannotator.FewNerModelResource;
 import org.fewner.uimaannotator.SupportFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -148,42 +147,32 @@ public final class AnnotateCommand implements Runnable {
                             + ": expected xmi, conll or json");
         }
         List<Path> files = TextDocuments.expand(inputs);
-        List<Object> params =
-                new ArrayList<>(
-                        List.of(
-                                FewNerAnnotator.RES_MODEL,
-                                FewNerModelResource.description(model),
-                                FewNerAnnotator.PARAM_METHOD,
-                                method,
-                                FewNerAnnotator.PARAM_METHOD_OPTIONS,
-                                options.toArray(String[]::new),
-                                FewNerAnnotator.PARAM_SUPPORT_LOCATION,
-                                support.toString(),
-                                FewNerAnnotator.PARAM_SUPPORT_FORMAT,
-                                format,
-                                FewNerAnnotator.PARAM_BATCH_SIZE,
-                                batchSize,
-                                FewNerAnnotator.PARAM_CONFIDENCE_THRESHOLD,
-                                threshold));
-        if (!types.isEmpty()) {
-            params.add(FewNerAnnotator.PARAM_ENTITY_TYPES);
-            params.add(types.toArray(String[]::new));
-        }
+        Map<String, String> adapters = new LinkedHashMap<>();
+        String adapterName = null;
         if (adapter != null) {
-            String name = adapter.toAbsolutePath().normalize().getFileName().toString();
-            params.addAll(
-                    List.of(
-                            FewNerAnnotator.PARAM_ADAPTERS,
-                            new String[] {name + "=" + adapter},
-                            FewNerAnnotator.PARAM_ADAPTER,
-                            name));
+            adapterName = adapter.toAbsolutePath().normalize().getFileName().toString();
+            adapters.put(adapterName, adapter.toString());
         }
+        AnnotatePipeline.Settings settings =
+                new AnnotatePipeline.Settings(
+                        model,
+                        method,
+                        options,
+                        adapters,
+                        adapterName,
+                        null,
+                        List.of(),
+                        support.toString(),
+                        format,
+                        types,
+                        batchSize,
+                        threshold);
         AnalysisEngine segmenter = null;
         AnalysisEngine ner = null;
         AnalysisEngine writer = null;
         try {
-            segmenter = createEngine(Segmentation.openNlpEnglish());
-            ner = createEngine(createEngineDescription(FewNerAnnotator.class, params.toArray()));
+            segmenter = createEngine(AnnotatePipeline.segmentation());
+            ner = createEngine(AnnotatePipeline.engine(settings));
             if (out != null) {
                 Files.createDirectories(out);
                 if (outputFormat.equals("xmi")) {

@@ -1,0 +1,236 @@
+package org.fewner.spark;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.fewner.common.FewNerException;
+import org.fewner.common.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code fewner spark annotate} (and the main class of the assembly jar for {@code spark-submit}):
+ * documents from a directory of text files, a Parquet file or a JSON-lines file -> {@link
+ * FewNerSpark#annotate} -> entities as JSON lines or Parquet. No Spark type appears in this class's
+ * fields or method signatures, so the command line can list it without Spark on the class path.
+ */
+@Command(
+        name = "annotate",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Annotates documents on Apache Spark with the pipeline of 'fewner annotate' (OpenNLP"
+                    + " segmentation, then the FewNER engine), one model per executor JVM.",
+            "Writes one JSON object (or Parquet row) per entity: id, begin, end, label, confidence,"
+                    + " text, adapter; offsets in UTF-16 code units of the document's text."
+        })
+public final class SparkAnnotateCommand implements Runnable {
+    @Option(
+            names = "--master",
+            paramLabel = "URL",
+            description =
+                    "Spark master, e.g. local[2]. Default: the spark.master of spark-submit, else"
+                            + " local[*].")
+    String master;
+
+    @Option(
+            names = "--input",
+            required = true,
+            paramLabel = "DIR|FILE.parquet|FILE.jsonl",
+            description =
+                    "A directory of UTF-8 text files (one document per file, id = relative path),"
+                            + " a Parquet file or a JSON-lines file with id and text columns.")
+    Path input;
+
+    @Option(
+            names = "--output",
+            required = true,
+            paramLabel = "DIR",
+            description = "Directory written by Spark (part files).")
+    Path output;
+
+    @Option(
+            names = "--output-format",
+            defaultValue = "jsonl",
+            paramLabel = "jsonl|parquet",
+            description = "Default: ${DEFAULT-VALUE}.")
+    String outputFormat;
+
+    @Option(names = "--overwrite", description = "Replace an existing --output directory.")
+    boolean overwrite;
+
+    @Option(names = "--id-column", defaultValue = "id", description = "Default: ${DEFAULT-VALUE}.")
+    String idColumn;
+
+    @Option(
+            names = "--text-column",
+            defaultValue = "text",
+            description = "Default: ${DEFAULT-VALUE}.")
+    String textColumn;
+
+    @Option(
+            names = "--adapter-column",
+            paramLabel = "COLUMN",
+            description =
+                    "Column naming each row's adapter (a name given with --adapter, or 'none';"
+                            + " empty: --default-adapter or the base model).")
+    String adapterColumn;
+
+    @Option(
+            names = "--model",
+            defaultValue = "default",
+            paramLabel = "DIR|default|default-uncased|sparkfiles:NAME",
+            description =
+                    "Model (read on the executors; default models from the cache of the command"
+                            + " line). Default: ${DEFAULT-VALUE}.")
+    String model;
+
+    @Option(
+            names = "--method",
+            defaultValue = "frozen-prototype",
+            description = "Few-shot method. Default: ${DEFAULT-VALUE}.")
+    String method;
+
+    @Option(
+            names = "--option",
+            paramLabel = "KEY=VALUE",
+            description = "Method option, repeatable.")
+    List<String> options = new ArrayList<>();
+
+    @Option(
+            names = "--adapter",
+            paramLabel = "[NAME=]DIR",
+            description =
+                    "A LoRA adapter directory (or sparkfiles:NAME), repeatable; NAME defaults to"
+                            + " the directory's name.")
+    List<String> adapters = new ArrayList<>();
+
+    @Option(
+            names = "--default-adapter",
+            paramLabel = "NAME",
+            description = "The adapter of rows without an adapter column value.")
+    String defaultAdapter;
+
+    @Option(
+            names = "--support",
+            required = true,
+            paramLabel = "FILE",
+            description =
+                    "The labelled example sentences (path every node sees, or sparkfiles:NAME).")
+    String support;
+
+    @Option(
+            names = "--format",
+            required = true,
+            paramLabel = "FORMAT",
+            description = "Format of the support file: conll2003, conll, fewnerd-episodes, xmi.")
+    String format;
+
+    @Option(
+            names = "--types",
+            split = ",",
+            paramLabel = "TYPE",
+            description = "Entity types to find; default: all of the support file.")
+    List<String> types = new ArrayList<>();
+
+    @Option(
+            names = "--batch-size",
+            defaultValue = "16",
+            description = "Sentences per forward pass. Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(
+            names = "--threshold",
+            defaultValue = "0",
+            description = "Drop entities below this confidence. Default: ${DEFAULT-VALUE}.")
+    float threshold;
+
+    @Option(
+            names = "--on-invalid",
+            defaultValue = "fail",
+            paramLabel = "fail|skip",
+            description =
+                    "A row whose text is not valid text: fail the job naming the row id, or skip"
+                            + " and count it. Default: ${DEFAULT-VALUE}.")
+    String onInvalid;
+
+    @Option(
+            names = "--partitions",
+            defaultValue = "0",
+            description = "Repartition the documents into N partitions (0: as read).")
+    int partitions;
+
+    /** The config of these options. */
+    FewNerSparkConfig config() {
+        if (!List.of("fail", "skip").contains(onInvalid)) {
+            throw new FewNerException(
+                    "--on-invalid " + FewNerException.quote(onInvalid) + ": expected fail or skip");
+        }
+        if (!Files.exists(input)) {
+            throw new FewNerException(input + ": no such file or directory");
+        }
+        if (!List.of("jsonl", "parquet").contains(outputFormat)) {
+            throw new FewNerException(
+                    "--output-format "
+                            + FewNerException.quote(outputFormat)
+                            + ": expected jsonl or parquet");
+        }
+        if (Files.exists(output) && !overwrite) {
+            throw new FewNerException(
+                    output + ": exists (choose another --output, or --overwrite)");
+        }
+        if (!support.startsWith(Locations.PREFIX) && !Files.isRegularFile(Path.of(support))) {
+            throw new FewNerException(support + ": no such support file");
+        }
+        FewNerSparkConfig c =
+                new FewNerSparkConfig()
+                        .idColumn(idColumn)
+                        .textColumn(textColumn)
+                        .adapterColumn(adapterColumn)
+                        .model(model)
+                        .method(method)
+                        .methodOptions(options)
+                        .support(support, format)
+                        .types(types)
+                        .batchSize(batchSize)
+                        .threshold(threshold)
+                        .defaultAdapter(defaultAdapter)
+                        .invalidRows(
+                                onInvalid.equals("skip")
+                                        ? FewNerSparkConfig.InvalidRows.SKIP
+                                        : FewNerSparkConfig.InvalidRows.FAIL);
+        for (String a : adapters) {
+            int eq = a.indexOf('=');
+            String location = eq > 0 ? a.substring(eq + 1) : a;
+            String name =
+                    eq > 0
+                            ? a.substring(0, eq)
+                            : Path.of(location.replaceFirst("^" + Locations.PREFIX, ""))
+                                    .toAbsolutePath()
+                                    .normalize()
+                                    .getFileName()
+                                    .toString();
+            c.adapter(name, location);
+        }
+        return c;
+    }
+
+    @Override
+    public void run() {
+        FewNerSparkConfig c = config();
+        Map<String, Object> counts;
+        try {
+            counts = SparkRunner.annotate(this, c);
+        } catch (NoClassDefFoundError e) {
+            throw new FewNerException(
+                    "Apache Spark is not on the class path ("
+                            + e.getMessage()
+                            + "): run './fewner spark ...' (it adds cli/target/spark-lib), or"
+                            + " spark-submit with the assembly jar",
+                    e);
+        }
+        System.err.println("fewner spark annotate: " + Json.line(counts));
+        System.out.println(output);
+    }
+}

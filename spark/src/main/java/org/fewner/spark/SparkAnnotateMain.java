@@ -1,0 +1,27 @@
+package org.fewner.spark;
+
+import org.fewner.common.FewNerException;
+import picocli.CommandLine;
+
+/**
+ * Main class of the assembly jar: {@code spark-submit fewner-spark-assembly.jar [options of fewner
+ * spark annotate]}.
+ */
+public final class SparkAnnotateMain {
+    private SparkAnnotateMain() {}
+
+    public static void main(String[] args) {
+        System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+        CommandLine cl = new CommandLine(new SparkAnnotateCommand());
+        cl.setExecutionExceptionHandler(
+                (ex, commandLine, parseResult) -> {
+                    if (ex instanceof FewNerException) {
+                        commandLine.getErr().println("fewner: " + ex.getMessage());
+                        return 2;
+                    }
+                    throw ex;
+                });
+        int rc = cl.execute(args);
+        if (rc != 0) System.exit(rc);
+    }
+}

@@ -1,0 +1,43 @@
+package org.fewner.spark;
+
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/** The part of the command that touches Spark (loaded only when a command runs). */
+final class SparkRunner {
+    private SparkRunner() {}
+
+    /** A session for {@code master} (null: spark-submit's, else local[*]). */
+    static SparkSession session(String master, String app) {
+        SparkSession.Builder b = SparkSession.builder().appName(app);
+        boolean submitted = System.getProperty("spark.master") != null;
+        if (master != null) {
+            b.master(master);
+        } else if (!submitted) {
+            b.master("local[*]");
+        }
+        if (!submitted) b.config("spark.ui.enabled", "false");
+        return b.getOrCreate();
+    }
+
+    static Map<String, Object> annotate(SparkAnnotateCommand cmd, FewNerSparkConfig config) {
+        SparkSession spark = session(cmd.master, "fewner spark annotate");
+        try {
+            return SparkAnnotateJob.run(
+                    spark,
+                    cmd.input,
+                    cmd.output,
+                    cmd.outputFormat,
+                    cmd.overwrite,
+                    cmd.partitions,
+                    config);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            // Scala code throws checked exceptions (SparkException) undeclared
+            throw PartitionAnnotator.userError("spark annotate", e);
+        } finally {
+            spark.stop();
+        }
+    }
+}
