@@ -9,7 +9,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.fewner.cli.UserFacingException;
 import org.fewner.common.AtomicFiles;
 import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
@@ -107,9 +106,9 @@ public final class SparkBenchCommand implements Runnable {
         try {
             bench();
         } catch (FewNerException e) {
-            throw new UserFacingException(e.getMessage(), e);
+            throw new FewNerException(e.getMessage(), e);
         } catch (NoClassDefFoundError e) {
-            throw new UserFacingException(
+            throw new FewNerException(
                     "Apache Spark is not on the class path (" + e.getMessage() + "): run ./fewner",
                     e);
         } catch (Exception e) {
