@@ -56,7 +56,8 @@ class GeneratedDescriptorsTest {
                 new PathMatchingResourcePatternResolver()
                         .getResources("classpath*:org/fewner/**/*.xml")) {
             String url = r.getURL().toString();
-            // inside a jar (a module's packaged jar or an installed one) the resource path follows "!/";
+            // inside a jar (a module's packaged jar or an installed one) the resource path follows
+            // "!/";
             // in a classes directory it follows "/classes/"
             int bang = url.lastIndexOf("!/");
             int classes = url.lastIndexOf("/classes/");

@@ -12,11 +12,11 @@ import org.fewner.llm.lora.AdapterException;
 import org.fewner.llm.lora.AdapterRegistry;
 import org.fewner.llm.model.Backbone;
 import org.fewner.llm.model.Models;
+import org.fewner.ner.EncoderStats;
 import org.fewner.ner.FewShotMethod;
 import org.fewner.ner.FewShotMethods;
 import org.fewner.ner.MethodOptions;
 import org.fewner.ner.encode.BackboneWordEncoder;
-import org.fewner.ner.encode.EncoderStats;
 import org.fewner.ner.prototype.FrozenPrototypeMethod;
 
 /**

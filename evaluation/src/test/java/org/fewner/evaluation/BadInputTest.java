@@ -87,8 +87,7 @@ class BadInputTest {
                         + "\n");
         FewNerException e = firstTask(f);
         assertEquals(
-                f
-                        + ":1: support.label[0][1] 'city' is not among the episode's types 'person'",
+                f + ":1: support.label[0][1] 'city' is not among the episode's types 'person'",
                 e.getMessage());
     }
 

@@ -5,12 +5,11 @@ import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 import org.fewner.common.FewNerException;
-import org.fewner.ner.prototype.FrozenPrototypeMethod;
 
 /**
  * The registry of few-shot methods by name: the harness's {@code --method}, the UIMA engine's
- * method parameter. Built in: {@code frozen-prototype}. Other modules add theirs either with {@link
- * #register} or as a {@link Provider} service ({@code
+ * method parameter. Every method, the built-in {@code frozen-prototype} (this module's services
+ * file) included, comes either from {@link #register} or as a {@link Provider} service ({@code
  * META-INF/services/org.fewner.ner.FewShotMethods$Provider}), found on first use.
  */
 public final class FewShotMethods {
@@ -43,7 +42,6 @@ public final class FewShotMethods {
     private static synchronized Map<String, Provider> providers() {
         if (!loaded) {
             loaded = true;
-            PROVIDERS.putIfAbsent(FrozenPrototypeMethod.NAME, new FrozenPrototypeMethod.Provider());
             for (Provider p : ServiceLoader.load(Provider.class)) {
                 PROVIDERS.putIfAbsent(p.name(), p);
             }

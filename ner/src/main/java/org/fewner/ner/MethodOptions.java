@@ -9,7 +9,6 @@ import java.util.Optional;
 import org.fewner.common.FewNerException;
 import org.fewner.llm.hub.DefaultModels;
 import org.fewner.llm.model.Backbone;
-import org.fewner.ner.encode.WordEncoder;
 
 /**
  * What a caller (harness, UIMA engine, CLI) tells {@link FewShotMethods#create}: named string

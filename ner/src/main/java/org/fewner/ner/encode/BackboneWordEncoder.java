@@ -13,6 +13,9 @@ import org.fewner.llm.bert.BertModel;
 import org.fewner.llm.model.Backbone;
 import org.fewner.llm.model.BackboneOutput;
 import org.fewner.llm.tokenizer.ModelTokenizer;
+import org.fewner.ner.EncodedSentence;
+import org.fewner.ner.EncoderStats;
+import org.fewner.ner.WordEncoder;
 import org.fewner.ner.WordSentence;
 
 /**

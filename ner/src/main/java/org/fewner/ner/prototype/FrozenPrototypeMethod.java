@@ -7,6 +7,7 @@ import org.fewner.common.FewNerException;
 import org.fewner.llm.device.DeviceSpec;
 import org.fewner.llm.model.Backbone;
 import org.fewner.llm.model.Models;
+import org.fewner.ner.EncodedSentence;
 import org.fewner.ner.FewShotMethod;
 import org.fewner.ner.FewShotMethods;
 import org.fewner.ner.LabeledSentence;
@@ -14,10 +15,9 @@ import org.fewner.ner.Mention;
 import org.fewner.ner.MethodOptions;
 import org.fewner.ner.ScoredMention;
 import org.fewner.ner.SupportSet;
+import org.fewner.ner.WordEncoder;
 import org.fewner.ner.WordSentence;
 import org.fewner.ner.encode.BackboneWordEncoder;
-import org.fewner.ner.encode.EncodedSentence;
-import org.fewner.ner.encode.WordEncoder;
 
 /**
  * {@code frozen-prototype}: nearest-prototype word classification on a frozen encoder, with no

@@ -2,9 +2,9 @@ package org.fewner.ner.span;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.fewner.ner.EncodedSentence;
+import org.fewner.ner.WordEncoder;
 import org.fewner.ner.WordSentence;
-import org.fewner.ner.encode.EncodedSentence;
-import org.fewner.ner.encode.WordEncoder;
 
 /**
  * {@link FeatureSource} over the shared {@link WordEncoder} (first word-piece states; the encoder

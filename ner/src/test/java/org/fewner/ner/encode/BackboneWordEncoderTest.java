@@ -13,6 +13,8 @@ import java.util.List;
 import org.fewner.common.FewNerException;
 import org.fewner.llm.model.Backbone;
 import org.fewner.llm.model.BackboneOutput;
+import org.fewner.ner.EncodedSentence;
+import org.fewner.ner.EncoderStats;
 import org.fewner.ner.WordSentence;
 import org.fewner.ner.testutil.TinyBertDir;
 import org.junit.jupiter.api.AfterAll;

@@ -11,6 +11,7 @@ import java.util.List;
 import org.fewner.llm.hub.DefaultModels;
 import org.fewner.llm.model.Backbone;
 import org.fewner.llm.model.Models;
+import org.fewner.ner.EncodedSentence;
 import org.fewner.ner.WordSentence;
 import org.junit.jupiter.api.Test;
 

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.fewner.common.FewNerException;
+import org.fewner.ner.EncodedSentence;
+import org.fewner.ner.EncoderStats;
 import org.fewner.ner.FewShotMethod;
 import org.fewner.ner.FewShotMethods;
 import org.fewner.ner.LabeledSentence;
@@ -14,10 +16,8 @@ import org.fewner.ner.Mention;
 import org.fewner.ner.MethodOptions;
 import org.fewner.ner.ScoredMention;
 import org.fewner.ner.SupportSet;
+import org.fewner.ner.WordEncoder;
 import org.fewner.ner.WordSentence;
-import org.fewner.ner.encode.EncodedSentence;
-import org.fewner.ner.encode.EncoderStats;
-import org.fewner.ner.encode.WordEncoder;
 import org.junit.jupiter.api.Test;
 
 class FrozenPrototypeMethodTest {

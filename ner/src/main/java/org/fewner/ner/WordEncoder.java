@@ -1,7 +1,6 @@
-package org.fewner.ner.encode;
+package org.fewner.ner;
 
 import java.util.List;
-import org.fewner.ner.WordSentence;
 
 /**
  * Turns sentences (words) into per-word vectors at fixed layers: what word-level few-shot methods

@@ -1,4 +1,4 @@
-package org.fewner.ner.encode;
+package org.fewner.ner;
 
 /**
  * What an encoder did since it was made.

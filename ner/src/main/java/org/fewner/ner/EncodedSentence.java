@@ -1,4 +1,4 @@
-package org.fewner.ner.encode;
+package org.fewner.ner;
 
 import java.util.List;
 
@@ -45,7 +45,7 @@ public record EncodedSentence(List<Integer> layers, float[][][] first, float[][]
     }
 
     /** Approximate heap size, for the cache's byte bound. */
-    long bytes() {
+    public long bytes() {
         long floats = 0;
         for (float[][] l : first) {
             for (float[] w : l) floats += w.length;
