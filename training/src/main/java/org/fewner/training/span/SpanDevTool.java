@@ -269,6 +269,7 @@ public final class SpanDevTool {
         Double threshold = null;
         String rejection = null;
         Double margin = null;
+        boolean untrainedTyping = false;
         List<String> files = new ArrayList<>();
         for (int i = 3; i < args.length; i++) {
             String[] kv = args[i].split("=", 2);
@@ -276,14 +277,45 @@ public final class SpanDevTool {
                 case "threshold" -> threshold = Double.parseDouble(kv[1]);
                 case "rejection" -> rejection = kv[1];
                 case "margin" -> margin = Double.parseDouble(kv[1]);
+                case "typing" -> untrainedTyping = kv[1].equals("mean");
                 default -> files.add(args[i]);
             }
         }
-        org.fewner.ner.span.SpanHeads heads =
-                org.fewner.ner.span.SpanMethod.readHeads(
-                        adapter,
-                        new org.fewner.ner.span.SpanMethod.Overrides(
-                                threshold, rejection, margin, null));
+        Map<String, org.fewner.llm.tensors.HostTensor> t = new java.util.TreeMap<>();
+        org.fewner.ner.span.SpanHeads.Config cfg;
+        if (java.nio.file.Files.isRegularFile(adapter.resolve(SpanTrainer.CKPT_TENSORS))) {
+            // a training checkpoint: its parameters with the default settings (or those given)
+            org.fewner.llm.tensors.SafeTensors.readAll(adapter.resolve(SpanTrainer.CKPT_TENSORS))
+                    .forEach(
+                            (k, v) -> {
+                                if (k.startsWith("param.")) {
+                                    t.put(k.substring("param.".length()), v);
+                                }
+                            });
+            SpanTrainingConfig d = SpanTrainingConfig.defaults();
+            cfg =
+                    new org.fewner.ner.span.SpanHeads.Config(
+                            d.detectLayer(),
+                            d.typeLayer(),
+                            d.maxWidth(),
+                            threshold != null ? threshold : d.threshold(),
+                            rejection != null ? rejection : d.rejection(),
+                            margin != null ? margin : d.margin());
+        } else {
+            cfg =
+                    org.fewner.ner.span.SpanMethod.readHeads(
+                                    adapter,
+                                    new org.fewner.ner.span.SpanMethod.Overrides(
+                                            threshold, rejection, margin, null))
+                            .config();
+            t.putAll(org.fewner.llm.lora.LoraAdapter.read(adapter).heads());
+        }
+        if (untrainedTyping) {
+            // "no training beyond the detection head": the trained detection head, typing by the
+            // mean word vector of each span and the nearest prototype (no projection, no rejection)
+            t.keySet().removeIf(k -> k.startsWith("span.type."));
+        }
+        org.fewner.ner.span.SpanHeads heads = new org.fewner.ner.span.SpanHeads(cfg, t);
         for (String f : files) {
             int c = f.lastIndexOf(':');
             List<Episodes.Episode> eps =
@@ -295,6 +327,7 @@ public final class SpanDevTool {
             line.put("file", f);
             line.put("threshold", heads.config().threshold());
             line.put("rejection", heads.config().rejection());
+            line.put("typing", heads.hasProjection() ? "projection" : "mean");
             line.put("result", r);
             line.put("eval_s", (System.nanoTime() - e0) / 1e9);
             System.out.println(Json.line(line));
