@@ -189,6 +189,11 @@ public final class Summary {
         b.append('\n');
         List<String> commands = new ArrayList<>();
         DefaultCategoryDataset data = new DefaultCategoryDataset();
+        if (!rows.isEmpty()) {
+            // categories appear in the order first added: the table's column order
+            String first = rows.keySet().iterator().next();
+            for (String c : columns) data.addValue((Number) null, first, TITLES.getOrDefault(c, c));
+        }
         for (var row : rows.entrySet()) {
             b.append("| ").append(row.getKey()).append(" |");
             for (String c : columns) {
