@@ -509,8 +509,8 @@ public final class DecoderModel implements Backbone {
     }
 
     /**
-     * A training forward pass from input embeddings, without a KV cache, keeping every
-     * intermediate in {@code mm} (autograd needs them): right padding, position ids from the mask.
+     * A training forward pass from input embeddings, without a KV cache, keeping every intermediate
+     * in {@code mm} (autograd needs them): right padding, position ids from the mask.
      *
      * @param inputEmbeds [B, T, H] (e.g. {@link #embedTokens} plus a perturbation)
      * @param attentionMask [B][T] 1 real, 0 padding

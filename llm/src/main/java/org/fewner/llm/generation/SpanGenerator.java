@@ -49,7 +49,8 @@ public final class SpanGenerator {
                         template,
                         model.stopTokenIds(),
                         maxSpanWords);
-        long[] prompt = promptIds(tok, model.stopTokenIds(), template.render(type, definition, text));
+        long[] prompt =
+                promptIds(tok, model.stopTokenIds(), template.render(type, definition, text));
         int room = model.config().maxPositionEmbeddings() - prompt.length;
         if (room < 1) {
             throw new IllegalArgumentException(
@@ -78,9 +79,9 @@ public final class SpanGenerator {
     }
 
     /**
-     * A rendered prompt's token ids as generation and training both see them: special tokens
-     * added (e.g. BOS), a trailing end-of-sequence token dropped (a tokenizer post-processor that
-     * appends EOS would end the answer before it starts).
+     * A rendered prompt's token ids as generation and training both see them: special tokens added
+     * (e.g. BOS), a trailing end-of-sequence token dropped (a tokenizer post-processor that appends
+     * EOS would end the answer before it starts).
      */
     public static long[] promptIds(ModelTokenizer tok, long[] stops, String prompt) {
         long[] ids = tok.encode(prompt, true).ids();
@@ -92,8 +93,8 @@ public final class SpanGenerator {
     }
 
     /**
-     * The answer's token ids as the {@link SpanConstraint} accepts them (each marker and span
-     * piece tokenised on its own, then the first stop token), with each span's token range.
+     * The answer's token ids as the {@link SpanConstraint} accepts them (each marker and span piece
+     * tokenised on its own, then the first stop token), with each span's token range.
      *
      * @param spanTexts the entity texts in sentence order (empty: the "none" answer)
      * @return ids, and per span {@code [first token, end token)} within ids

@@ -153,7 +153,9 @@ public final class GenerativeLosses {
         return new Terms(answer, nce, total);
     }
 
-    /** Supervised InfoNCE over the batch's entities (see the class comment); null without anchor. */
+    /**
+     * Supervised InfoNCE over the batch's entities (see the class comment); null without anchor.
+     */
     static NDArray infoNce(NDManager m, NDArray flat, Batch b, String pooling, double tau) {
         int n = b.spanRows.size();
         if (n < 2) {

@@ -36,18 +36,18 @@ import org.fewner.llm.tensors.SafeTensors;
  * LoRA instruction tuning of a decoder on {@link GenerativeLosses} with optional FGM/PGD on the
  * input embeddings, AdamW, checkpoints and exact resume.
  *
- * <p>The trainable parameters are the LoRA factors only (the base is frozen); they are kept here
- * as float arrays (the master copy) and made resident on the backbone as adapter {@link #NAME}
- * before each pass, so that a pass sees exactly the current values and DJL computes their
- * gradients. The same rules as the span trainer ({@link
- * org.fewner.training.span.SpanTrainer}): AdamW in plain Java (its moments are checkpointed),
- * every random choice of step s derived from (seed, s) so that a resumed run replays the steps an
- * uninterrupted one would, atomic checkpoints, one JSON line per step.
+ * <p>The trainable parameters are the LoRA factors only (the base is frozen); they are kept here as
+ * float arrays (the master copy) and made resident on the backbone as adapter {@link #NAME} before
+ * each pass, so that a pass sees exactly the current values and DJL computes their gradients. The
+ * same rules as the span trainer ({@link org.fewner.training.span.SpanTrainer}): AdamW in plain
+ * Java (its moments are checkpointed), every random choice of step s derived from (seed, s) so that
+ * a resumed run replays the steps an uninterrupted one would, atomic checkpoints, one JSON line per
+ * step.
  *
  * <p>Adversarial training (FGM, Miyato et al.): with g = ∂L/∂e at the input embeddings e of the
  * batch, δ = ε·g/‖g‖₂ (the norm over the whole batch), and the gradient of L(e + δ) is added to the
- * clean one. PGD: k steps of size ε/k, each projected back on the ε-ball; only the last
- * perturbed pass contributes to the update.
+ * clean one. PGD: k steps of size ε/k, each projected back on the ε-ball; only the last perturbed
+ * pass contributes to the update.
  */
 public final class GenerativeTrainer {
     /** Name of the adapter made resident while training. */
@@ -101,16 +101,28 @@ public final class GenerativeTrainer {
         if (!List.of("none", "fgm", "pgd").contains(config.adv())) {
             throw new FewNerException("--adv " + config.adv() + ": expected none, fgm or pgd");
         }
-        LoraConfig lc =
-                LoraConfig.of(
-                        config.loraRank(), config.loraAlpha(), 0, config.loraTargets(), false);
-        this.init =
-                LoraAdapter.init(registry.base(), lc, config.seed(), LoraAdapter.Init.ZERO, 0);
+        LoraConfig lc = loraConfig(config);
+        this.init = LoraAdapter.init(registry.base(), lc, config.seed(), LoraAdapter.Init.ZERO, 0);
         init.bind(registry.base()).forEach((k, b) -> layerOf.put(k, b.layer()));
         for (Map.Entry<String, LoraAdapter.Module> e : init.modules().entrySet()) {
             put(e.getKey() + ".A", e.getValue().a().clone());
             put(e.getKey() + ".B", e.getValue().b().clone());
         }
+    }
+
+    /** The adapter config of a run: rank, alpha and PEFT target names ({@code all-linear} too). */
+    static LoraConfig loraConfig(GenerativeTrainingConfig c) {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("peft_type", "LORA");
+        n.put("r", c.loraRank());
+        n.put("lora_alpha", c.loraAlpha());
+        n.put("lora_dropout", 0.0);
+        if (c.loraTargets().size() == 1 && c.loraTargets().get(0).equals("all-linear")) {
+            n.put("target_modules", "all-linear");
+        } else {
+            n.set("target_modules", Json.MAPPER.valueToTree(c.loraTargets()));
+        }
+        return LoraConfig.parse(Path.of("--lora-targets"), n);
     }
 
     private void put(String name, float[] v) {
@@ -419,7 +431,10 @@ public final class GenerativeTrainer {
         HostTensor h = t.get(name);
         if (h == null || h.numel() != into.length) {
             throw new FewNerException(
-                    dir.resolve(CKPT_TENSORS) + ": tensor " + name + " missing or of the wrong size");
+                    dir.resolve(CKPT_TENSORS)
+                            + ": tensor "
+                            + name
+                            + " missing or of the wrong size");
         }
         System.arraycopy(h.toFloats(), 0, into, 0, into.length);
     }

@@ -61,11 +61,7 @@ public final class GenerativeTraining {
 
     /** Sources read as for the span method ({@code FORMAT:FILE[@N]}), target checks included. */
     public static List<TrainingExample> readSources(
-            List<String> sources,
-            List<Path> targets,
-            Path work,
-            long seed,
-            ObjectNode record) {
+            List<String> sources, List<Path> targets, Path work, long seed, ObjectNode record) {
         List<TrainingExample> examples = new ArrayList<>();
         ExampleReport report = new ExampleReport();
         ArrayNode files = record.putArray("source_files");
@@ -142,8 +138,7 @@ public final class GenerativeTraining {
                         : InstructionExamples.readDefinitions(o.definitions());
         List<String> types = InstructionExamples.types(sentences);
         PromptTemplate template = PromptTemplate.DEFAULT;
-        List<InstructionExample> inst =
-                InstructionExamples.build(sentences, types, defs, template);
+        List<InstructionExample> inst = InstructionExamples.build(sentences, types, defs, template);
         record.put("training_sentences", sentences.size());
         record.put("instruction_examples", inst.size());
         record.set("types", Json.MAPPER.valueToTree(types));
@@ -204,8 +199,7 @@ public final class GenerativeTraining {
                 record.set("final_losses", Json.MAPPER.valueToTree(trainer.lastLosses()));
                 record.put("train_s", trainer.elapsedBefore() + thisRun);
                 record.put(
-                        "tokens_per_s_this_run",
-                        thisRun > 0 ? trainer.tokensSeen() / thisRun : 0);
+                        "tokens_per_s_this_run", thisRun > 0 ? trainer.tokensSeen() / thisRun : 0);
                 record.put("log", log.getFileName().toString());
                 record.put("elapsed_s", (System.nanoTime() - t0) / 1e9);
                 writeAdapter(o.out(), trainer.adapter(), types, defs, c, record);

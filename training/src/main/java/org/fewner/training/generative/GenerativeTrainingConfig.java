@@ -3,8 +3,8 @@ package org.fewner.training.generative;
 import java.util.List;
 
 /**
- * Every setting of a generative (CLLMFS) training run, recorded in {@code training.json} and in
- * the checkpoint (a resume must use the same settings).
+ * Every setting of a generative (CLLMFS) training run, recorded in {@code training.json} and in the
+ * checkpoint (a resume must use the same settings).
  *
  * @param loraRank LoRA rank r
  * @param loraAlpha LoRA alpha (scale alpha / r)

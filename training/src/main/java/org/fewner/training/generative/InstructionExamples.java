@@ -115,7 +115,12 @@ public final class InstructionExamples {
             String type = l.substring(0, tab).strip();
             if (out.put(type, l.substring(tab + 1).strip()) != null) {
                 throw new FewNerException(
-                        file + ":" + (i + 1) + ": type " + FewNerException.quote(type) + " defined twice");
+                        file
+                                + ":"
+                                + (i + 1)
+                                + ": type "
+                                + FewNerException.quote(type)
+                                + " defined twice");
             }
         }
         return out;
