@@ -76,7 +76,8 @@ final class DecoderMlp extends AbstractBlock {
         }
         g = Activation.sigmoid(g).mul(g); // silu
         return new NDList(
-                DecoderAttention.linear(ps, down, Autograd.recording() ? g.mul(u) : g.muli(u), params));
+                DecoderAttention.linear(
+                        ps, down, Autograd.recording() ? g.mul(u) : g.muli(u), params));
     }
 
     @Override

@@ -310,6 +310,35 @@ public final class GenerativeTrainer {
                 }
             }
         }
+        if (!Double.isFinite(clean.total())) {
+            throw new FewNerException(
+                    "training diverged at step "
+                            + step
+                            + ": the loss is "
+                            + clean.total()
+                            + "; lower --lr or the LoRA alpha");
+        }
+        double norm = 0;
+        for (float[] g : grads.values()) {
+            for (float v : g) {
+                norm += (double) v * v;
+            }
+        }
+        norm = Math.sqrt(norm);
+        values.put("grad_norm", norm);
+        if (!Double.isFinite(norm)) {
+            throw new FewNerException(
+                    "training diverged at step " + step + ": the gradient norm is " + norm);
+        }
+        // global gradient-norm clipping (HF Trainer's max_grad_norm, 1.0 by default)
+        if (config.maxGradNorm() > 0 && norm > config.maxGradNorm()) {
+            float f = (float) (config.maxGradNorm() / norm);
+            for (float[] g : grads.values()) {
+                for (int i = 0; i < g.length; i++) {
+                    g[i] *= f;
+                }
+            }
+        }
         double lr = learningRate(step);
         adamW(grads, lr);
         values.put("lr", lr);

@@ -42,7 +42,7 @@ public final class GenerativeTraining {
     private static final Logger LOG = LoggerFactory.getLogger(GenerativeTraining.class);
 
     /** Key of the generative settings in the adapter config (read by the inference method). */
-    public static final String CONFIG_KEY = "fewner_generative";
+    public static final String CONFIG_KEY = org.fewner.ner.generative.GenerativeMethod.CONFIG_KEY;
 
     /** Everything the command line sets. */
     public record Options(

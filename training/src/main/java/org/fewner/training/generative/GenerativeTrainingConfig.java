@@ -26,6 +26,7 @@ import java.util.List;
  * @param seed seeds the adapter initialisation and the data order
  * @param checkpointSteps checkpoint at least every this many steps (and every 10 minutes)
  * @param maxSpanWords longest entity in words at inference (stored with the adapter)
+ * @param maxGradNorm global gradient-norm clipping threshold (0: off)
  */
 public record GenerativeTrainingConfig(
         int loraRank,
@@ -45,7 +46,8 @@ public record GenerativeTrainingConfig(
         int maxSteps,
         long seed,
         int checkpointSteps,
-        int maxSpanWords) {
+        int maxSpanWords,
+        double maxGradNorm) {
     public GenerativeTrainingConfig {
         loraTargets = List.copyOf(loraTargets);
     }
@@ -70,7 +72,8 @@ public record GenerativeTrainingConfig(
                 1000,
                 42,
                 100,
-                8);
+                8,
+                1.0);
     }
 
     /** The InfoNCE layer for a model of {@code layers} layers. */
