@@ -121,7 +121,9 @@ final class DecoderAttention extends AbstractBlock {
         boolean grad = Autograd.recording(); // no in-place op under autograd
         NDArray raw = q4.matMul(kh.transpose(0, 1, 3, 2));
         float scale = (float) (1.0 / Math.sqrt(headDim));
-        NDArray scores = grad ? raw.mul(scale) : raw.muli(scale);
+        // under autograd the scale is an array that lives as long as the call's manager (see
+        // LinearLayer#loraDelta: a temporary scalar operand would be freed before backward)
+        NDArray scores = grad ? raw.mul(raw.getManager().create(scale)) : raw.muli(scale);
         NDArray probs;
         if (mask == null) {
             probs = scores.softmax(-1);

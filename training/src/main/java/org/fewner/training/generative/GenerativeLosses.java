@@ -149,7 +149,9 @@ public final class GenerativeLosses {
         if (infonceWeight > 0) {
             nce = infoNce(m, out.get(layer).reshape(bt, h), b, pooling, tau);
         }
-        NDArray total = nce == null ? answer : answer.add(nce.mul((float) infonceWeight));
+        // scalar operands as arrays of m (DJL's x.mul(float) frees its temporary operand before
+        // backward needs it)
+        NDArray total = nce == null ? answer : answer.add(nce.mul(m.create((float) infonceWeight)));
         return new Terms(answer, nce, total);
     }
 
@@ -182,7 +184,8 @@ public final class GenerativeLosses {
             }
             z = m.create(pool, new Shape(n, cols)).matMul(flat);
         }
-        z = z.div(z.square().sum(new int[] {1}, true).sqrt().maximum(1e-12f));
+        // +1e-12 inside the root: sqrt's derivative at 0 is infinite (a NaN gradient after max)
+        z = z.div(z.square().sum(new int[] {1}, true).add(1e-12f).sqrt());
         float[] pos = new float[n * n];
         float[] self = new float[n * n];
         float[] anchor = new float[n];
@@ -209,10 +212,11 @@ public final class GenerativeLosses {
         if (anchors == 0) {
             return null;
         }
-        NDArray sim = z.matMul(z.transpose()).div((float) tau);
-        NDArray masked = sim.sub(m.create(self, new Shape(n, n)).mul(1e9f));
+        NDArray sim = z.matMul(z.transpose()).div(m.create((float) tau));
+        // |sim| <= 1/τ: subtracting 1e4/τ removes self-pairs without extreme values
+        NDArray masked = sim.sub(m.create(self, new Shape(n, n)).mul((float) (1e4 / tau)));
         NDArray lp = masked.logSoftmax(1);
         NDArray perAnchor = lp.mul(m.create(pos, new Shape(n, n))).sum(new int[] {1});
-        return perAnchor.mul(m.create(anchor)).sum().neg().div((float) anchors);
+        return perAnchor.mul(m.create(anchor)).sum().neg().div(m.create((float) anchors));
     }
 }
