@@ -153,6 +153,11 @@ public final class GenerativeTrainer {
         return layer;
     }
 
+    /** The adapter before training (B = 0). */
+    public LoraAdapter init() {
+        return init;
+    }
+
     /** The adapter as trained so far (the init's config, the current factors). */
     public LoraAdapter adapter() {
         Map<String, LoraAdapter.Module> mods = new TreeMap<>();
