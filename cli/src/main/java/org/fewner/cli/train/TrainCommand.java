@@ -280,6 +280,7 @@ public final class TrainCommand implements Runnable {
                         new org.fewner.training.generative.GenerativeTraining.Options(
                                 model.directory(),
                                 model.spec(),
+                                model.device(),
                                 sources,
                                 targets,
                                 generative.definitions,

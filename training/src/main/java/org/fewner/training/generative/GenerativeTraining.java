@@ -48,6 +48,7 @@ public final class GenerativeTraining {
     public record Options(
             Path modelDir,
             String modelSpec,
+            Device device,
             List<String> sources,
             List<Path> targets,
             Path definitions,
@@ -142,7 +143,7 @@ public final class GenerativeTraining {
         record.put("training_sentences", sentences.size());
         record.put("instruction_examples", inst.size());
         record.set("types", Json.MAPPER.valueToTree(types));
-        try (Backbone bb = Models.load(o.modelDir(), Device.cpu())) {
+        try (Backbone bb = Models.load(o.modelDir(), o.device())) {
             if (!(bb instanceof DecoderModel model)) {
                 throw new FewNerException(
                         o.modelDir()
@@ -188,7 +189,8 @@ public final class GenerativeTraining {
                     }
                 }
                 long tr0 = System.nanoTime();
-                try (NDManager root = NDManager.newBaseManager()) {
+                // on the model's device (CPU, or a GPU with --device gpu)
+                try (NDManager root = model.manager().newSubManager()) {
                     trainer.run(root, log, ckpt, -1, null);
                 }
                 double thisRun = (System.nanoTime() - tr0) / 1e9;

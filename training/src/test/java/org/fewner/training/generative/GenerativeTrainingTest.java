@@ -179,6 +179,7 @@ class GenerativeTrainingTest {
                 new GenerativeTraining.Options(
                         model,
                         model.toString(),
+                        Device.cpu(),
                         List.of("conll2003:" + data),
                         List.of(),
                         null,
