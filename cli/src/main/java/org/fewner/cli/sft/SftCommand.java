@@ -6,8 +6,8 @@ import picocli.CommandLine.Command;
 @Command(
         name = "sft",
         mixinStandardHelpOptions = true,
-        description = "Instruction-tuning (SFT) data tools: export.",
-        subcommands = {SftExportCommand.class})
+        description = "Instruction-tuning (SFT) data tools: export, fit.",
+        subcommands = {SftExportCommand.class, SftFitCommand.class})
 public final class SftCommand implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
