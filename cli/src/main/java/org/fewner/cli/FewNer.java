@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             EvalCommand.class,
             org.fewner.cli.train.TrainCommand.class,
+            org.fewner.cli.sft.SftCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class FewNer implements Runnable {

@@ -16,10 +16,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Composes adapters with LoRAHub on a few labelled examples. The task loss is, for now, a
- * placeholder: the language-model loss of the support sentences' text (see {@link
- * LanguageModelLoss}); the training issue plugs in the NER loss through {@link
- * org.fewner.llm.lora.TaskLoss}.
+ * Composes adapters with LoRAHub on a few labelled examples. On a decoder the task loss is the
+ * generative method's NER loss (answer-token cross-entropy of the support set's instruction
+ * examples, {@link GenerativeSupport}); on BERT, which cannot answer instructions, it stays the
+ * language-model loss of the support text ({@link LanguageModelLoss}).
  */
 @Command(
         name = "compose",
@@ -27,8 +27,8 @@ import picocli.CommandLine.Option;
         description = {
             "Composes adapters with LoRAHub: A = sum w_i A_i, B = sum w_i B_i per module, w in [-1.5, 1.5]",
             "searched by CMA-ES (commons-math3) to minimise task loss + 0.05 * mean|w| on the support examples.",
-            "PLACEHOLDER task loss until the NER loss lands: the language-model loss of the support sentences'",
-            "text (decoders: next-token cross-entropy; BERT: masked-LM on every 4th token); labels are ignored."
+            "Task loss on a decoder: the NER loss (answer-token cross-entropy of one instruction per support",
+            "sentence and type, as the generative method trains); on BERT: the masked-LM loss of the support text."
         })
 public final class AdapterComposeCommand implements Runnable {
     @Mixin ModelOption modelOption;
@@ -106,7 +106,24 @@ public final class AdapterComposeCommand implements Runnable {
                 sources.get(i)
                         .bind(registry.base()); // every source must fit the base before searching
             }
-            LanguageModelLoss loss = new LanguageModelLoss(model, texts, maxTokens);
+            org.fewner.llm.lora.TaskLoss loss;
+            String kind;
+            int supportSentences;
+            if (model instanceof org.fewner.llm.decoder.DecoderModel decoder) {
+                GenerativeSupport.Loss ner =
+                        GenerativeSupport.loss(decoder, sources, support, format);
+                loss = ner.loss();
+                kind = ner.description();
+                supportSentences = ner.sentences();
+            } else {
+                LanguageModelLoss lm = new LanguageModelLoss(model, texts, maxTokens);
+                loss = lm;
+                kind =
+                        "placeholder language-model loss of the support text ("
+                                + lm.sentences()
+                                + " sentences; the NER loss needs a decoder)";
+                supportSentences = lm.sentences();
+            }
             LoraHub.Result r =
                     LoraHub.search(
                             registry,
@@ -117,11 +134,7 @@ public final class AdapterComposeCommand implements Runnable {
             ObjectNode hub = (ObjectNode) extra.get("fewner_lorahub");
             ArrayNode src = hub.putArray("sources");
             adapters.forEach(p -> src.add(p.toString()));
-            hub.put(
-                    "task_loss_kind",
-                    "placeholder language-model loss of the support text ("
-                            + loss.sentences()
-                            + " sentences)");
+            hub.put("task_loss_kind", kind);
             LoraAdapter composed =
                     new LoraAdapter(
                             r.adapter().config().withExtra(extra),
@@ -138,8 +151,9 @@ public final class AdapterComposeCommand implements Runnable {
             o.put("task_loss", r.bestLoss());
             o.put("objective", r.objective());
             o.put("evaluations", r.evaluations());
-            o.put("support_sentences", loss.sentences());
-            // adapters carry no label set: the support's types are reported, not checked
+            o.put("support_sentences", supportSentences);
+            o.put("task_loss_kind", kind);
+            // the support's types with their counts are reported beside the loss
             o.set("support_types", AdapterJson.JSON.valueToTree(supportSet.types()));
             System.out.println(o.toString());
         }

@@ -21,12 +21,19 @@ import picocli.CommandLine.Option;
             "Trains a few-shot method on source corpora and writes a PEFT-layout adapter directory",
             "(adapter_config.json, adapter_model.safetensors, fewner_heads.safetensors, training.json).",
             "span: frozen backbone; span detection head + prototype typing projection trained on cached",
-            "word vectors with the detection, episode, InfoNCE and boundary losses and FGM/PGD on the heads' inputs."
+            "word vectors with the detection, episode, InfoNCE and boundary losses and FGM/PGD on the heads' inputs.",
+            "generative: LoRA instruction tuning of a decoder LLM (CLLMFS): answer-token loss, InfoNCE on entity",
+            "spans at layer L, FGM/PGD on the input embeddings (training/docs/generative.md)."
         })
 public final class TrainCommand implements Runnable {
     @Mixin ModelOption model;
 
-    @Option(names = "--method", defaultValue = "span", description = "Method to train (span).")
+    @Mixin GenerativeTrainOptions generative;
+
+    @Option(
+            names = "--method",
+            defaultValue = "span",
+            description = "Method to train (span or generative).")
     String method;
 
     @Option(
@@ -182,9 +189,12 @@ public final class TrainCommand implements Runnable {
 
     @Override
     public void run() {
+        if (method.equals("generative")) {
+            runGenerative();
+            return;
+        }
         if (!method.equals("span")) {
-            throw new FewNerException(
-                    "--method " + method + ": only 'span' can be trained by this command");
+            throw new FewNerException("--method " + method + ": expected span or generative");
         }
         ObjectNode c = Json.MAPPER.valueToTree(SpanTrainingConfig.defaults());
         if (layer != null) c.put("typeLayer", layer);
@@ -259,6 +269,37 @@ public final class TrainCommand implements Runnable {
                         + " steps, "
                         + record.path("training_sentences").asInt()
                         + " sentences, final losses "
+                        + record.path("final_losses")
+                        + ")");
+    }
+
+    private void runGenerative() {
+        String version = TrainCommand.class.getPackage().getImplementationVersion();
+        ObjectNode record =
+                org.fewner.training.generative.GenerativeTraining.run(
+                        new org.fewner.training.generative.GenerativeTraining.Options(
+                                model.directory(),
+                                model.spec(),
+                                model.device(),
+                                sources,
+                                targets,
+                                generative.definitions,
+                                out,
+                                generative.config(this),
+                                resume,
+                                "fewner train "
+                                        + String.join(
+                                                " ",
+                                                spec.commandLine().getParseResult().originalArgs()),
+                                version == null ? "0.1.0-SNAPSHOT" : version));
+        System.out.println(
+                "wrote "
+                        + out
+                        + " ("
+                        + record.path("steps").asInt()
+                        + " steps, "
+                        + record.path("instruction_examples").asInt()
+                        + " instruction examples, final losses "
                         + record.path("final_losses")
                         + ")");
     }

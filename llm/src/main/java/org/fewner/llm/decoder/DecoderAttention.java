@@ -119,15 +119,22 @@ final class DecoderAttention extends AbstractBlock {
         // a group axis of
         // K/V made libtorch's matmul copy K and V group times: 30% of a B=8 decode step)
         NDArray q4 = qh.reshape(b, kvHeads, group * t, headDim);
-        NDArray scores =
-                q4.matMul(kh.transpose(0, 1, 3, 2)).muli((float) (1.0 / Math.sqrt(headDim)));
-        NDArray probs =
-                mask == null
-                        ? scores.softmax(-1)
-                        : scores.reshape(b, kvHeads, group, t, s)
-                                .addi(mask)
-                                .softmax(-1)
-                                .reshape(b, kvHeads, group * t, s);
+        boolean grad = Autograd.recording(); // no in-place op under autograd
+        NDArray raw = q4.matMul(kh.transpose(0, 1, 3, 2));
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        // under autograd the scale is an array that lives as long as the call's manager (see
+        // LinearLayer#loraDelta: a temporary scalar operand would be freed before backward)
+        NDArray scores = grad ? raw.mul(raw.getManager().create(scale)) : raw.muli(scale);
+        NDArray probs;
+        if (mask == null) {
+            probs = scores.softmax(-1);
+        } else {
+            NDArray r = scores.reshape(b, kvHeads, group, t, s);
+            probs =
+                    (grad ? r.add(mask) : r.addi(mask))
+                            .softmax(-1)
+                            .reshape(b, kvHeads, group * t, s);
+        }
         NDArray out = probs.matMul(vh); // [B, kvHeads, group·T, d]
         out =
                 out.reshape(b, heads, t, headDim)

@@ -54,10 +54,11 @@ final class DecoderLayer extends AbstractBlock {
             attnIn.add(inputs.get(3));
         }
         NDArray h = x.add(attention.forward(ps, attnIn, training, params).singletonOrThrow());
-        return new NDList(
-                h.addi(
-                        mlp.forward(ps, new NDList(postNorm.apply(ps, h)), training, params)
-                                .singletonOrThrow()));
+        NDArray m =
+                mlp.forward(ps, new NDList(postNorm.apply(ps, h)), training, params)
+                        .singletonOrThrow();
+        // in place only without autograd: the norm's backward still needs h
+        return new NDList(Autograd.recording() ? h.add(m) : h.addi(m));
     }
 
     @Override

@@ -76,7 +76,9 @@ final class DecoderMlp extends AbstractBlock {
             u = DecoderAttention.linear(ps, up, x, params);
         }
         g = Activation.sigmoid(g).mul(g); // silu
-        return new NDList(DecoderAttention.linear(ps, down, g.muli(u), params));
+        return new NDList(
+                DecoderAttention.linear(
+                        ps, down, Autograd.recording() ? g.mul(u) : g.muli(u), params));
     }
 
     @Override

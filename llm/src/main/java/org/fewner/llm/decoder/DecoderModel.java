@@ -492,6 +492,82 @@ public final class DecoderModel implements Backbone {
     }
 
     /**
+     * The input embeddings of token ids (a gather of {@code embed_tokens}, no gradient to the
+     * table): what {@link #forwardEmbeddings} starts from, so a trainer can perturb them (FGM/PGD).
+     *
+     * @param inputIds [B][T]
+     * @return [B, T, H] in {@code mm}
+     */
+    public NDArray embedTokens(NDManager mm, long[][] inputIds) {
+        int b = inputIds.length;
+        int t = inputIds[0].length;
+        long[] flat = new long[b * t];
+        for (int i = 0; i < b; i++) {
+            System.arraycopy(inputIds[i], 0, flat, i * t, t);
+        }
+        NDArray x = embed.get(mm.create(flat)).reshape(b, t, config.hiddenSize());
+        x.attach(mm);
+        return x;
+    }
+
+    /**
+     * A training forward pass from input embeddings, without a KV cache, keeping every intermediate
+     * in {@code mm} (autograd needs them): right padding, position ids from the mask.
+     *
+     * @param inputEmbeds [B, T, H] (e.g. {@link #embedTokens} plus a perturbation)
+     * @param attentionMask [B][T] 1 real, 0 padding
+     * @param adapter LoRA adapter name or null
+     * @return L+1 hidden states [B, T, H] (index 0: the input embeddings) and, last, the final
+     *     RMS-normed states [B, T, H] that {@link #lmHeadLogits} turns into logits
+     */
+    public NDList forwardEmbeddings(
+            NDManager mm, NDArray inputEmbeds, long[][] attentionMask, String adapter) {
+        int b = attentionMask.length;
+        int t = attentionMask[0].length;
+        long[][] positions = new long[b][t];
+        for (int i = 0; i < b; i++) {
+            long n = 0;
+            for (int j = 0; j < t; j++) {
+                positions[i][j] = attentionMask[i][j] != 0 ? n++ : 1;
+            }
+        }
+        ParameterStore ps = new ParameterStore(mm, false);
+        PairList<String, Object> params = ForwardParams.withAdapter(adapter);
+        NDArray[] cs = rope.tables(mm, positions);
+        NDArray mask = additiveMask(mm, attentionMask, 0, t, 0);
+        NDArray slidingMask =
+                config.slidingWindow() > 0
+                        ? additiveMask(mm, attentionMask, 0, t, config.slidingWindow())
+                        : null;
+        NDList out = new NDList(inputEmbeds);
+        NDArray x = inputEmbeds;
+        for (DecoderLayer layer : layers) {
+            NDArray layerMask = layer.sliding ? slidingMask : mask;
+            NDList in =
+                    layerMask == null
+                            ? new NDList(x, cs[0], cs[1])
+                            : new NDList(x, cs[0], cs[1], layerMask);
+            x = layer.forward(ps, in, false, params).singletonOrThrow();
+            out.add(x);
+        }
+        out.add(finalNorm.apply(ps, x));
+        return out;
+    }
+
+    /**
+     * The output layer on final-normed states (adapter's LoRA included when it targets {@code
+     * lm_head}).
+     *
+     * @param normed [..., H]
+     * @return logits [..., V]
+     */
+    public NDArray lmHeadLogits(NDManager mm, NDArray normed, String adapter) {
+        ParameterStore ps = new ParameterStore(mm, false);
+        return lmHead.forward(ps, new NDList(normed), false, ForwardParams.withAdapter(adapter))
+                .singletonOrThrow();
+    }
+
+    /**
      * Additive attention mask: 0 where query t (at cache index past + t) may read key s, else a
      * large negative. A key is readable when it is a real token, not in the future and, with a
      * window w &gt; 0, when {@code (past + t) − s < w}.

@@ -37,8 +37,11 @@ final class RmsNorm extends AbstractBlock {
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         NDArray ms = x.square().mean(new int[] {-1}, true);
-        return new NDList(
-                x.div(ms.addi(eps).sqrt()).muli(ps.getValue(weight, x.getDevice(), training)));
+        NDArray w = ps.getValue(weight, x.getDevice(), training);
+        if (Autograd.recording()) { // no in-place op under autograd
+            return new NDList(x.div(ms.add(eps).sqrt()).mul(w));
+        }
+        return new NDList(x.div(ms.addi(eps).sqrt()).muli(w));
     }
 
     /** Shortcut for {@link #forward(ParameterStore, NDList, boolean, PairList)} on one array. */

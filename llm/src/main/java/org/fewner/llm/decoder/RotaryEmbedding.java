@@ -67,6 +67,9 @@ final class RotaryEmbedding {
     static NDArray apply(NDArray x, NDArray cos, NDArray sin) {
         NDList halves = x.split(2, 3);
         NDArray rotated = NDArrays.concat(new NDList(halves.get(1).neg(), halves.get(0)), 3);
+        if (Autograd.recording()) { // no in-place op under autograd
+            return x.mul(cos).add(rotated.mul(sin));
+        }
         return x.mul(cos).addi(rotated.muli(sin));
     }
 }

@@ -61,13 +61,8 @@ public final class SpanGenerator {
                         template,
                         model.stopTokenIds(),
                         maxSpanWords);
-        long[] prompt = tok.encode(template.render(type, definition, text), true).ids();
-        long[] stops = model.stopTokenIds();
-        long lastId = prompt.length == 0 ? -1 : prompt[prompt.length - 1];
-        if (java.util.Arrays.stream(stops).anyMatch(s -> s == lastId)) {
-            // a tokenizer post-processor that appends EOS would end the answer before it starts
-            prompt = java.util.Arrays.copyOf(prompt, prompt.length - 1);
-        }
+        long[] prompt =
+                promptIds(tok, model.stopTokenIds(), template.render(type, definition, text));
         int room = model.config().maxPositionEmbeddings() - prompt.length;
         if (room < 1) {
             throw new FewNerException(
@@ -94,6 +89,52 @@ public final class SpanGenerator {
                     r.score());
         }
     }
+
+    /**
+     * A rendered prompt's token ids as generation and training both see them: special tokens added
+     * (e.g. BOS), a trailing end-of-sequence token dropped (a tokenizer post-processor that appends
+     * EOS would end the answer before it starts).
+     */
+    public static long[] promptIds(ModelTokenizer tok, long[] stops, String prompt) {
+        long[] ids = tok.encode(prompt, true).ids();
+        long lastId = ids.length == 0 ? -1 : ids[ids.length - 1];
+        if (java.util.Arrays.stream(stops).anyMatch(s -> s == lastId)) {
+            ids = java.util.Arrays.copyOf(ids, ids.length - 1);
+        }
+        return ids;
+    }
+
+    /**
+     * The answer's token ids as the {@link SpanConstraint} accepts them (each marker and span piece
+     * tokenised on its own, then the first stop token), with each span's token range.
+     *
+     * @param spanTexts the entity texts in sentence order (empty: the "none" answer)
+     * @return ids, and per span {@code [first token, end token)} within ids
+     */
+    public static AnswerTokens answerIds(
+            TokenEncoder enc, PromptTemplate t, long eos, java.util.List<String> spanTexts) {
+        java.util.List<Long> ids = new java.util.ArrayList<>();
+        java.util.List<int[]> ranges = new java.util.ArrayList<>();
+        if (spanTexts.isEmpty()) {
+            for (long x : enc.encode(t.none())) ids.add(x);
+        }
+        for (String s : spanTexts) {
+            for (long x : enc.encode(t.open())) ids.add(x);
+            int from = ids.size();
+            for (long x : enc.encode(t.spanPiece(s))) ids.add(x);
+            ranges.add(new int[] {from, ids.size()});
+            for (long x : enc.encode(t.close())) ids.add(x);
+        }
+        ids.add(eos);
+        return new AnswerTokens(
+                ids.stream().mapToLong(Long::longValue).toArray(), java.util.List.copyOf(ranges));
+    }
+
+    /**
+     * @param ids answer token ids, end token included
+     * @param spans per span its {@code [first, end)} token range within ids
+     */
+    public record AnswerTokens(long[] ids, java.util.List<int[]> spans) {}
 
     /**
      * @param type the entity type

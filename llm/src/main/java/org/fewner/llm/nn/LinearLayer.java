@@ -313,7 +313,11 @@ public final class LinearLayer extends AbstractBlock {
         NDArray delta =
                 Linear.linear(Linear.linear(h, lora.a()).singletonOrThrow(), lora.b())
                         .singletonOrThrow();
-        return delta.mul(lora.scale());
+        // the scale as an array of the call's manager, not delta.mul(float): DJL makes a scalar
+        // operand a temporary array and closes it at once, while autograd keeps it for the
+        // backward pass (a use after free that gave NaN gradients and crashes in training)
+        NDArray scale = delta.getManager().create(lora.scale());
+        return delta.mul(scale);
     }
 
     @Override

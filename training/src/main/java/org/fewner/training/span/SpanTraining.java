@@ -82,7 +82,7 @@ public final class SpanTraining {
     private SpanTraining() {}
 
     /** Refuses a source that is an evaluation target (a {@code --target} or a known test file). */
-    static void checkNotATarget(Path source, List<Path> targets) {
+    public static void checkNotATarget(Path source, List<Path> targets) {
         Path abs = source.toAbsolutePath().normalize();
         for (Path t : targets) {
             if (abs.equals(t.toAbsolutePath().normalize())) {
@@ -119,7 +119,7 @@ public final class SpanTraining {
      * Lower-cased sentence keys of a target: Few-NERD episodes (support and query) or a column
      * file.
      */
-    static Set<String> targetSentences(Path target, Path work) {
+    public static Set<String> targetSentences(Path target, Path work) {
         Set<String> keys = new HashSet<>();
         String name = target.getFileName().toString();
         if (name.endsWith(".jsonl") || name.endsWith(".jsonl.gz")) {
@@ -140,7 +140,7 @@ public final class SpanTraining {
         return keys;
     }
 
-    static String sha256(Path f) {
+    public static String sha256(Path f) {
         try (InputStream in = Files.newInputStream(f)) {
             MessageDigest d = MessageDigest.getInstance("SHA-256");
             byte[] buf = new byte[1 << 16];

@@ -1,0 +1,237 @@
+package org.fewner.training.generative;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.fewner.common.AtomicFiles;
+import org.fewner.common.FewNerException;
+import org.fewner.common.Json;
+import org.fewner.llm.decoder.DecoderModel;
+import org.fewner.llm.generation.PromptTemplate;
+import org.fewner.llm.lora.AdapterRegistry;
+import org.fewner.llm.lora.LoraAdapter;
+import org.fewner.llm.model.Backbone;
+import org.fewner.llm.model.Models;
+import org.fewner.training.data.ExampleFiles;
+import org.fewner.training.data.ExampleReport;
+import org.fewner.training.data.TrainingExample;
+import org.fewner.training.span.SourceCorpora;
+import org.fewner.training.span.SpanDevTool;
+import org.fewner.training.span.SpanTraining;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code fewner train --method generative} end to end: sources through the readers and the
+ * collector (as the span method), instruction examples ({@link InstructionExamples}), the trainer
+ * with checkpoints in {@code OUT.work/checkpoint}, the log {@code OUT.log.jsonl}, and a PEFT
+ * adapter directory whose {@code adapter_config.json} carries the inference settings under {@link
+ * #CONFIG_KEY} (types, definitions, longest span).
+ */
+public final class GenerativeTraining {
+    private static final Logger LOG = LoggerFactory.getLogger(GenerativeTraining.class);
+
+    /** Key of the generative settings in the adapter config (read by the inference method). */
+    public static final String CONFIG_KEY = org.fewner.ner.generative.GenerativeMethod.CONFIG_KEY;
+
+    /** Everything the command line sets. */
+    public record Options(
+            Path modelDir,
+            String modelSpec,
+            Device device,
+            List<String> sources,
+            List<Path> targets,
+            Path definitions,
+            Path out,
+            GenerativeTrainingConfig config,
+            boolean resume,
+            String command,
+            String version) {}
+
+    private GenerativeTraining() {}
+
+    /** Sources read as for the span method ({@code FORMAT:FILE[@N]}), target checks included. */
+    public static List<TrainingExample> readSources(
+            List<String> sources, List<Path> targets, Path work, long seed, ObjectNode record) {
+        List<TrainingExample> examples = new ArrayList<>();
+        ExampleReport report = new ExampleReport();
+        ArrayNode files = record.putArray("source_files");
+        for (String spec : sources) {
+            int cap = 0;
+            String s = spec;
+            int at = s.lastIndexOf('@');
+            if (at > s.indexOf(':')) {
+                try {
+                    cap = Integer.parseInt(s.substring(at + 1));
+                } catch (NumberFormatException e) {
+                    throw new FewNerException(
+                            "--source " + spec + ": expected FORMAT:FILE[@MAX_SENTENCES]", e);
+                }
+                s = s.substring(0, at);
+            }
+            SourceCorpora.Source src = SourceCorpora.parse(s);
+            SpanTraining.checkNotATarget(src.file(), targets);
+            ExampleFiles.Collected col = SourceCorpora.read(src, work, false, 200);
+            List<TrainingExample> kept = SpanDevTool.sample(col.examples(), cap, seed);
+            examples.addAll(kept);
+            report.add(col.report());
+            ObjectNode f = files.addObject();
+            f.put("path", src.file().toString());
+            f.put("sha256", SpanTraining.sha256(src.file()));
+            f.put("format", src.format());
+            f.put("sentences_read", col.report().sentencesRead);
+            f.put("sentences_used", kept.size());
+        }
+        record.set("collector_report", Json.MAPPER.valueToTree(report));
+        int overlap = 0;
+        if (!targets.isEmpty()) {
+            Set<String> keys = new HashSet<>();
+            for (Path t : targets) {
+                keys.addAll(SpanTraining.targetSentences(t, work));
+            }
+            List<TrainingExample> kept = new ArrayList<>();
+            for (TrainingExample ex : examples) {
+                if (keys.contains(ex.key())) {
+                    overlap++;
+                } else {
+                    kept.add(ex);
+                }
+            }
+            examples = kept;
+        }
+        record.put("dropped_overlapping_target_sentences", overlap);
+        if (examples.isEmpty()) {
+            throw new FewNerException("--source: no training sentence left");
+        }
+        return examples;
+    }
+
+    /** Runs the whole training; returns the record written as {@code training.json}. */
+    public static ObjectNode run(Options o) {
+        long t0 = System.nanoTime();
+        GenerativeTrainingConfig c = o.config();
+        Path work = o.out().resolveSibling(o.out().getFileName() + ".work");
+        try {
+            Files.createDirectories(work);
+        } catch (IOException e) {
+            throw new FewNerException(work + ": cannot create: " + e.getMessage(), e);
+        }
+        ObjectNode record = Json.MAPPER.createObjectNode();
+        record.put("command", o.command());
+        record.put("method", "generative");
+        record.put("model", o.modelSpec());
+        record.put("software_version", o.version());
+        List<TrainingExample> sentences =
+                readSources(o.sources(), o.targets(), work, c.seed(), record);
+        Map<String, String> defs =
+                o.definitions() == null
+                        ? Map.of()
+                        : InstructionExamples.readDefinitions(o.definitions());
+        List<String> types = InstructionExamples.types(sentences);
+        PromptTemplate template = PromptTemplate.DEFAULT;
+        List<InstructionExample> inst = InstructionExamples.build(sentences, types, defs, template);
+        record.put("training_sentences", sentences.size());
+        record.put("instruction_examples", inst.size());
+        record.set("types", Json.MAPPER.valueToTree(types));
+        try (Backbone bb = Models.load(o.modelDir(), o.device())) {
+            if (!(bb instanceof DecoderModel model)) {
+                throw new FewNerException(
+                        o.modelDir()
+                                + ": --method generative needs a decoder LLM (llama, qwen2, mistral), got "
+                                + bb.config().modelType());
+            }
+            List<GenerativeLosses.Encoded> enc = new ArrayList<>();
+            long promptTokens = 0;
+            long answerTokens = 0;
+            for (InstructionExample e : inst) {
+                GenerativeLosses.Encoded x =
+                        GenerativeLosses.encode(model, template, e, types.indexOf(e.type()));
+                if (x.prompt().length + x.answer().length
+                        > model.config().maxPositionEmbeddings()) {
+                    throw new FewNerException(
+                            e.id()
+                                    + ": prompt and answer of "
+                                    + (x.prompt().length + x.answer().length)
+                                    + " tokens exceed max_position_embeddings");
+                }
+                promptTokens += x.prompt().length;
+                answerTokens += x.answer().length;
+                enc.add(x);
+            }
+            record.put("prompt_tokens", promptTokens);
+            record.put("answer_tokens", answerTokens);
+            try (AdapterRegistry registry = new AdapterRegistry(model)) {
+                GenerativeTrainer trainer = new GenerativeTrainer(c, model, registry, enc);
+                Path ckpt = work.resolve("checkpoint");
+                Path log = o.out().resolveSibling(o.out().getFileName() + ".log.jsonl");
+                if (o.resume()) {
+                    if (!Files.isRegularFile(ckpt.resolve(GenerativeTrainer.CKPT_JSON))) {
+                        throw new FewNerException(ckpt + ": no checkpoint to resume from");
+                    }
+                    trainer.restore(ckpt);
+                    LOG.info("resumed at step {}", trainer.step());
+                } else {
+                    try {
+                        Files.deleteIfExists(log);
+                    } catch (IOException e) {
+                        throw new FewNerException(
+                                log + ": cannot remove the old log: " + e.getMessage(), e);
+                    }
+                }
+                long tr0 = System.nanoTime();
+                // on the model's device (CPU, or a GPU with --device gpu)
+                try (NDManager root = model.manager().newSubManager()) {
+                    trainer.run(root, log, ckpt, -1, null);
+                }
+                double thisRun = (System.nanoTime() - tr0) / 1e9;
+                record.set("config", Json.MAPPER.valueToTree(c));
+                record.put("infonce_layer", trainer.layer());
+                record.put("steps", trainer.step());
+                record.put("seed", c.seed());
+                record.set("final_losses", Json.MAPPER.valueToTree(trainer.lastLosses()));
+                record.put("train_s", trainer.elapsedBefore() + thisRun);
+                record.put(
+                        "tokens_per_s_this_run", thisRun > 0 ? trainer.tokensSeen() / thisRun : 0);
+                record.put("log", log.getFileName().toString());
+                record.put("elapsed_s", (System.nanoTime() - t0) / 1e9);
+                writeAdapter(o.out(), trainer.adapter(), types, defs, c, record);
+                return record;
+            }
+        }
+    }
+
+    /** The adapter directory with the inference settings and {@code training.json}. */
+    public static void writeAdapter(
+            Path out,
+            LoraAdapter trained,
+            List<String> types,
+            Map<String, String> defs,
+            GenerativeTrainingConfig c,
+            ObjectNode record) {
+        ObjectNode extra = trained.config().extra().deepCopy();
+        ObjectNode g = extra.putObject(CONFIG_KEY);
+        g.set("types", Json.MAPPER.valueToTree(types));
+        g.set("definitions", Json.MAPPER.valueToTree(new LinkedHashMap<>(defs)));
+        g.put("max_span_words", c.maxSpanWords());
+        g.put("template", "PromptTemplate.DEFAULT");
+        LoraAdapter a =
+                new LoraAdapter(trained.config().withExtra(extra), trained.modules(), Map.of());
+        AtomicFiles.writeDirectory(
+                out,
+                true,
+                tmp -> {
+                    a.write(tmp);
+                    Files.writeString(tmp.resolve("training.json"), Json.pretty(record));
+                });
+    }
+}
