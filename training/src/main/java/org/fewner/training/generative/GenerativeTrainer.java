@@ -28,7 +28,7 @@ import org.fewner.llm.decoder.DecoderModel;
 import org.fewner.llm.lora.AdapterRegistry;
 import org.fewner.llm.lora.LoraAdapter;
 import org.fewner.llm.lora.LoraConfig;
-import org.fewner.llm.lora.LoraWeights;
+import org.fewner.llm.nn.LoraWeights;
 import org.fewner.llm.tensors.HostTensor;
 import org.fewner.llm.tensors.SafeTensors;
 
