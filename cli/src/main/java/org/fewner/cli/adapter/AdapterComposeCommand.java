@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.fewner.cli.ModelOption;
+import org.fewner.cli.options.ModelOption;
 import org.fewner.common.FewNerException;
 import org.fewner.llm.lora.AdapterRegistry;
 import org.fewner.llm.lora.LoraAdapter;

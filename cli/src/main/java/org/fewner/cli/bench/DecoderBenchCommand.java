@@ -1,8 +1,8 @@
 package org.fewner.cli.bench;
 
 import java.nio.file.Path;
-import org.fewner.cli.ModelOption;
-import org.fewner.cli.OptionChecks;
+import org.fewner.cli.options.ModelOption;
+import org.fewner.cli.options.OptionChecks;
 import org.fewner.common.AtomicFiles;
 import org.fewner.common.Json;
 import org.fewner.llm.bench.DecoderBench;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Arrays;
 import java.util.List;
-import org.fewner.cli.ModelOption;
+import org.fewner.cli.options.ModelOption;
 import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
 import org.fewner.llm.decoder.DecoderModel;

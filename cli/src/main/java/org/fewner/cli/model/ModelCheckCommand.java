@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
-import org.fewner.cli.ModelOption;
+import org.fewner.cli.options.ModelOption;
 import org.fewner.common.Json;
 import org.fewner.llm.bert.MaskFill;
 import org.fewner.llm.model.Backbone;

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.fewner.cli.ModelOption;
+import org.fewner.cli.options.ModelOption;
 import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
 import org.fewner.llm.lora.AdapterRegistry;

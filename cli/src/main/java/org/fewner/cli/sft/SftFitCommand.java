@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import me.tongfei.progressbar.ProgressBar;
-import org.fewner.cli.ModelOption;
+import org.fewner.cli.options.ModelOption;
 import org.fewner.common.Json;
 import org.fewner.evaluation.Corpus;
 import org.fewner.llm.decoder.DecoderModel;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.fewner.cli.ModelOption;
+import org.fewner.cli.options.ModelOption;
 import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
 import org.fewner.training.span.SpanTraining;

@@ -3,8 +3,6 @@ package org.fewner.cli.arch;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-import com.tngtech.archunit.base.DescribedPredicate;
-import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
@@ -17,16 +15,6 @@ import com.tngtech.archunit.lang.ArchRule;
 @AnalyzeClasses(packages = "org.fewner", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 
-    /**
-     * The root command {@code org.fewner.cli.FewNer} registers the sub-commands, which live in
-     * sub-packages and share {@code org.fewner.cli.ModelOption}: picocli's registry is the one
-     * allowed back edge.
-     */
-    private static final DescribedPredicate<JavaClass> ROOT_COMMAND =
-            DescribedPredicate.describe(
-                    "the root command org.fewner.cli.FewNer",
-                    c -> c.getName().startsWith("org.fewner.cli.FewNer"));
-
     @ArchTest
     static final ArchRule noPackageCycleInLlm =
             slices().matching("org.fewner.llm.(**)").should().beFreeOfCycles();
@@ -37,10 +25,7 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule noPackageCycleAnywhere =
-            slices().matching("org.fewner.(**)")
-                    .should()
-                    .beFreeOfCycles()
-                    .ignoreDependency(ROOT_COMMAND, DescribedPredicate.alwaysTrue());
+            slices().matching("org.fewner.(**)").should().beFreeOfCycles();
 
     @ArchTest
     static final ArchRule llmDoesNotImportUima =

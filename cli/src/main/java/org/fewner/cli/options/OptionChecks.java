@@ -1,4 +1,4 @@
-package org.fewner.cli;
+package org.fewner.cli.options;
 
 import org.fewner.common.FewNerException;
 

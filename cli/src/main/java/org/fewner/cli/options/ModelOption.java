@@ -1,4 +1,4 @@
-package org.fewner.cli;
+package org.fewner.cli.options;
 
 import ai.djl.Device;
 import java.nio.file.Files;
