@@ -153,6 +153,11 @@ class BadInputTest {
                         () ->
                                 org.fewner.ner.FewShotMethods.create(
                                         "nope", org.fewner.ner.MethodOptions.of(Map.of())));
-        assertTrue(e.getMessage().contains("frozen-prototype, opennlp"), e.getMessage());
+        assertTrue(
+                e.getMessage().startsWith("--method 'nope': unknown method (known: "),
+                e.getMessage());
+        for (String known : new String[] {"frozen-prototype", "opennlp", "span", "generative"}) {
+            assertTrue(e.getMessage().contains(known), e.getMessage());
+        }
     }
 }
