@@ -44,7 +44,7 @@ public final class BertModel implements Backbone {
     private final BertConfig config;
     private final Device device;
     private final NDManager manager;
-    private final BertEncoderBlock block;
+    private final BertNetwork block;
     private final Map<String, LinearLayer> linearLayers;
     private final String modulePrefix;
     private volatile ModelTokenizer tokenizer;
@@ -54,7 +54,7 @@ public final class BertModel implements Backbone {
             BertConfig config,
             Device device,
             NDManager manager,
-            BertEncoderBlock block,
+            BertNetwork block,
             String prefix) {
         this.dir = dir;
         this.config = config;
@@ -101,8 +101,8 @@ public final class BertModel implements Backbone {
         NDManager manager = NDManager.newBaseManager(device);
         try (TensorSource source = SafeTensors.openModelDirectory(dir)) {
             String prefix = BertWeights.detectPrefix(source);
-            BertEncoderBlock block =
-                    new BertEncoderBlock(
+            BertNetwork block =
+                    new BertNetwork(
                             prefix,
                             config.hiddenSize(),
                             config.numAttentionHeads(),
@@ -200,7 +200,7 @@ public final class BertModel implements Backbone {
     }
 
     /** The network (for inspection; do not modify its parameters). */
-    public BertEncoderBlock block() {
+    public BertNetwork block() {
         return block;
     }
 
@@ -249,7 +249,7 @@ public final class BertModel implements Backbone {
         }
         PairList<String, Object> params = ForwardParams.withAdapter(adapter);
         if (!withHead) {
-            params.add(BertEncoderBlock.WITH_HEAD, Boolean.FALSE);
+            params.add(BertNetwork.WITH_HEAD, Boolean.FALSE);
         }
         NDList out = block.forward(new ParameterStore(manager, false), inputs, false, params);
         int layers = config.numHiddenLayers() + 1;

@@ -15,9 +15,9 @@ import org.fewner.llm.tensors.TensorSource;
 /**
  * Copies a Hugging Face BERT checkpoint ({@code BertModel} or {@code BertForMaskedLM} names, with
  * or without the {@code bert.} prefix; Google's legacy {@code LayerNorm.gamma/beta} accepted) into
- * a {@link BertEncoderBlock}, checking every tensor's shape against the config. A missing tensor or
- * a wrong shape is a {@link TensorFileException} naming the tensor, the expected and found shapes
- * and the file.
+ * a {@link BertNetwork}, checking every tensor's shape against the config. A missing tensor or a
+ * wrong shape is a {@link TensorFileException} naming the tensor, the expected and found shapes and
+ * the file.
  */
 final class BertWeights {
     private final TensorSource source;
@@ -68,7 +68,7 @@ final class BertWeights {
             BertConfig config,
             NDManager manager,
             String prefix,
-            BertEncoderBlock block) {
+            BertNetwork block) {
         BertWeights w = new BertWeights(source, config, manager, prefix);
         int h = config.hiddenSize();
         String e = prefix + "embeddings.";

@@ -12,10 +12,12 @@ import java.util.List;
 
 /**
  * The whole BERT network: embeddings, N {@link BertLayer}s and, when the checkpoint has one, the
- * MLM head. The output lists every hidden state so that callers (annotator, inspect) can pick
- * layers.
+ * MLM head, i.e. Hugging Face's {@code BertModel} without the pooler ({@code BertForMaskedLM} with
+ * the head). (It was named {@code BertEncoderBlock}, which a reader of transformers takes for the
+ * layer stack {@code BertEncoder}.) The output lists every hidden state so that callers (annotator,
+ * inspect) can pick layers.
  */
-public final class BertEncoderBlock extends AbstractBlock {
+public final class BertNetwork extends AbstractBlock {
     /** Word + position + token-type embeddings and LayerNorm. */
     final BertEmbeddings embeddings;
 
@@ -32,7 +34,7 @@ public final class BertEncoderBlock extends AbstractBlock {
      * @param prefix {@code "bert."} for {@code BertFor*} checkpoints, {@code ""} for {@code
      *     BertModel}
      */
-    public BertEncoderBlock(
+    public BertNetwork(
             String prefix,
             int hidden,
             int heads,
@@ -58,7 +60,7 @@ public final class BertEncoderBlock extends AbstractBlock {
     /**
      * @param chunkRows rows per group in each layer ({@link BertLayer}), 0 = whole batch
      */
-    public BertEncoderBlock(
+    public BertNetwork(
             String prefix,
             int hidden,
             int heads,
