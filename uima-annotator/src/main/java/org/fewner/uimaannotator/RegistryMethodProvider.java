@@ -33,6 +33,11 @@ public final class RegistryMethodProvider implements FewShotMethodProvider {
     public FewShotMethod create(
             String name, SharedModel model, String adapter, Map<String, String> options) {
         MethodOptions mo = MethodOptions.of(options).withBackbone(model.backbone());
+        if (mo.get(MethodOptions.MODEL).isEmpty()) {
+            // the model as the user named it ("default-uncased", a directory): methods look up what
+            // ships for it (the span method's adapters)
+            mo = mo.with(MethodOptions.MODEL, model.location());
+        }
         if (name.equals(FrozenPrototypeMethod.NAME)) {
             int layer = mo.getInt(MethodOptions.LAYER, FrozenPrototypeMethod.DEFAULT_LAYER);
             int layers = model.backbone().config().numHiddenLayers();

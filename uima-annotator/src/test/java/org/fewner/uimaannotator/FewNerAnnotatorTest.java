@@ -253,6 +253,18 @@ class FewNerAnnotatorTest {
     }
 
     @Test
+    void methodsAreToldWhichModelTheyServe() {
+        // the span method looks up the adapter shipped for the model the user named; before the fix
+        // the engine did not pass it on and the method looked for the cased default's adapter
+        String m =
+                messages(
+                        assertThrows(
+                                ResourceInitializationException.class,
+                                () -> engine(FewNerAnnotator.PARAM_METHOD, "span")));
+        assertTrue(m.contains("no adapter shipped for --model " + model), m);
+    }
+
+    @Test
     void badParametersAreClearErrors() {
         assertTrue(
                 messages(
