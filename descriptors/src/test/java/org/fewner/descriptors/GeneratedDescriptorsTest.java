@@ -111,6 +111,7 @@ class GeneratedDescriptorsTest {
                         "org/fewner/readers/TwoColumnReader.xml",
                         "org/fewner/readers/FewNerdEpisodeReader.xml",
                         "org/fewner/readers/TwoColumnWriter.xml",
+                        "org/fewner/training/data/TrainingExampleCollector.xml",
                         "org/fewner/uimaannotator/FewNerAnnotator.xml");
         assertEquals(expected, generated(), "descriptors on the class path vs. tested here");
 
@@ -142,6 +143,17 @@ class GeneratedDescriptorsTest {
             String text = Files.readString(written);
             assertTrue(text.contains("Marie\tB-PER\nCurie\tI-PER"), text);
         }
+
+        Path examples = tmp.resolve("examples.jsonl");
+        AnalysisEngine collector =
+                engine(
+                        "org/fewner/training/data/TrainingExampleCollector.xml",
+                        Map.of("targetLocation", examples.toString(), "corpus", "test"));
+        collector.process(cas);
+        collector.collectionProcessComplete();
+        collector.destroy();
+        String lines = Files.readString(examples);
+        assertTrue(lines.contains("Marie") && lines.contains("PER"), lines);
 
         Path model = TinyModels.bert(tmp.resolve("tiny"), 16, 32, 5);
         AnalysisEngine ner =
