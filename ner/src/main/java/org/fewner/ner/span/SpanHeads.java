@@ -57,6 +57,28 @@ public final class SpanHeads {
             String rejection,
             double margin) {}
 
+    /**
+     * The detection head's weights.
+     *
+     * @param hidden H, the word vectors' size
+     * @param width d, the hidden layer's size
+     * @param start {@code W_s [H, d]}
+     * @param end {@code W_e [H, d]}
+     * @param widths {@code E_w [maxWidth, d]}
+     * @param bias {@code c [d]}
+     * @param out {@code v [d]}
+     * @param outBias {@code c0}
+     */
+    public record Detection(
+            int hidden,
+            int width,
+            float[] start,
+            float[] end,
+            float[] widths,
+            float[] bias,
+            float[] out,
+            float outBias) {}
+
     private final Config config;
     private final int hd;
     private final int d;
@@ -107,6 +129,45 @@ public final class SpanHeads {
             scale = 1;
             none = 0;
         }
+    }
+
+    private SpanHeads(SpanHeads typing, Config config, Detection det) {
+        this.config = config;
+        hd = det.hidden();
+        d = det.width();
+        ws = det.start();
+        we = det.end();
+        ew = det.widths();
+        bias = det.bias();
+        out = det.out();
+        outBias = det.outBias();
+        hl = typing.hl;
+        k = typing.k;
+        proj = typing.proj;
+        projBias = typing.projBias;
+        scale = typing.scale;
+        none = typing.none;
+    }
+
+    /** The detection weights (the arrays themselves: do not change them). */
+    public Detection detection() {
+        return new Detection(hd, d, ws, we, ew, bias, out, outBias);
+    }
+
+    /** These heads with other detection weights (same shapes). */
+    public SpanHeads withDetection(Detection det) {
+        if (det.hidden() != hd || det.width() != d || det.widths().length != ew.length) {
+            throw new IllegalArgumentException("detection weights of another shape");
+        }
+        return new SpanHeads(this, config, det);
+    }
+
+    /** These heads with other settings. */
+    public SpanHeads withConfig(Config c) {
+        if (c.maxWidth() != config.maxWidth()) {
+            throw new IllegalArgumentException("the width limit is fixed by the trained heads");
+        }
+        return new SpanHeads(this, c, detection());
     }
 
     private static HostTensor require(Map<String, HostTensor> t, String name) {
@@ -203,16 +264,7 @@ public final class SpanHeads {
      */
     public float[] represent(float[] x, int h, int start, int end) {
         if (proj == null) {
-            float[] z = new float[h];
-            for (int i = start; i < end; i++) {
-                for (int j = 0; j < h; j++) {
-                    z[j] += x[i * h + j];
-                }
-            }
-            for (int j = 0; j < h; j++) {
-                z[j] /= (end - start);
-            }
-            return z;
+            return meanVector(x, h, start, end);
         }
         if (h != hl) {
             throw new IllegalArgumentException(
@@ -232,7 +284,27 @@ public final class SpanHeads {
         return normalise(z);
     }
 
-    static float[] normalise(float[] z) {
+    /** The cosine logit scale learnt with the projection (1 without one). */
+    public float scale() {
+        return scale;
+    }
+
+    /** The mean of the word vectors {@code [start, end)} of {@code x} {@code [T, h]}. */
+    public static float[] meanVector(float[] x, int h, int start, int end) {
+        float[] z = new float[h];
+        for (int i = start; i < end; i++) {
+            for (int j = 0; j < h; j++) {
+                z[j] += x[i * h + j];
+            }
+        }
+        for (int j = 0; j < h; j++) {
+            z[j] /= (end - start);
+        }
+        return z;
+    }
+
+    /** {@code z / ‖z‖} (a new array). */
+    public static float[] normalise(float[] z) {
         double n = 0;
         for (float v : z) {
             n += v * v;

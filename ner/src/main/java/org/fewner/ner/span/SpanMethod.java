@@ -37,6 +37,8 @@ public final class SpanMethod implements FewShotMethod {
     private final AutoCloseable owner;
     private final int detectIndex;
     private final int typeIndex;
+    private final DetectionAdaptation.Options adaptation;
+    private final SpanDecoder.Settings decoding;
 
     /**
      * @param features word vectors providing at least the heads' detection and typing layers
@@ -44,8 +46,31 @@ public final class SpanMethod implements FewShotMethod {
      * @param owner closed with the method (the backbone), or null
      */
     public SpanMethod(FeatureSource features, SpanHeads heads, AutoCloseable owner) {
+        this(features, heads, null, DetectionAdaptation.Options.NONE, owner);
+    }
+
+    /**
+     * @param features word vectors providing at least the heads' detection and typing layers
+     * @param heads the trained heads
+     * @param decoding the "mixed" typing and joint decoding ({@link SpanDecoder}); null: the
+     *     trained heads' own typing ({@link SpanHeads#type}) after greedy detection
+     * @param adaptation the detector's support adaptation ({@link
+     *     DetectionAdaptation.Options#NONE}: none)
+     * @param owner closed with the method (the backbone), or null
+     */
+    public SpanMethod(
+            FeatureSource features,
+            SpanHeads heads,
+            SpanDecoder.Settings decoding,
+            DetectionAdaptation.Options adaptation,
+            AutoCloseable owner) {
+        if (decoding != null && !heads.hasProjection()) {
+            throw new IllegalArgumentException("mixed typing needs trained typing heads");
+        }
         this.features = features;
         this.heads = heads;
+        this.decoding = decoding;
+        this.adaptation = adaptation;
         this.owner = owner;
         this.detectIndex = indexOf(features.layers(), heads.config().detectLayer());
         this.typeIndex = indexOf(features.layers(), heads.config().typeLayer());
@@ -61,8 +86,76 @@ public final class SpanMethod implements FewShotMethod {
     }
 
     /** Settings that may be changed at prediction time (null: as trained). */
-    public record Overrides(Double threshold, String rejection, Double margin, Integer typeLayer) {
-        public static final Overrides NONE = new Overrides(null, null, null, null);
+    public record Overrides(
+            Double threshold,
+            String rejection,
+            Double margin,
+            Integer typeLayer,
+            String typing,
+            Double mix,
+            Double meanMargin,
+            Double projMargin,
+            Double lengthBonus) {
+        public static final Overrides NONE =
+                new Overrides(null, null, null, null, null, null, null, null, null);
+
+        /** The overrides among the method options ({@code threshold}, {@code mix}, ...). */
+        public static Overrides of(org.fewner.ner.MethodOptions options) {
+            return new Overrides(
+                    number(options, "threshold"),
+                    options.get("rejection").orElse(null),
+                    number(options, "margin"),
+                    options.get(org.fewner.ner.MethodOptions.LAYER)
+                            .map(Integer::parseInt)
+                            .orElse(null),
+                    options.get("typing").orElse(null),
+                    number(options, "mix"),
+                    number(options, "mean-margin"),
+                    number(options, "proj-margin"),
+                    number(options, "length-bonus"));
+        }
+
+        private static Double number(org.fewner.ner.MethodOptions options, String key) {
+            return options.get(key)
+                    .map(
+                            v -> {
+                                try {
+                                    return Double.parseDouble(v);
+                                } catch (NumberFormatException e) {
+                                    throw new FewNerException(
+                                            "--method span: option "
+                                                    + key
+                                                    + " must be a number, got "
+                                                    + FewNerException.quote(v));
+                                }
+                            })
+                    .orElse(null);
+        }
+    }
+
+    /**
+     * The decoding settings of an adapter directory: {@code fewner_span.typing} {@code mixed} gives
+     * {@link SpanDecoder} settings ({@code mix}, {@code mean_margin}, {@code proj_margin}, {@code
+     * length_bonus}); {@code projection} (adapters written before the mixed typing) and {@code
+     * mean} (no trained typing) give null, the heads' own typing.
+     */
+    public static SpanDecoder.Settings readDecoding(Path adapterDir, Overrides o) {
+        JsonNode c = LoraAdapter.read(adapterDir).config().extra().get(CONFIG_KEY);
+        String typing = o.typing() != null ? o.typing() : c.path("typing").asText("projection");
+        if (typing.equals("projection") || typing.equals("mean")) {
+            return null;
+        }
+        if (!typing.equals("mixed")) {
+            throw new FewNerException(
+                    adapterDir.resolve("adapter_config.json")
+                            + ": typing must be 'mixed' or 'projection', got "
+                            + FewNerException.quote(typing));
+        }
+        return new SpanDecoder.Settings(
+                o.mix() != null ? o.mix() : c.path("mix").asDouble(0.5),
+                o.meanMargin() != null ? o.meanMargin() : c.path("mean_margin").asDouble(0.3),
+                o.projMargin() != null ? o.projMargin() : c.path("proj_margin").asDouble(0.5),
+                o.lengthBonus() != null ? o.lengthBonus() : c.path("length_bonus").asDouble(0.05));
     }
 
     /** Reads the heads and their settings from an adapter directory written by the trainer. */
@@ -104,7 +197,12 @@ public final class SpanMethod implements FewShotMethod {
         }
         BackboneWordEncoder enc =
                 new BackboneWordEncoder(backbone, BackboneWordEncoder.Options.of(ls), true);
-        return new SpanMethod(new EncoderFeatures(enc, layers), heads, enc);
+        return new SpanMethod(
+                new EncoderFeatures(enc, layers),
+                heads,
+                readDecoding(adapterDir, o),
+                DetectionAdaptation.Options.NONE,
+                enc);
     }
 
     @Override
@@ -179,22 +277,20 @@ public final class SpanMethod implements FewShotMethod {
                                 + model
                                 + "; train one (./fewner train --method span ...) and pass --adapter DIR");
             }
-            Overrides o =
-                    new Overrides(
-                            options.get("threshold").map(Double::parseDouble).orElse(null),
-                            options.get("rejection").orElse(null),
-                            options.get("margin").map(Double::parseDouble).orElse(null),
-                            options.get(org.fewner.ner.MethodOptions.LAYER)
-                                    .map(Integer::parseInt)
-                                    .orElse(null));
+            Overrides o = Overrides.of(options);
             SpanHeads heads = readHeads(adapter, o);
+            SpanDecoder.Settings decoding = readDecoding(adapter, o);
             int[] layers =
                     heads.config().detectLayer() == heads.config().typeLayer()
                             ? new int[] {heads.config().detectLayer()}
                             : new int[] {heads.config().detectLayer(), heads.config().typeLayer()};
             if (options.encoder().isPresent()) {
                 return new SpanMethod(
-                        new EncoderFeatures(options.encoder().get(), layers), heads, null);
+                        new EncoderFeatures(options.encoder().get(), layers),
+                        heads,
+                        decoding,
+                        DetectionAdaptation.Options.NONE,
+                        null);
             }
             List<Integer> ls = new ArrayList<>();
             for (int l : layers) {
@@ -206,7 +302,12 @@ public final class SpanMethod implements FewShotMethod {
                                 options.backbone().get(),
                                 BackboneWordEncoder.Options.of(ls),
                                 false);
-                return new SpanMethod(new EncoderFeatures(enc, layers), heads, enc);
+                return new SpanMethod(
+                        new EncoderFeatures(enc, layers),
+                        heads,
+                        decoding,
+                        DetectionAdaptation.Options.NONE,
+                        enc);
             }
             ai.djl.Device device =
                     org.fewner.llm.device.DeviceSpec.parse(
@@ -214,7 +315,12 @@ public final class SpanMethod implements FewShotMethod {
             Backbone backbone = org.fewner.llm.model.Models.load(options.modelDirectory(), device);
             BackboneWordEncoder enc =
                     new BackboneWordEncoder(backbone, BackboneWordEncoder.Options.of(ls), true);
-            return new SpanMethod(new EncoderFeatures(enc, layers), heads, enc);
+            return new SpanMethod(
+                    new EncoderFeatures(enc, layers),
+                    heads,
+                    decoding,
+                    DetectionAdaptation.Options.NONE,
+                    enc);
         }
     }
 
@@ -222,29 +328,174 @@ public final class SpanMethod implements FewShotMethod {
         return heads;
     }
 
+    public DetectionAdaptation.Options adaptation() {
+        return adaptation;
+    }
+
+    /**
+     * What one support set gives: the heads adapted to it (the trained ones when adaptation is off)
+     * and its prototypes.
+     */
+    public final class Adapted implements Recognizer {
+        private final SpanHeads adapted;
+        private final Map<String, float[]> prototypes;
+        private final Map<String, float[]> meanPrototypes;
+
+        Adapted(
+                SpanHeads adapted,
+                Map<String, float[]> prototypes,
+                Map<String, float[]> meanPrototypes) {
+            this.adapted = adapted;
+            this.prototypes = prototypes;
+            this.meanPrototypes = meanPrototypes;
+        }
+
+        /** The normalised mean-vector prototypes (mixed typing). */
+        public Map<String, float[]> meanPrototypes() {
+            return meanPrototypes;
+        }
+
+        public SpanHeads heads() {
+            return adapted;
+        }
+
+        public Map<String, float[]> prototypes() {
+            return prototypes;
+        }
+
+        @Override
+        public List<List<ScoredMention>> recognize(List<WordSentence> sentences) {
+            return decoding == null
+                    ? SpanMethod.this.recognize(adapted, sentences, prototypes)
+                    : SpanMethod.this.recognizeMixed(
+                            adapted, sentences, prototypes, meanPrototypes);
+        }
+    }
+
     @Override
-    public Recognizer adapt(SupportSet support, long seed) {
+    public Adapted adapt(SupportSet support, long seed) {
         List<List<String>> words = new ArrayList<>();
         for (LabeledSentence s : support.sentences()) {
             words.add(s.sentence().words());
         }
         float[][][] f = features.features(words);
         Map<String, List<float[]>> byType = new LinkedHashMap<>();
+        Map<String, List<float[]>> meansByType = new LinkedHashMap<>();
         for (String t : support.types()) {
             byType.put(t, new ArrayList<>());
+            meansByType.put(t, new ArrayList<>());
         }
         int h = features.hidden();
+        List<DetectionAdaptation.Sentence> det = new ArrayList<>();
         for (int i = 0; i < words.size(); i++) {
+            List<int[]> spans = new ArrayList<>();
             for (Mention m : support.sentences().get(i).mentions()) {
                 byType.get(m.label()).add(heads.represent(f[i][typeIndex], h, m.start(), m.end()));
+                meansByType
+                        .get(m.label())
+                        .add(SpanHeads.meanVector(f[i][typeIndex], h, m.start(), m.end()));
+                spans.add(new int[] {m.start(), m.end()});
+            }
+            if (!words.get(i).isEmpty()) {
+                det.add(
+                        new DetectionAdaptation.Sentence(
+                                f[i][detectIndex], words.get(i).size(), spans));
             }
         }
         Map<String, float[]> prototypes = heads.prototypes(byType);
-        return sentences -> recognize(sentences, prototypes);
+        Map<String, float[]> meanPrototypes = new LinkedHashMap<>();
+        for (Map.Entry<String, List<float[]>> e : meansByType.entrySet()) {
+            if (!e.getValue().isEmpty()) {
+                float[] m = new float[h];
+                for (float[] v : e.getValue()) {
+                    for (int j = 0; j < h; j++) {
+                        m[j] += v[j];
+                    }
+                }
+                meanPrototypes.put(e.getKey(), SpanHeads.normalise(m));
+            }
+        }
+        return new Adapted(
+                DetectionAdaptation.adapt(heads, det, adaptation), prototypes, meanPrototypes);
+    }
+
+    private List<List<ScoredMention>> recognizeMixed(
+            SpanHeads heads,
+            List<WordSentence> sentences,
+            Map<String, float[]> prototypes,
+            Map<String, float[]> meanPrototypes) {
+        List<List<String>> words = new ArrayList<>();
+        for (WordSentence s : sentences) {
+            words.add(s.words());
+        }
+        float[][][] f = features.features(words);
+        int h = features.hidden();
+        List<String> names = new ArrayList<>(prototypes.keySet());
+        List<float[]> projProtos = new ArrayList<>();
+        List<float[]> meanProtos = new ArrayList<>();
+        for (String n : names) {
+            projProtos.add(prototypes.get(n));
+            meanProtos.add(meanPrototypes.get(n));
+        }
+        List<List<ScoredMention>> out = new ArrayList<>();
+        for (int i = 0; i < sentences.size(); i++) {
+            List<ScoredMention> ms = new ArrayList<>();
+            int t = sentences.get(i).size();
+            if (t > 0 && !names.isEmpty()) {
+                float[] xt = f[i][typeIndex];
+                List<SpanDecoder.Scored> scored = new ArrayList<>();
+                for (SpanHeads.Candidate c : heads.scoreSpans(f[i][detectIndex], t)) {
+                    if (c.probability() < heads.config().threshold()) {
+                        continue;
+                    }
+                    float[] r =
+                            SpanHeads.normalise(SpanHeads.meanVector(xt, h, c.start(), c.end()));
+                    float[] z = heads.represent(xt, h, c.start(), c.end());
+                    scored.add(
+                            SpanDecoder.score(
+                                    c.start(),
+                                    c.end(),
+                                    c.probability(),
+                                    r,
+                                    z,
+                                    meanProtos,
+                                    projProtos,
+                                    decoding));
+                }
+                for (SpanDecoder.Scored sc : SpanDecoder.select(scored)) {
+                    ms.add(
+                            new ScoredMention(
+                                    new Mention(sc.start(), sc.end(), names.get(sc.type())),
+                                    sc.probability()
+                                            * typeProbability(sc, xt, h, meanProtos, projProtos)));
+                }
+            }
+            out.add(ms);
+        }
+        return out;
+    }
+
+    /** Softmax over the types of {@code scale · s_c} at the chosen type (for the confidence). */
+    private double typeProbability(
+            SpanDecoder.Scored sc,
+            float[] xt,
+            int h,
+            List<float[]> meanProtos,
+            List<float[]> projProtos) {
+        float[] r = SpanHeads.normalise(SpanHeads.meanVector(xt, h, sc.start(), sc.end()));
+        float[] z = heads.represent(xt, h, sc.start(), sc.end());
+        double sum = 0;
+        for (int c = 0; c < meanProtos.size(); c++) {
+            double s =
+                    (1 - decoding.mix()) * SpanDecoder.dot(r, meanProtos.get(c))
+                            + decoding.mix() * SpanDecoder.dot(z, projProtos.get(c));
+            sum += Math.exp(heads.scale() * (s - sc.score()));
+        }
+        return 1 / sum;
     }
 
     private List<List<ScoredMention>> recognize(
-            List<WordSentence> sentences, Map<String, float[]> prototypes) {
+            SpanHeads heads, List<WordSentence> sentences, Map<String, float[]> prototypes) {
         List<List<String>> words = new ArrayList<>();
         for (WordSentence s : sentences) {
             words.add(s.words());

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.fewner.ner.FewShotMethod;
 import org.fewner.ner.LabeledSentence;
 import org.fewner.ner.Mention;
 import org.fewner.ner.ScoredMention;
@@ -37,12 +36,22 @@ public final class DevEval {
             double goldTypingAccuracy) {}
 
     public static Result run(SpanHeads heads, FeatureStore store, List<Episodes.Episode> episodes) {
+        return run(
+                heads, null, org.fewner.ner.span.DetectionAdaptation.Options.NONE, store, episodes);
+    }
+
+    public static Result run(
+            SpanHeads heads,
+            org.fewner.ner.span.SpanDecoder.Settings decoding,
+            org.fewner.ner.span.DetectionAdaptation.Options adaptation,
+            FeatureStore store,
+            List<Episodes.Episode> episodes) {
         int[] layers =
                 heads.config().detectLayer() == heads.config().typeLayer()
                         ? new int[] {heads.config().detectLayer()}
                         : new int[] {heads.config().detectLayer(), heads.config().typeLayer()};
         StoreFeatures f = new StoreFeatures(store, layers);
-        SpanMethod method = new SpanMethod(f, heads, null);
+        SpanMethod method = new SpanMethod(f, heads, decoding, adaptation, null);
         int ti = layers.length == 1 ? 0 : 1;
         long tp = 0;
         long fp = 0;
@@ -51,8 +60,14 @@ public final class DevEval {
         long detectedGold = 0;
         long detected = 0;
         long typedRight = 0;
+        // -Dfewner.dump=FILE: one JSON line per query sentence for error analysis
+        String dumpTo = System.getProperty("fewner.dump");
+        StringBuilder dump = new StringBuilder();
+        int episodeIndex = -1;
         for (Episodes.Episode e : episodes) {
-            FewShotMethod.Recognizer r = method.adapt(e.support(), 0);
+            episodeIndex++;
+            SpanMethod.Adapted r = method.adapt(e.support(), 0);
+            SpanHeads detector = r.heads();
             List<WordSentence> qs = new ArrayList<>();
             for (LabeledSentence q : e.query()) {
                 qs.add(q.sentence());
@@ -100,10 +115,54 @@ public final class DevEval {
                     goldKeys.add(((long) m.start() << 32) | m.end());
                 }
                 Set<Long> det = new HashSet<>();
-                for (SpanHeads.Candidate c : heads.detect(x[0], qs.get(i).size())) {
+                for (SpanHeads.Candidate c : detector.detect(x[0], qs.get(i).size())) {
                     long k = ((long) c.start() << 32) | c.end();
                     det.add(k);
                     detected++;
+                }
+                if (dumpTo != null) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("episode", episodeIndex);
+                    row.put("types", e.support().types());
+                    row.put("words", qs.get(i).words());
+                    List<Object> g = new ArrayList<>();
+                    for (Mention m : e.query().get(i).mentions()) {
+                        g.add(List.of(m.start(), m.end(), m.label()));
+                    }
+                    row.put("gold", g);
+                    List<Object> pr = new ArrayList<>();
+                    for (ScoredMention sm : pred.get(i)) {
+                        pr.add(
+                                List.of(
+                                        sm.mention().start(),
+                                        sm.mention().end(),
+                                        sm.mention().label(),
+                                        sm.confidence()));
+                    }
+                    row.put("pred", pr);
+                    List<Object> cands = new ArrayList<>();
+                    for (SpanHeads.Candidate c : detector.scoreSpans(x[0], qs.get(i).size())) {
+                        if (c.probability() >= 0.01) {
+                            float[] z =
+                                    r.heads().represent(x[ti], store.hidden(), c.start(), c.end());
+                            List<Object> cos = new ArrayList<>();
+                            for (float[] pv : r.prototypes().values()) {
+                                double sc = 0;
+                                for (int k = 0; k < z.length; k++) {
+                                    sc += z[k] * pv[k];
+                                }
+                                cos.add(Math.round(sc * 1000) / 1000.0);
+                            }
+                            cands.add(
+                                    List.of(
+                                            c.start(),
+                                            c.end(),
+                                            Math.round(c.probability() * 1000) / 1000.0,
+                                            cos));
+                        }
+                    }
+                    row.put("cands", cands);
+                    dump.append(org.fewner.common.Json.line(row)).append('\n');
                 }
                 for (Mention m : gold) {
                     goldSpans++;
@@ -116,6 +175,13 @@ public final class DevEval {
                         typedRight++;
                     }
                 }
+            }
+        }
+        if (dumpTo != null) {
+            try {
+                java.nio.file.Files.writeString(java.nio.file.Path.of(dumpTo), dump.toString());
+            } catch (java.io.IOException ex) {
+                throw new java.io.UncheckedIOException(ex);
             }
         }
         double prec = tp + fp == 0 ? 0 : (double) tp / (tp + fp);

@@ -270,6 +270,15 @@ public final class SpanDevTool {
         String rejection = null;
         Double margin = null;
         boolean untrainedTyping = false;
+        String typing = null;
+        Double mix = null;
+        Double meanMargin = null;
+        Double projMargin = null;
+        Double lengthBonus = null;
+        Integer typeLayer = null;
+        Path headsFile = null;
+        org.fewner.ner.span.DetectionAdaptation.Options adaptation =
+                org.fewner.ner.span.DetectionAdaptation.Options.NONE;
         List<String> files = new ArrayList<>();
         for (int i = 3; i < args.length; i++) {
             String[] kv = args[i].split("=", 2);
@@ -277,12 +286,44 @@ public final class SpanDevTool {
                 case "threshold" -> threshold = Double.parseDouble(kv[1]);
                 case "rejection" -> rejection = kv[1];
                 case "margin" -> margin = Double.parseDouble(kv[1]);
-                case "typing" -> untrainedTyping = kv[1].equals("mean");
+                case "typing" -> {
+                    untrainedTyping = kv[1].equals("mean");
+                    typing = untrainedTyping ? "projection" : kv[1];
+                }
+                case "mix" -> mix = Double.parseDouble(kv[1]);
+                case "mean-margin" -> meanMargin = Double.parseDouble(kv[1]);
+                case "proj-margin" -> projMargin = Double.parseDouble(kv[1]);
+                case "length-bonus" -> lengthBonus = Double.parseDouble(kv[1]);
+                case "typelayer" -> typeLayer = Integer.valueOf(kv[1]);
+                case "heads" -> headsFile = Path.of(kv[1]);
+                case "adapt" -> {
+                    // steps:lr:positiveWeight:l2:scope
+                    String[] a = kv[1].split(":");
+                    adaptation =
+                            new org.fewner.ner.span.DetectionAdaptation.Options(
+                                    Integer.parseInt(a[0]),
+                                    Double.parseDouble(a[1]),
+                                    Double.parseDouble(a[2]),
+                                    Double.parseDouble(a[3]),
+                                    org.fewner.ner.span.DetectionAdaptation.Scope.valueOf(
+                                            a[4].toUpperCase(java.util.Locale.ROOT)));
+                }
                 default -> files.add(args[i]);
             }
         }
         Map<String, org.fewner.llm.tensors.HostTensor> t = new java.util.TreeMap<>();
         org.fewner.ner.span.SpanHeads.Config cfg;
+        org.fewner.ner.span.SpanMethod.Overrides overrides =
+                new org.fewner.ner.span.SpanMethod.Overrides(
+                        threshold,
+                        rejection,
+                        margin,
+                        typeLayer,
+                        typing,
+                        mix,
+                        meanMargin,
+                        projMargin,
+                        lengthBonus);
         if (java.nio.file.Files.isRegularFile(adapter.resolve(SpanTrainer.CKPT_TENSORS))) {
             // a training checkpoint: its parameters with the default settings (or those given)
             org.fewner.llm.tensors.SafeTensors.readAll(adapter.resolve(SpanTrainer.CKPT_TENSORS))
@@ -302,14 +343,17 @@ public final class SpanDevTool {
                             rejection != null ? rejection : d.rejection(),
                             margin != null ? margin : d.margin());
         } else {
-            cfg =
-                    org.fewner.ner.span.SpanMethod.readHeads(
-                                    adapter,
-                                    new org.fewner.ner.span.SpanMethod.Overrides(
-                                            threshold, rejection, margin, null))
-                            .config();
+            cfg = org.fewner.ner.span.SpanMethod.readHeads(adapter, overrides).config();
             t.putAll(org.fewner.llm.lora.LoraAdapter.read(adapter).heads());
         }
+        if (headsFile != null) {
+            // heads saved by train-eval (save=FILE), with the adapter's settings
+            t.putAll(org.fewner.llm.tensors.SafeTensors.readAll(headsFile));
+        }
+        org.fewner.ner.span.SpanDecoder.Settings decoding =
+                untrainedTyping
+                        ? null
+                        : org.fewner.ner.span.SpanMethod.readDecoding(adapter, overrides);
         if (untrainedTyping) {
             // "no training beyond the detection head": the trained detection head, typing by the
             // mean word vector of each span and the nearest prototype (no projection, no rejection)
@@ -321,9 +365,12 @@ public final class SpanDevTool {
             List<Episodes.Episode> eps =
                     Episodes.read(Path.of(f.substring(0, c)), Integer.parseInt(f.substring(c + 1)));
             long e0 = System.nanoTime();
-            DevEval.Result r = DevEval.run(heads, dev, eps);
+            DevEval.Result r = DevEval.run(heads, decoding, adaptation, dev, eps);
             Map<String, Object> line = new LinkedHashMap<>();
             line.put("adapter", adapter.toString());
+            line.put("heads", headsFile == null ? null : headsFile.toString());
+            line.put("decoding", decoding);
+            line.put("adapt", adaptation);
             line.put("file", f);
             line.put("threshold", heads.config().threshold());
             line.put("rejection", heads.config().rejection());

@@ -377,7 +377,14 @@ public final class SpanTraining {
         span.put("threshold", hc.threshold());
         span.put("rejection", hc.rejection());
         span.put("margin", hc.margin());
-        span.put("typing", c.typing());
+        // a trained projection is used by the mixed typing (SpanDecoder) at inference
+        span.put("typing", c.trainsTyping() ? "mixed" : c.typing());
+        if (c.trainsTyping()) {
+            span.put("mix", 0.5);
+            span.put("mean_margin", 0.3);
+            span.put("proj_margin", 0.5);
+            span.put("length_bonus", 0.05);
+        }
         span.put(
                 "note",
                 "frozen backbone; the rank-1 LoRA (B = 0) only makes the directory a valid PEFT adapter");

@@ -29,7 +29,8 @@ package org.fewner.training.span;
  * @param warmup warm-up steps
  * @param maxSteps training steps
  * @param seed seeds initialisation and every sampling step
- * @param threshold detection threshold stored with the heads
+ * @param threshold detection threshold stored with the heads (0.1: the detection loss is averaged
+ *     over all candidate spans, about 1 in 100 an entity, so its probabilities run low)
  * @param rejection {@code learnt}, {@code margin} or {@code off}
  * @param margin cosine threshold for {@code margin}
  * @param checkpointSteps checkpoint at least every this many steps (and every 10 minutes)
@@ -93,7 +94,7 @@ public record SpanTrainingConfig(
                 100,
                 3000,
                 42,
-                0.5,
+                0.1,
                 "learnt",
                 0.5,
                 500);
