@@ -163,6 +163,21 @@ public final class SpanTrainer {
         return step;
     }
 
+    /** The optimiser holding the heads' master copies and moments (the step profiler's view). */
+    AdamW optimiser() {
+        return optimiser;
+    }
+
+    /** One AdamW update of the current step with {@code grads} (clipped first); no step count. */
+    void applyUpdate(Map<String, float[]> grads) {
+        adamW(grads, learningRate(step));
+    }
+
+    /** Advances the step counter (the step profiler replays {@link #trainStep} phase by phase). */
+    void advance() {
+        step++;
+    }
+
     public Map<String, Double> lastLosses() {
         return lastLosses;
     }
@@ -352,7 +367,7 @@ public final class SpanTrainer {
         step++;
     }
 
-    private static void step(float[] delta, float[] g, double alpha, double eps) {
+    static void step(float[] delta, float[] g, double alpha, double eps) {
         double n = norm(g);
         if (n == 0 || !Double.isFinite(n)) {
             return;
@@ -369,7 +384,7 @@ public final class SpanTrainer {
         }
     }
 
-    private static float[] add(float[] a, float[] b) {
+    static float[] add(float[] a, float[] b) {
         float[] o = new float[a.length];
         for (int i = 0; i < a.length; i++) {
             o[i] = a[i] + b[i];

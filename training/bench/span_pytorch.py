@@ -1,0 +1,239 @@
+#!/usr/bin/env python3
+"""Plain-PyTorch baseline for `fewner bench span-train`: the span trainer's step in torch eager mode.
+
+    OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 training/bench/span_pytorch.py --batches BATCHES.json \
+        --config CONFIG.json [--hidden 768] [--threads 2] [--warmup 3] [--gemm-seconds 1] [--out RESULT.json]
+
+`fewner bench span-train` writes BATCHES.json (the index structure of the very batches it timed: detection
+candidates (b, e, width, label), typing rows (b, e, class, role), BANER's boundary pairs, ways, word rows) and
+CONFIG.json (the SpanTrainingConfig), runs this script and prints both results side by side. Per batch this
+script does what SpanTrainer.trainStep does with SpanLosses (training/src/main/java/org/fewner/training/span/):
+detection BCE over every candidate, typing projection, prototypical episode CE with the learnt "none" logit,
+supervised InfoNCE, BANER's boundary loss, FGM/PGD on the cached input vectors, global-norm clipping, AdamW
+(decay on matrices only) -- on random word vectors [rows, H] (values do not change the speed). Timed per step:
+`prep` (index tensors and the masks the Java code builds in plain Java inside its forward), `forward`,
+`backward` (all passes), `perturb`, `optimiser` (clip + AdamW). The fp32 GEMM peak is measured in the same
+process (torch.nn.functional.linear, best of repeats), as llm/bench/encoder_pytorch.py does.
+Needs Debian's python3-torch for /usr/bin/python3.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+SUPPORT, QUERY, SHIFTED = 0, 1, 2
+
+
+def gemm(m, k, n, seconds):
+    x, wt, b = torch.randn(m, k), torch.randn(n, k), torch.randn(n)
+    for _ in range(2):
+        F.linear(x, wt, b)
+    times, end = [], time.perf_counter() + seconds
+    while len(times) < 3 or time.perf_counter() < end:
+        t0 = time.perf_counter()
+        F.linear(x, wt, b)
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    f = 2.0 * m * k * n
+    return {"shape": f"[{m},{k}]x[{k},{n}]", "best_gflops": f / times[0] / 1e9,
+            "median_gflops": f / times[len(times) // 2] / 1e9, "calls": len(times)}
+
+
+def params(cfg, H, gen):
+    d, k, mw = cfg["detectDim"], cfg["typeDim"], cfg["maxWidth"]
+
+    def u(shape, bound):
+        return ((torch.rand(shape, generator=gen) * 2 - 1) * bound).requires_grad_()
+
+    p = {"ds": u((H, d), H ** -0.5), "de": u((H, d), H ** -0.5), "dw": u((mw, d), 0.02),
+         "db": torch.zeros(d, requires_grad=True), "do": u((d,), d ** -0.5),
+         "dob": torch.full((1,), -2.0, requires_grad=True)}
+    if cfg["typing"] == "projection":
+        p.update({"tp": u((2 * H, k), (2.0 * H) ** -0.5), "tpb": torch.zeros(k, requires_grad=True),
+                  "scale": torch.full((1,), 10.0, requires_grad=True),
+                  "none": torch.full((1,), 0.3, requires_grad=True)})
+    return p
+
+
+def prep(b):
+    """Index tensors and masks of one batch (what SpanLosses builds in Java in each pass)."""
+    c = np.asarray(b["candidates"], dtype=np.int64).reshape(-1, 4)
+    out = {"cb": torch.from_numpy(c[:, 0]), "ce": torch.from_numpy(c[:, 1]), "cw": torch.from_numpy(c[:, 2]),
+           "y": torch.from_numpy(c[:, 3].astype(np.float32)), "typing": False}
+    s = np.asarray(b["spans"], dtype=np.int64).reshape(-1, 4)
+    n = b["ways"]
+    if len(s) == 0 or n == 0:
+        return out
+    per = np.bincount(s[s[:, 3] == SUPPORT, 2], minlength=n) if (s[:, 3] == SUPPORT).any() else np.zeros(n)
+    if (per[:n] == 0).any():
+        return out
+    ns = len(s)
+    avg = np.zeros((n, ns), dtype=np.float32)
+    sup = np.nonzero(s[:, 3] == SUPPORT)[0]
+    avg[s[sup, 2], sup] = 1.0 / per[s[sup, 2]]
+    q = np.nonzero(s[:, 3] == QUERY)[0]
+    onehot = np.zeros((len(q), n + 1), dtype=np.float32)
+    onehot[np.arange(len(q)), np.where(s[q, 2] >= 0, s[q, 2], n)] = 1.0
+    kr = np.nonzero(s[:, 3] != SHIFTED)[0]
+    cls = s[kr, 2]
+    same = (cls[:, None] == cls[None, :]) & (cls[:, None] >= 0)
+    np.fill_diagonal(same, False)
+    npos = same.sum(1)
+    anchor = (npos > 0).astype(np.float32)
+    pos = np.where(same, 1.0 / np.maximum(npos, 1)[:, None], 0.0).astype(np.float32)
+    bp = np.asarray(b["boundary_pairs"], dtype=np.int64).reshape(-1, 3)
+    out.update({"typing": True, "sb": torch.from_numpy(s[:, 0]), "se": torch.from_numpy(s[:, 1]),
+                "avg": torch.from_numpy(avg), "q": torch.from_numpy(q), "onehot": torch.from_numpy(onehot),
+                "kr": torch.from_numpy(kr), "pos": torch.from_numpy(pos), "anchor": torch.from_numpy(anchor),
+                "anchors": float(anchor.sum()), "self": torch.eye(len(kr)),
+                "pr": torch.from_numpy(bp[:, 0]), "nr": torch.from_numpy(bp[:, 1]), "cl": torch.from_numpy(bp[:, 2])})
+    return out
+
+
+def losses(p, xd, xl, t, cfg):
+    """SpanLosses.compute + Terms.total, in torch."""
+    sp, ep = xd @ p["ds"], xd @ p["de"]
+    h = (sp[t["cb"]] + ep[t["ce"]] + p["dw"][t["cw"]] + p["db"]).clamp_min(0)
+    score = (h @ p["do"].reshape(-1, 1)).reshape(-1) + p["dob"]
+    total = cfg["detectWeight"] * (F.softplus(score) - score * t["y"]).mean()
+    if cfg["typing"] != "projection" or not t["typing"]:
+        return total
+    z = F.normalize(torch.cat([xl[t["sb"]], xl[t["se"]]], 1) @ p["tp"] + p["tpb"], dim=1, eps=1e-12)
+    protos = F.normalize(t["avg"] @ z, dim=1, eps=1e-12)
+    if len(t["q"]) > 0 and cfg["episodeWeight"] > 0:
+        cos = z[t["q"]] @ protos.T
+        none = torch.ones(len(t["q"]), 1) * p["none"]
+        logp = (torch.cat([cos, none], 1) * p["scale"]).log_softmax(1)
+        total = total + cfg["episodeWeight"] * (-(logp * t["onehot"]).sum() / len(t["q"]))
+    if cfg["infonceWeight"] > 0 and t["anchors"] > 0:
+        zk = z[t["kr"]]
+        sim = zk @ zk.T / cfg["tau"] - t["self"] * 1e9
+        per = (sim.log_softmax(1) * t["pos"]).sum(1)
+        total = total + cfg["infonceWeight"] * (-(per * t["anchor"]).sum() / t["anchors"])
+    if cfg["boundaryWeight"] > 0 and len(t["pr"]) > 0:
+        a = protos[t["cl"]]
+        s_pos = (z[t["pr"]] * a).sum(1)
+        s_neg = (z[t["nr"]] * a).sum(1)
+        total = total + cfg["boundaryWeight"] * F.softplus(s_neg - s_pos).mean()
+    return total
+
+
+def perturb(delta, g, alpha, eps):
+    n = g.norm()
+    if n == 0 or not torch.isfinite(n):
+        return delta
+    delta = delta + alpha * g / n
+    dn = delta.norm()
+    return delta * (eps / dn) if dn > eps else delta
+
+
+def step(p, opt, xd, xl, b, cfg, clock):
+    t0 = time.perf_counter()
+    t = prep(b)
+    clock["prep"] += time.perf_counter() - t0
+    adv = cfg["adv"] != "none" and cfg["advEps"] > 0
+    k = max(1, cfg["pgdSteps"]) if cfg["adv"] == "pgd" else 1
+    alpha = cfg["advEps"] / k if cfg["adv"] == "pgd" else cfg["advEps"]
+    t0 = time.perf_counter()
+    xd0, xl0 = xd.clone().requires_grad_(adv), xl.clone().requires_grad_(adv)
+    total = losses(p, xd0, xl0, t, cfg)
+    t1 = time.perf_counter()
+    total.backward()
+    t2 = time.perf_counter()
+    clock["forward"] += t1 - t0
+    clock["backward"] += t2 - t1
+    if adv:
+        gd, gl = xd0.grad, xl0.grad
+        dd, dl = torch.zeros_like(xd), torch.zeros_like(xl)
+        for it in range(k):
+            t0 = time.perf_counter()
+            dd, dl = perturb(dd, gd, alpha, cfg["advEps"]), perturb(dl, gl, alpha, cfg["advEps"])
+            last = it == k - 1
+            saved = None if last else {n: v.grad.clone() for n, v in p.items()}
+            pd, pl = (xd + dd).requires_grad_(not last), (xl + dl).requires_grad_(not last)
+            t1 = time.perf_counter()
+            tot = losses(p, pd, pl, t, cfg)
+            t2 = time.perf_counter()
+            tot.backward()
+            t3 = time.perf_counter()
+            if not last:  # only the last perturbed pass contributes to the update
+                gd, gl = pd.grad, pl.grad
+                for n, v in p.items():
+                    v.grad = saved[n]
+            clock["perturb"] += t1 - t0
+            clock["forward"] += t2 - t1
+            clock["backward"] += t3 - t2
+    t0 = time.perf_counter()
+    if cfg["clipNorm"] > 0:
+        torch.nn.utils.clip_grad_norm_(list(p.values()), cfg["clipNorm"])
+    opt.step()
+    opt.zero_grad(set_to_none=False)
+    clock["optimiser"] += time.perf_counter() - t0
+
+
+def main():
+    ap = argparse.ArgumentParser(description="plain-PyTorch span-trainer step bench")
+    ap.add_argument("--batches", required=True)
+    ap.add_argument("--config", required=True)
+    ap.add_argument("--hidden", type=int, default=768)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--gemm-seconds", type=float, default=1.0)
+    ap.add_argument("--out")
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    with open(a.batches, encoding="utf-8") as f:
+        batches = json.load(f)
+    with open(a.config, encoding="utf-8") as f:
+        cfg = json.load(f)
+    H = a.hidden
+    gen = torch.Generator().manual_seed(int(cfg["seed"]))
+    p = params(cfg, H, gen)
+    decay = [v for v in p.values() if v.dim() == 2 and v.numel() > 1]
+    rest = [v for v in p.values() if not (v.dim() == 2 and v.numel() > 1)]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": cfg["weightDecay"]},
+                             {"params": rest, "weight_decay": 0.0}], lr=cfg["lr"], eps=1e-8)
+    for v in p.values():
+        v.grad = torch.zeros_like(v)
+    feats = [(torch.randn(b["rows"], H, generator=gen) * 0.5, torch.randn(b["rows"], H, generator=gen) * 0.5)
+             for b in batches]
+    phases = ["prep", "forward", "backward", "perturb", "optimiser"]
+    for i in range(a.warmup):
+        j = i % len(batches)
+        step(p, opt, *feats[j], batches[j], cfg, {k: 0.0 for k in phases})
+    per_step, clocks = [], []
+    for j, b in enumerate(batches):
+        clock = {k: 0.0 for k in phases}
+        t0 = time.perf_counter()
+        step(p, opt, *feats[j], b, cfg, clock)
+        per_step.append(time.perf_counter() - t0)
+        clocks.append(clock)
+    words = [b["rows"] for b in batches]
+    rows_max = max(words)
+    shapes = [gemm(rows_max, H, cfg["detectDim"], a.gemm_seconds),
+              gemm(4096, 768, 3072, 2 * a.gemm_seconds), gemm(1024, 1024, 1024, 2 * a.gemm_seconds)]
+    result = {"torch": torch.__version__, "threads": torch.get_num_threads(),
+              "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY"),
+              "steps": len(per_step), "step_s": per_step, "median_step_s": statistics.median(per_step),
+              "best_step_s": min(per_step), "steps_per_s": len(per_step) / sum(per_step),
+              "tokens_per_s": sum(words) / sum(per_step),
+              "phase_s": {k: sum(c[k] for c in clocks) / len(clocks) for k in phases},
+              "gemm_peak_gflops": max(s["best_gflops"] for s in shapes), "gemm_shapes": shapes}
+    text = json.dumps(result, indent=2)
+    if a.out:
+        with open(a.out, "w", encoding="utf-8") as f:
+            f.write(text)
+    print(text)
+    print(f"torch: {len(per_step)} steps, median {result['median_step_s']:.4f} s, "
+          f"{result['tokens_per_s']:.0f} words/s", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
