@@ -97,12 +97,14 @@ def prep(b):
     return out
 
 
-def losses(p, xd, xl, t, cfg):
-    """SpanLosses.compute + Terms.total, in torch."""
+def losses(p, xd, xl, t, cfg, terms=None):
+    """SpanLosses.compute + Terms.total, in torch; the unweighted terms go into `terms` when given."""
+    terms = {} if terms is None else terms
     sp, ep = xd @ p["ds"], xd @ p["de"]
     h = (sp[t["cb"]] + ep[t["ce"]] + p["dw"][t["cw"]] + p["db"]).clamp_min(0)
     score = (h @ p["do"].reshape(-1, 1)).reshape(-1) + p["dob"]
-    total = cfg["detectWeight"] * (F.softplus(score) - score * t["y"]).mean()
+    terms["detect"] = (F.softplus(score) - score * t["y"]).mean()
+    total = cfg["detectWeight"] * terms["detect"]
     if cfg["typing"] != "projection" or not t["typing"]:
         return total
     z = F.normalize(torch.cat([xl[t["sb"]], xl[t["se"]]], 1) @ p["tp"] + p["tpb"], dim=1, eps=1e-12)
@@ -111,17 +113,20 @@ def losses(p, xd, xl, t, cfg):
         cos = z[t["q"]] @ protos.T
         none = torch.ones(len(t["q"]), 1) * p["none"]
         logp = (torch.cat([cos, none], 1) * p["scale"]).log_softmax(1)
-        total = total + cfg["episodeWeight"] * (-(logp * t["onehot"]).sum() / len(t["q"]))
+        terms["episode"] = -(logp * t["onehot"]).sum() / len(t["q"])
+        total = total + cfg["episodeWeight"] * terms["episode"]
     if cfg["infonceWeight"] > 0 and t["anchors"] > 0:
         zk = z[t["kr"]]
         sim = zk @ zk.T / cfg["tau"] - t["self"] * 1e9
         per = (sim.log_softmax(1) * t["pos"]).sum(1)
-        total = total + cfg["infonceWeight"] * (-(per * t["anchor"]).sum() / t["anchors"])
+        terms["infonce"] = -(per * t["anchor"]).sum() / t["anchors"]
+        total = total + cfg["infonceWeight"] * terms["infonce"]
     if cfg["boundaryWeight"] > 0 and len(t["pr"]) > 0:
         a = protos[t["cl"]]
         s_pos = (z[t["pr"]] * a).sum(1)
         s_neg = (z[t["nr"]] * a).sum(1)
-        total = total + cfg["boundaryWeight"] * F.softplus(s_neg - s_pos).mean()
+        terms["boundary"] = F.softplus(s_neg - s_pos).mean()
+        total = total + cfg["boundaryWeight"] * terms["boundary"]
     return total
 
 
@@ -134,7 +139,7 @@ def perturb(delta, g, alpha, eps):
     return delta * (eps / dn) if dn > eps else delta
 
 
-def step(p, opt, xd, xl, b, cfg, clock):
+def step(p, opt, xd, xl, b, cfg, clock, seen=None):
     t0 = time.perf_counter()
     t = prep(b)
     clock["prep"] += time.perf_counter() - t0
@@ -143,7 +148,7 @@ def step(p, opt, xd, xl, b, cfg, clock):
     alpha = cfg["advEps"] / k if cfg["adv"] == "pgd" else cfg["advEps"]
     t0 = time.perf_counter()
     xd0, xl0 = xd.clone().requires_grad_(adv), xl.clone().requires_grad_(adv)
-    total = losses(p, xd0, xl0, t, cfg)
+    total = losses(p, xd0, xl0, t, cfg, None if seen is None else seen.setdefault("clean", {}))
     t1 = time.perf_counter()
     total.backward()
     t2 = time.perf_counter()
@@ -159,7 +164,7 @@ def step(p, opt, xd, xl, b, cfg, clock):
             saved = None if last else {n: v.grad.clone() for n, v in p.items()}
             pd, pl = (xd + dd).requires_grad_(not last), (xl + dl).requires_grad_(not last)
             t1 = time.perf_counter()
-            tot = losses(p, pd, pl, t, cfg)
+            tot = losses(p, pd, pl, t, cfg, None if seen is None or not last else seen.setdefault("adv", {}))
             t2 = time.perf_counter()
             tot.backward()
             t3 = time.perf_counter()
@@ -178,6 +183,49 @@ def step(p, opt, xd, xl, b, cfg, clock):
     clock["optimiser"] += time.perf_counter() - t0
 
 
+NAMES = {"span.detect.start": "ds", "span.detect.end": "de", "span.detect.width": "dw", "span.detect.bias": "db",
+         "span.detect.out": "do", "span.detect.out_bias": "dob", "span.type.proj": "tp", "span.type.proj_bias": "tpb",
+         "span.type.scale": "scale", "span.type.none": "none"}
+
+
+def check(d, cfg, H):
+    """Step 0 of the Java trainer in torch: same heads, same word vectors, same batch; loss terms and heads after."""
+    with open(os.path.join(d, "check.json"), encoding="utf-8") as f:
+        c = json.load(f)
+
+    def load(entry):
+        a = np.fromfile(os.path.join(d, entry["file"]), dtype="<f4").reshape(entry["shape"])
+        return torch.from_numpy(a.copy())
+
+    p = {NAMES[n]: load(e).requires_grad_() for n, e in c["before"].items()}
+    decay = [v for v in p.values() if v.dim() == 2 and v.numel() > 1]
+    rest = [v for v in p.values() if not (v.dim() == 2 and v.numel() > 1)]
+    # step 0 of the warm-up schedule: lr * 1 / warmup
+    lr0 = cfg["lr"] * 1 / cfg["warmup"] if cfg["warmup"] > 0 else cfg["lr"]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": cfg["weightDecay"]},
+                             {"params": rest, "weight_decay": 0.0}], lr=lr0, eps=1e-8)
+    for v in p.values():
+        v.grad = torch.zeros_like(v)
+    seen = {}
+    step(p, opt, load(c["xd"]), load(c["xl"]), c["batch"], cfg, {k: 0.0 for k in PHASES}, seen)
+    java = c["losses"]
+    out = {}
+    for k in ["detect", "episode", "infonce", "boundary"]:
+        if java.get(k) is not None and k in seen["clean"]:
+            out[k] = {"java": java[k], "torch": float(seen["clean"][k])}
+    if java.get("adv_sum") is not None and "adv" in seen:
+        out["adv_sum"] = {"java": java["adv_sum"], "torch": float(sum(float(v) for v in seen["adv"].values()))}
+    rel = max(abs(v["java"] - v["torch"]) / max(1e-12, abs(v["java"])) for v in out.values())
+    after = {NAMES[n]: load(e) for n, e in c["after"].items()}
+    moved = max(float((after[k] - load(c["before"][n])).abs().max()) for n, k in NAMES.items() if n in c["before"])
+    diff = max(float((after[k] - p[k].detach()).abs().max()) for k in after)
+    return {"terms": out, "max_rel_loss_diff": rel, "max_abs_head_diff_after_step": diff,
+            "max_abs_head_change_in_step": moved}
+
+
+PHASES = ["prep", "forward", "backward", "perturb", "optimiser"]
+
+
 def main():
     ap = argparse.ArgumentParser(description="plain-PyTorch span-trainer step bench")
     ap.add_argument("--batches", required=True)
@@ -187,6 +235,8 @@ def main():
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--gemm-seconds", type=float, default=1.0)
     ap.add_argument("--out")
+    ap.add_argument("--profile-steps", type=int, default=0, help="steps under torch's profiler (self times per op)")
+    ap.add_argument("--check", help="folder with check.json: step 0 of the Java trainer to reproduce")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     with open(a.batches, encoding="utf-8") as f:
@@ -204,7 +254,8 @@ def main():
         v.grad = torch.zeros_like(v)
     feats = [(torch.randn(b["rows"], H, generator=gen) * 0.5, torch.randn(b["rows"], H, generator=gen) * 0.5)
              for b in batches]
-    phases = ["prep", "forward", "backward", "perturb", "optimiser"]
+    phases = PHASES
+    checked = check(a.check, cfg, H) if a.check else None
     for i in range(a.warmup):
         j = i % len(batches)
         step(p, opt, *feats[j], batches[j], cfg, {k: 0.0 for k in phases})
@@ -216,6 +267,20 @@ def main():
         per_step.append(time.perf_counter() - t0)
         clocks.append(clock)
     words = [b["rows"] for b in batches]
+    profile = None
+    if a.profile_steps > 0:
+        n = a.profile_steps
+        with torch.autograd.profiler.profile() as prof:
+            t0 = time.perf_counter()
+            for i in range(n):
+                j = i % len(batches)
+                step(p, opt, *feats[j], batches[j], cfg, {k: 0.0 for k in phases})
+            wall = time.perf_counter() - t0
+        ops = sorted(prof.key_averages(), key=lambda e: -e.self_cpu_time_total)
+        profile = {"steps": n, "wall_ms_per_step": 1000 * wall / n,
+                   "op_ms_per_step": sum(e.self_cpu_time_total for e in ops) / 1000 / n,
+                   "ops": [{"name": e.key, "calls_per_step": e.count / n, "self_ms_per_step": e.self_cpu_time_total / 1000 / n}
+                           for e in ops]}
     rows_max = max(words)
     shapes = [gemm(rows_max, H, cfg["detectDim"], a.gemm_seconds),
               gemm(4096, 768, 3072, 2 * a.gemm_seconds), gemm(1024, 1024, 1024, 2 * a.gemm_seconds)]
@@ -225,7 +290,8 @@ def main():
               "best_step_s": min(per_step), "steps_per_s": len(per_step) / sum(per_step),
               "tokens_per_s": sum(words) / sum(per_step),
               "phase_s": {k: sum(c[k] for c in clocks) / len(clocks) for k in phases},
-              "gemm_peak_gflops": max(s["best_gflops"] for s in shapes), "gemm_shapes": shapes}
+              "gemm_peak_gflops": max(s["best_gflops"] for s in shapes), "gemm_shapes": shapes, "check": checked,
+              "profile": profile}
     text = json.dumps(result, indent=2)
     if a.out:
         with open(a.out, "w", encoding="utf-8") as f:

@@ -6,6 +6,8 @@ import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -18,8 +20,11 @@ import org.fewner.common.AtomicFiles;
 import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
 import org.fewner.llm.bench.GemmPeak;
+import org.fewner.llm.bench.OpProfile;
 import org.fewner.llm.bench.ProcessStats;
+import org.fewner.llm.tensors.HostTensor;
 import org.fewner.training.bench.SpanTrainBenchmark;
+import org.fewner.training.span.SpanStepProfiler;
 import org.fewner.training.span.SpanTrainingConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -129,6 +134,13 @@ public final class SpanTrainBenchCommand implements Runnable {
     boolean noPytorch;
 
     @Option(
+            names = "--profile-steps",
+            defaultValue = "5",
+            description =
+                    "Steps profiled per libtorch operator (libtorch's profiler); 0 = none. Default: ${DEFAULT-VALUE}.")
+    int profileSteps;
+
+    @Option(
             names = "--out",
             paramLabel = "DIR",
             description = "Write span-train-bench.json and span-train-bench.md here.")
@@ -147,6 +159,7 @@ public final class SpanTrainBenchCommand implements Runnable {
         OptionChecks.positive("--hidden", hidden);
         OptionChecks.positive("--sample", sample);
         OptionChecks.positive("--gemm-seconds", gemmSeconds);
+        OptionChecks.nonNegative("--profile-steps", profileSteps);
         if ((examples == null) != (cache == null)) {
             throw new FewNerException("--examples and --cache go together");
         }
@@ -186,9 +199,21 @@ public final class SpanTrainBenchCommand implements Runnable {
                             GemmPeak.measure(m, 4096, 768, 3072, gemmSeconds * 2, 3),
                             GemmPeak.measure(m, 1024, 1024, 1024, gemmSeconds * 2, 3));
             double peak = GemmPeak.best(gemms);
-            JsonNode torch = noPytorch ? null : pytorch(data, config, h);
+            OpProfile.Profile prof =
+                    profileSteps > 0
+                            ? SpanTrainBenchmark.profile(data, config, warmup, profileSteps, m)
+                            : null;
+            JsonNode torch = noPytorch ? null : pytorch(data, config, h, m);
             String loadAfter = loadAverage();
             report(root, md, data, config, r, checked, gemms, peak, torch, loadBefore, loadAfter);
+            if (prof != null) {
+                profileReport(root, md, prof);
+            }
+            if (torch != null && torch.path("profile").has("ops")) {
+                torchProfileReport(md, torch.get("profile"));
+            }
+        } catch (IOException e) {
+            throw new FewNerException("bench span-train: profiler trace: " + e.getMessage(), e);
         }
         System.out.println(md);
         if (out != null) {
@@ -207,7 +232,8 @@ public final class SpanTrainBenchCommand implements Runnable {
     }
 
     /** Runs the PyTorch baseline on the very batches that were timed; null when it cannot run. */
-    private JsonNode pytorch(SpanTrainBenchmark.Data data, SpanTrainingConfig config, int h) {
+    private JsonNode pytorch(
+            SpanTrainBenchmark.Data data, SpanTrainingConfig config, int h, NDManager m) {
         if (!Files.isRegularFile(script)) {
             System.err.println("bench: PyTorch baseline skipped: no " + script);
             return null;
@@ -222,6 +248,10 @@ public final class SpanTrainBenchCommand implements Runnable {
                         batches,
                         Json.line(SpanTrainBenchmark.batches(data, config, warmup, steps)));
                 Files.writeString(cfg, Json.line(Json.MAPPER.valueToTree(config)));
+                writeCheck(
+                        dir,
+                        SpanStepProfiler.checkData(config, data.examples(), data.store(), m),
+                        h);
                 List<String> cmd =
                         new ArrayList<>(
                                 List.of(
@@ -240,7 +270,11 @@ public final class SpanTrainBenchCommand implements Runnable {
                                         "--gemm-seconds",
                                         String.valueOf(gemmSeconds),
                                         "--out",
-                                        res.toString()));
+                                        res.toString(),
+                                        "--check",
+                                        dir.toString(),
+                                        "--profile-steps",
+                                        String.valueOf(profileSteps)));
                 System.err.println("bench: " + String.join(" ", cmd));
                 Process p =
                         new ProcessBuilder(cmd)
@@ -272,6 +306,104 @@ public final class SpanTrainBenchCommand implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
+        }
+    }
+
+    /** Step 0 of a fresh trainer for the baseline's numeric check: raw little-endian float32. */
+    private static void writeCheck(Path dir, SpanStepProfiler.CheckData c, int h)
+            throws IOException {
+        ObjectNode j = Json.MAPPER.createObjectNode();
+        j.set("batch", c.batch());
+        j.set("losses", Json.MAPPER.valueToTree(c.losses()));
+        int rows = c.batch().get("rows").asInt();
+        j.set("xd", rawFloats(dir, "xd.f32", new long[] {rows, h}, c.detectFeatures()));
+        j.set("xl", rawFloats(dir, "xl.f32", new long[] {rows, h}, c.typeFeatures()));
+        for (String side : List.of("before", "after")) {
+            ObjectNode o = j.putObject(side);
+            Map<String, HostTensor> t = side.equals("before") ? c.before() : c.after();
+            for (Map.Entry<String, HostTensor> e : t.entrySet()) {
+                o.set(
+                        e.getKey(),
+                        rawFloats(
+                                dir,
+                                side + "." + e.getKey() + ".f32",
+                                e.getValue().shape(),
+                                e.getValue().toFloats()));
+            }
+        }
+        Files.writeString(dir.resolve("check.json"), Json.line(j));
+    }
+
+    private static ObjectNode rawFloats(Path dir, String name, long[] shape, float[] v)
+            throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(v);
+        Files.write(dir.resolve(name), b.array());
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("file", name);
+        o.set("shape", Json.MAPPER.valueToTree(shape));
+        return o;
+    }
+
+    private static void profileReport(ObjectNode root, StringBuilder md, OpProfile.Profile p) {
+        int n = p.forwards();
+        ObjectNode pn = root.putObject("profile");
+        pn.put("steps", n)
+                .put("wall_ms_per_step", p.wallMs() / n)
+                .put("op_ms_per_step", p.opMs() / n);
+        var ops = pn.putArray("ops");
+        md.append(
+                String.format(
+                        Locale.ROOT,
+                        "%nlibtorch operators (libtorch's profiler over %d trainStep calls; self times): wall "
+                                + "%.1f ms/step, libtorch ops %.1f ms/step (%.0f%%), the rest (Java, JNI, profiler) "
+                                + "%.1f ms/step.%n%n| op | calls/step | self ms/step | share of wall |%n"
+                                + "|---|---:|---:|---:|%n",
+                        n,
+                        p.wallMs() / n,
+                        p.opMs() / n,
+                        100 * p.opMs() / p.wallMs(),
+                        (p.wallMs() - p.opMs()) / n));
+        int shown = 0;
+        for (OpProfile.Op op : p.ops()) {
+            ops.addObject()
+                    .put("name", op.name())
+                    .put("calls_per_step", op.calls() / (double) n)
+                    .put("self_ms_per_step", op.selfMs() / n);
+            if (shown++ < 15) {
+                md.append(
+                        String.format(
+                                Locale.ROOT,
+                                "| %s | %.0f | %.2f | %.1f%% |%n",
+                                op.name(),
+                                op.calls() / (double) n,
+                                op.selfMs() / n,
+                                100 * op.selfMs() / p.wallMs()));
+            }
+        }
+    }
+
+    private static void torchProfileReport(StringBuilder md, JsonNode p) {
+        md.append(
+                String.format(
+                        Locale.ROOT,
+                        "%nPyTorch operators (torch.autograd.profiler over %d steps; self times): wall %.1f ms/step, "
+                                + "ops %.1f ms/step.%n%n| op | calls/step | self ms/step |%n|---|---:|---:|%n",
+                        p.path("steps").asInt(),
+                        p.path("wall_ms_per_step").asDouble(),
+                        p.path("op_ms_per_step").asDouble()));
+        int shown = 0;
+        for (JsonNode op : p.get("ops")) {
+            if (shown++ >= 15) {
+                break;
+            }
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "| %s | %.0f | %.2f |%n",
+                            op.path("name").asText(),
+                            op.path("calls_per_step").asDouble(),
+                            op.path("self_ms_per_step").asDouble()));
         }
     }
 
@@ -454,6 +586,31 @@ public final class SpanTrainBenchCommand implements Runnable {
                             Locale.ROOT,
                             "| prep (PyTorch: index tensors and masks, numpy) | - | - | - | %.1f |%n",
                             1000 * tp.path("prep").asDouble()));
+        }
+        JsonNode chk = torch == null ? null : torch.path("check");
+        if (chk != null && chk.has("terms")) {
+            StringBuilder terms = new StringBuilder();
+            chk.get("terms")
+                    .fields()
+                    .forEachRemaining(
+                            e ->
+                                    terms.append(
+                                            String.format(
+                                                    Locale.ROOT,
+                                                    " %s %.6f / %.6f;",
+                                                    e.getKey(),
+                                                    e.getValue().path("java").asDouble(),
+                                                    e.getValue().path("torch").asDouble())));
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "%nSame computation? Step 0 of a fresh trainer replayed in PyTorch from the same heads, word "
+                                    + "vectors and batch; loss terms DJL / PyTorch:%s largest relative difference %.1e; heads "
+                                    + "after the step differ by at most %.1e (the step moved them by up to %.1e).%n",
+                            terms,
+                            chk.path("max_rel_loss_diff").asDouble(),
+                            chk.path("max_abs_head_diff_after_step").asDouble(),
+                            chk.path("max_abs_head_change_in_step").asDouble()));
         }
         md.append(
                 String.format(

@@ -63,7 +63,7 @@ public final class OpProfile {
     }
 
     /** Self time per operator name from a Chrome trace of {@code cpu_op} events (µs timestamps). */
-    static List<Op> selfTimes(Path trace) throws IOException {
+    public static List<Op> selfTimes(Path trace) throws IOException {
         JsonNode root = Json.MAPPER.readTree(trace.toFile());
         JsonNode events = root.isArray() ? root : root.get("traceEvents");
         record Ev(String name, long tid, double ts, double dur) {}

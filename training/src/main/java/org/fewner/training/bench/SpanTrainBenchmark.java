@@ -213,18 +213,15 @@ public final class SpanTrainBenchmark {
             throw new FewNerException(
                     "bench span-train: no corpus has two types with enough entities for an episode");
         }
-        for (int i = 0; i < warmup; i++) {
-            SpanStepProfiler.timeTrainStep(real, root);
-        }
-        double[] secs = new double[steps];
-        for (int i = 0; i < steps; i++) {
-            secs[i] = SpanStepProfiler.timeTrainStep(real, root) / 1e9;
-        }
         SpanStepProfiler replay = new SpanStepProfiler(config, data.examples(), data.store());
+        // the two trainers take turns, so that both see the same machine load
+        double[] secs = new double[steps];
         List<SpanStepProfiler.Step> timed = new ArrayList<>();
         for (int i = 0; i < warmup + steps; i++) {
+            long ns = SpanStepProfiler.timeTrainStep(real, root);
             SpanStepProfiler.Step s = replay.step(root);
             if (i >= warmup) {
+                secs[i - warmup] = ns / 1e9;
                 timed.add(s);
             }
         }
@@ -263,6 +260,35 @@ public final class SpanTrainBenchmark {
             }
         }
         return true;
+    }
+
+    /**
+     * Per libtorch operator, the self time of {@code steps} real training steps (after the steps
+     * already run), from libtorch's profiler; the trace goes to a temporary file.
+     *
+     * @return the operators and the profiled wall time
+     */
+    public static org.fewner.llm.bench.OpProfile.Profile profile(
+            Data data, SpanTrainingConfig config, int warmup, int steps, NDManager root)
+            throws java.io.IOException {
+        SpanTrainer t = SpanStepProfiler.trainer(config, data.examples(), data.store());
+        for (int i = 0; i < warmup; i++) {
+            SpanStepProfiler.timeTrainStep(t, root);
+        }
+        Path trace = java.nio.file.Files.createTempFile("fewner-span-profile", ".json");
+        try {
+            ai.djl.pytorch.jni.JniUtils.startProfile(false, false, false);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < steps; i++) {
+                SpanStepProfiler.timeTrainStep(t, root);
+            }
+            double wall = (System.nanoTime() - t0) / 1e6;
+            ai.djl.pytorch.jni.JniUtils.stopProfile(trace.toAbsolutePath().toString());
+            return new org.fewner.llm.bench.OpProfile.Profile(
+                    org.fewner.llm.bench.OpProfile.selfTimes(trace), wall, steps);
+        } finally {
+            java.nio.file.Files.deleteIfExists(trace);
+        }
     }
 
     /**

@@ -116,6 +116,36 @@ public final class SpanStepProfiler {
         return o;
     }
 
+    /**
+     * What the PyTorch baseline's numeric check needs: the heads before step 0, the word vectors
+     * and the batch of step 0, the loss terms of step 0 as {@code trainStep} logs them, and the
+     * heads after it.
+     */
+    public record CheckData(
+            Map<String, HostTensor> before,
+            ObjectNode batch,
+            float[] detectFeatures,
+            float[] typeFeatures,
+            Map<String, Double> losses,
+            Map<String, HostTensor> after) {}
+
+    /** Runs step 0 of a fresh trainer and records {@link CheckData}. */
+    public static CheckData checkData(
+            SpanTrainingConfig config,
+            List<TrainingExample> examples,
+            FeatureStore store,
+            NDManager root) {
+        SpanStepProfiler p = new SpanStepProfiler(config, examples, store);
+        SpanTrainer t = p.trainer;
+        Map<String, HostTensor> before = t.heads();
+        SpanBatch b = t.batch(t.step());
+        ObjectNode bj = batchJson(t, t.step());
+        float[] xd = p.features(b, config.detectLayer());
+        float[] xl = p.features(b, config.typeLayer());
+        t.trainStep(root);
+        return new CheckData(before, bj, xd, xl, new LinkedHashMap<>(t.lastLosses()), t.heads());
+    }
+
     /** The replaying trainer's heads (to check against a trainer run with trainStep). */
     public Map<String, HostTensor> heads() {
         return trainer.heads();
