@@ -13,7 +13,7 @@ supervised InfoNCE, BANER's boundary loss, FGM/PGD on the cached input vectors, 
 (decay on matrices only) -- on random word vectors [rows, H] (values do not change the speed). Timed per step:
 `prep` (index tensors and the masks the Java code builds in plain Java inside its forward), `forward`,
 `backward` (all passes), `perturb`, `optimiser` (clip + AdamW). The fp32 GEMM peak is measured in the same
-process (torch.nn.functional.linear, best of repeats), as llm/bench/encoder_pytorch.py does.
+process with llm/bench/encoder_pytorch.py's `gemm` (torch.nn.functional.linear, best of repeats).
 Needs Debian's python3-torch for /usr/bin/python3.
 """
 
@@ -28,22 +28,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../llm/bench"))
+from encoder_pytorch import gemm  # noqa: E402  (the same GEMM timing as the encoder baseline)
+
 SUPPORT, QUERY, SHIFTED = 0, 1, 2
-
-
-def gemm(m, k, n, seconds):
-    x, wt, b = torch.randn(m, k), torch.randn(n, k), torch.randn(n)
-    for _ in range(2):
-        F.linear(x, wt, b)
-    times, end = [], time.perf_counter() + seconds
-    while len(times) < 3 or time.perf_counter() < end:
-        t0 = time.perf_counter()
-        F.linear(x, wt, b)
-        times.append(time.perf_counter() - t0)
-    times.sort()
-    f = 2.0 * m * k * n
-    return {"shape": f"[{m},{k}]x[{k},{n}]", "best_gflops": f / times[0] / 1e9,
-            "median_gflops": f / times[len(times) // 2] / 1e9, "calls": len(times)}
 
 
 def params(cfg, H, gen):
