@@ -364,23 +364,7 @@ public final class SpanTrainBenchCommand implements Runnable {
                         p.opMs() / n,
                         100 * p.opMs() / p.wallMs(),
                         (p.wallMs() - p.opMs()) / n));
-        int shown = 0;
-        for (OpProfile.Op op : p.ops()) {
-            ops.addObject()
-                    .put("name", op.name())
-                    .put("calls_per_step", op.calls() / (double) n)
-                    .put("self_ms_per_step", op.selfMs() / n);
-            if (shown++ < 15) {
-                md.append(
-                        String.format(
-                                Locale.ROOT,
-                                "| %s | %.0f | %.2f | %.1f%% |%n",
-                                op.name(),
-                                op.calls() / (double) n,
-                                op.selfMs() / n,
-                                100 * op.selfMs() / p.wallMs()));
-            }
-        }
+        OpProfile.appendOps(md, ops, p, "step", 15);
     }
 
     private static void torchProfileReport(StringBuilder md, JsonNode p) {
