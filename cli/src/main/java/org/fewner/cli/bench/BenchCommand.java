@@ -2,16 +2,18 @@ package org.fewner.cli.bench;
 
 import picocli.CommandLine.Command;
 
-/** Benchmarks that print figures: encoder, decoder, annotate, spark. */
+/** Benchmarks that print figures: encoder, decoder, annotate, spark, span-train. */
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
-        description = "Benchmarks that print figures: encoder, decoder, annotate, spark.",
+        description =
+                "Benchmarks that print figures: encoder, decoder, annotate, spark, span-train.",
         subcommands = {
             EncoderBenchCommand.class,
             DecoderBenchCommand.class,
             AnnotateBenchCommand.class,
-            SparkBenchCommand.class
+            SparkBenchCommand.class,
+            SpanTrainBenchCommand.class
         })
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -284,23 +284,7 @@ public final class EncoderBenchCommand implements Runnable {
                                 p.wallMs() / forwards,
                                 p.opMs() / forwards,
                                 (p.wallMs() - p.opMs()) / forwards));
-                int shown = 0;
-                for (OpProfile.Op op : p.ops()) {
-                    ops.addObject()
-                            .put("name", op.name())
-                            .put("calls_per_forward", op.calls() / (double) forwards)
-                            .put("self_ms_per_forward", op.selfMs() / forwards);
-                    if (shown++ < 14) {
-                        md.append(
-                                String.format(
-                                        Locale.ROOT,
-                                        "| %s | %.0f | %.3f | %.1f%% |%n",
-                                        op.name(),
-                                        op.calls() / (double) forwards,
-                                        op.selfMs() / forwards,
-                                        100 * op.selfMs() / p.wallMs()));
-                    }
-                }
+                OpProfile.appendOps(md, ops, p, "forward", 14);
             }
             double hwm = ProcessStats.peakRssMiB();
             root.put("peak_rss_mib", hwm);

@@ -62,8 +62,40 @@ public final class OpProfile {
         return new Profile(selfTimes(traceFile), wall, forwards);
     }
 
+    /**
+     * Adds each operator of {@code p} to {@code json} ({@code name}, {@code calls_per_UNIT}, {@code
+     * self_ms_per_UNIT}, per one of the {@code p.forwards()} profiled units) and the first {@code
+     * rows} of them to {@code md} as Markdown rows {@code | op | calls | self ms | share of wall
+     * |}.
+     */
+    public static void appendOps(
+            StringBuilder md,
+            com.fasterxml.jackson.databind.node.ArrayNode json,
+            Profile p,
+            String unit,
+            int rows) {
+        int n = p.forwards();
+        int shown = 0;
+        for (Op op : p.ops()) {
+            json.addObject()
+                    .put("name", op.name())
+                    .put("calls_per_" + unit, op.calls() / (double) n)
+                    .put("self_ms_per_" + unit, op.selfMs() / n);
+            if (shown++ < rows) {
+                md.append(
+                        String.format(
+                                java.util.Locale.ROOT,
+                                "| %s | %.0f | %.3f | %.1f%% |%n",
+                                op.name(),
+                                op.calls() / (double) n,
+                                op.selfMs() / n,
+                                100 * op.selfMs() / p.wallMs()));
+            }
+        }
+    }
+
     /** Self time per operator name from a Chrome trace of {@code cpu_op} events (µs timestamps). */
-    static List<Op> selfTimes(Path trace) throws IOException {
+    public static List<Op> selfTimes(Path trace) throws IOException {
         JsonNode root = Json.MAPPER.readTree(trace.toFile());
         JsonNode events = root.isArray() ? root : root.get("traceEvents");
         record Ev(String name, long tid, double ts, double dur) {}

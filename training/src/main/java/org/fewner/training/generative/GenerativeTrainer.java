@@ -21,7 +21,6 @@ import java.util.function.Consumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.fewner.common.AtomicFiles;
 import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
 import org.fewner.llm.decoder.DecoderModel;
@@ -29,8 +28,9 @@ import org.fewner.llm.lora.AdapterRegistry;
 import org.fewner.llm.lora.LoraAdapter;
 import org.fewner.llm.lora.LoraConfig;
 import org.fewner.llm.nn.LoraWeights;
-import org.fewner.llm.tensors.HostTensor;
-import org.fewner.llm.tensors.SafeTensors;
+import org.fewner.training.optim.AdamW;
+import org.fewner.training.optim.LinearWarmupDecay;
+import org.fewner.training.optim.TrainingCheckpoint;
 
 /**
  * LoRA instruction tuning of a decoder on {@link GenerativeLosses} with optional FGM/PGD on the
@@ -39,10 +39,10 @@ import org.fewner.llm.tensors.SafeTensors;
  * <p>The trainable parameters are the LoRA factors only (the base is frozen); they are kept here as
  * float arrays (the master copy) and made resident on the backbone as adapter {@link #NAME} before
  * each pass, so that a pass sees exactly the current values and DJL computes their gradients. The
- * same rules as the span trainer ({@link org.fewner.training.span.SpanTrainer}): AdamW in plain
- * Java (its moments are checkpointed), every random choice of step s derived from (seed, s) so that
- * a resumed run replays the steps an uninterrupted one would, atomic checkpoints, one JSON line per
- * step.
+ * same rules as the span trainer ({@link org.fewner.training.span.SpanTrainer}): the shared plain-
+ * Java {@link AdamW} (its moments are checkpointed, {@link TrainingCheckpoint}), every random
+ * choice of step s derived from (seed, s) so that a resumed run replays the steps an uninterrupted
+ * one would, atomic checkpoints, one JSON line per step.
  *
  * <p>Adversarial training (FGM, Miyato et al.): with g = ∂L/∂e at the input embeddings e of the
  * batch, δ = ε·g/‖g‖₂ (the norm over the whole batch), and the gradient of L(e + δ) is added to the
@@ -53,8 +53,8 @@ public final class GenerativeTrainer {
     /** Name of the adapter made resident while training. */
     public static final String NAME = "fewner.train.generative";
 
-    static final String CKPT_TENSORS = "state.safetensors";
-    static final String CKPT_JSON = "state.json";
+    static final String CKPT_TENSORS = TrainingCheckpoint.TENSORS;
+    static final String CKPT_JSON = TrainingCheckpoint.JSON;
 
     private final GenerativeTrainingConfig config;
     private final DecoderModel model;
@@ -66,9 +66,8 @@ public final class GenerativeTrainer {
     /** PEFT module key → model layer name. */
     private final Map<String, String> layerOf = new LinkedHashMap<>();
 
-    private final Map<String, float[]> params = new LinkedHashMap<>();
-    private final Map<String, float[]> adamM = new LinkedHashMap<>();
-    private final Map<String, float[]> adamV = new LinkedHashMap<>();
+    private final AdamW optimiser = new AdamW();
+    private final Map<String, float[]> params = optimiser.parameters();
     private int step;
     private Map<String, Double> lastLosses = new LinkedHashMap<>();
     private double elapsedBefore;
@@ -126,9 +125,7 @@ public final class GenerativeTrainer {
     }
 
     private void put(String name, float[] v) {
-        params.put(name, v);
-        adamM.put(name, new float[v.length]);
-        adamV.put(name, new float[v.length]);
+        optimiser.add(name, new long[] {v.length}, v, true);
     }
 
     public int step() {
@@ -177,11 +174,7 @@ public final class GenerativeTrainer {
 
     /** Learning rate of step {@code s}: linear warm-up, then linear decay to 0. */
     double learningRate(int s) {
-        if (s < config.warmup()) {
-            return config.lr() * (s + 1) / config.warmup();
-        }
-        double rest = Math.max(1, config.maxSteps() - config.warmup());
-        return config.lr() * Math.max(0, 1 - (s - config.warmup()) / rest);
+        return new LinearWarmupDecay(config.lr(), config.warmup(), config.maxSteps()).at(s);
     }
 
     /**
@@ -323,29 +316,16 @@ public final class GenerativeTrainer {
                             + clean.total()
                             + "; lower --lr or the LoRA alpha");
         }
-        double norm = 0;
-        for (float[] g : grads.values()) {
-            for (float v : g) {
-                norm += (double) v * v;
-            }
-        }
-        norm = Math.sqrt(norm);
+        double norm = AdamW.globalNorm(grads);
         values.put("grad_norm", norm);
         if (!Double.isFinite(norm)) {
             throw new FewNerException(
                     "training diverged at step " + step + ": the gradient norm is " + norm);
         }
         // global gradient-norm clipping (HF Trainer's max_grad_norm, 1.0 by default)
-        if (config.maxGradNorm() > 0 && norm > config.maxGradNorm()) {
-            float f = (float) (config.maxGradNorm() / norm);
-            for (float[] g : grads.values()) {
-                for (int i = 0; i < g.length; i++) {
-                    g[i] *= f;
-                }
-            }
-        }
+        AdamW.clip(grads, config.maxGradNorm(), norm);
         double lr = learningRate(step);
-        adamW(grads, lr);
+        optimiser.step(grads, lr, config.weightDecay(), step + 1);
         values.put("lr", lr);
         values.put("answer_tokens", (double) b.answerTokens);
         lastLosses = values;
@@ -379,98 +359,20 @@ public final class GenerativeTrainer {
         }
     }
 
-    private void adamW(Map<String, float[]> grads, double lr) {
-        double b1 = 0.9;
-        double b2 = 0.999;
-        double eps = 1e-8;
-        int t = step + 1;
-        double c1 = 1 - Math.pow(b1, t);
-        double c2 = 1 - Math.pow(b2, t);
-        for (Map.Entry<String, float[]> e : params.entrySet()) {
-            float[] w = e.getValue();
-            float[] g = grads.get(e.getKey());
-            float[] m = adamM.get(e.getKey());
-            float[] v = adamV.get(e.getKey());
-            for (int i = 0; i < w.length; i++) {
-                m[i] = (float) (b1 * m[i] + (1 - b1) * g[i]);
-                v[i] = (float) (b2 * v[i] + (1 - b2) * g[i] * g[i]);
-                double upd = (m[i] / c1) / (Math.sqrt(v[i] / c2) + eps);
-                w[i] = (float) (w[i] - lr * upd - lr * config.weightDecay() * w[i]);
-            }
-        }
-    }
-
     // ------------------------------------------------------------------------------- checkpoints
 
     /** Writes factors, AdamW moments, step and losses atomically into {@code dir}. */
     public void checkpoint(Path dir, double elapsedSeconds) {
-        AtomicFiles.writeDirectory(
-                dir,
-                true,
-                tmp -> {
-                    Map<String, HostTensor> t = new TreeMap<>();
-                    for (String n : params.keySet()) {
-                        long[] s = {params.get(n).length};
-                        t.put("param." + n, HostTensor.ofFloats(s, params.get(n)));
-                        t.put("adam_m." + n, HostTensor.ofFloats(s, adamM.get(n)));
-                        t.put("adam_v." + n, HostTensor.ofFloats(s, adamV.get(n)));
-                    }
-                    SafeTensors.write(tmp.resolve(CKPT_TENSORS), t, Map.of("format", "pt"));
-                    ObjectNode j = Json.MAPPER.createObjectNode();
-                    j.put("step", step);
-                    j.put("elapsed_s", elapsedSeconds);
-                    j.set("config", Json.MAPPER.valueToTree(config));
-                    j.set("losses", Json.MAPPER.valueToTree(lastLosses));
-                    Files.writeString(tmp.resolve(CKPT_JSON), Json.pretty(j));
-                });
+        TrainingCheckpoint.write(dir, optimiser, step, elapsedSeconds, config, lastLosses);
     }
 
     /** Restores a checkpoint written by {@link #checkpoint}; the settings must be the same. */
     public void restore(Path dir) {
-        var j = Json.readTree(dir.resolve(CKPT_JSON));
-        GenerativeTrainingConfig saved;
-        try {
-            saved = Json.MAPPER.treeToValue(j.get("config"), GenerativeTrainingConfig.class);
-        } catch (IOException e) {
-            throw new FewNerException(
-                    dir.resolve(CKPT_JSON) + ": unreadable config: " + e.getMessage(), e);
-        }
-        if (!saved.equals(config)) {
-            throw new FewNerException(
-                    dir.resolve(CKPT_JSON)
-                            + ": the checkpoint was written with other settings ("
-                            + FewNerException.quote(saved.toString())
-                            + "); resume with the same options or start afresh");
-        }
-        Map<String, HostTensor> t = SafeTensors.readAll(dir.resolve(CKPT_TENSORS));
-        for (String n : params.keySet()) {
-            copy(t, "param." + n, params.get(n), dir);
-            copy(t, "adam_m." + n, adamM.get(n), dir);
-            copy(t, "adam_v." + n, adamV.get(n), dir);
-        }
-        step = j.path("step").asInt();
-        elapsedBefore = j.path("elapsed_s").asDouble();
-        Map<String, Double> l = new LinkedHashMap<>();
-        j.path("losses")
-                .fields()
-                .forEachRemaining(
-                        e ->
-                                l.put(
-                                        e.getKey(),
-                                        e.getValue().isNull() ? null : e.getValue().asDouble()));
-        lastLosses = l;
-    }
-
-    private static void copy(Map<String, HostTensor> t, String name, float[] into, Path dir) {
-        HostTensor h = t.get(name);
-        if (h == null || h.numel() != into.length) {
-            throw new FewNerException(
-                    dir.resolve(CKPT_TENSORS)
-                            + ": tensor "
-                            + name
-                            + " missing or of the wrong size");
-        }
-        System.arraycopy(h.toFloats(), 0, into, 0, into.length);
+        TrainingCheckpoint.State st =
+                TrainingCheckpoint.read(dir, optimiser, GenerativeTrainingConfig.class, config);
+        step = st.step();
+        elapsedBefore = st.elapsedSeconds();
+        lastLosses = st.losses();
     }
 
     // ------------------------------------------------------------------------------- the loop

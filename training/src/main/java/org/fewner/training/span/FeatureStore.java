@@ -151,6 +151,14 @@ public final class FeatureStore {
     }
 
     public static FeatureStore read(Path file) {
+        return read(file, k -> true);
+    }
+
+    /**
+     * Reads only the sentences whose {@link #key} {@code keep} accepts (the others are skipped
+     * unread), e.g. a sample of a large cache.
+     */
+    public static FeatureStore read(Path file, java.util.function.Predicate<String> keep) {
         try (DataInputStream in =
                 new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 20))) {
             if (!MAGIC.equals(in.readUTF())) {
@@ -172,6 +180,11 @@ public final class FeatureStore {
                 for (int i = 0; i < nw; i++) {
                     w.add(in.readUTF());
                 }
+                String k = key(w);
+                if (!keep.test(k)) {
+                    in.skipNBytes((long) nl * nw * hidden * 2);
+                    continue;
+                }
                 short[][] v = new short[nl][nw * hidden];
                 for (int l = 0; l < nl; l++) {
                     int bytes = nw * hidden * 2;
@@ -181,7 +194,6 @@ public final class FeatureStore {
                     in.readFully(buf, 0, bytes);
                     java.nio.ByteBuffer.wrap(buf, 0, bytes).asShortBuffer().get(v[l]);
                 }
-                String k = key(w);
                 fs.byKey.put(k, v);
                 fs.words.put(k, List.copyOf(w));
             }

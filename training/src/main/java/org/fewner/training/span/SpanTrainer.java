@@ -22,14 +22,15 @@ import java.util.function.Consumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.fewner.common.AtomicFiles;
 import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
 import org.fewner.llm.tensors.HostTensor;
-import org.fewner.llm.tensors.SafeTensors;
 import org.fewner.ner.Mention;
 import org.fewner.ner.span.SpanHeads;
 import org.fewner.training.data.TrainingExample;
+import org.fewner.training.optim.AdamW;
+import org.fewner.training.optim.LinearWarmupDecay;
+import org.fewner.training.optim.TrainingCheckpoint;
 
 /**
  * Trains the span method's heads on cached word vectors of a frozen backbone.
@@ -41,23 +42,22 @@ import org.fewner.training.data.TrainingExample;
  *
  * <p>Determinism: all randomness of step {@code s} comes from {@code new Random(seed, s)}, so the
  * data position is the step number, and a resumed run replays exactly the steps an uninterrupted
- * one would. AdamW runs here in plain Java because DJL's optimiser keeps its moment estimates in
- * private state that cannot be checkpointed; its arithmetic is the textbook one (decoupled decay).
+ * one would. AdamW, the schedule, clipping and the checkpoint files are the trainers' shared ones
+ * ({@link AdamW}, {@link LinearWarmupDecay}, {@link TrainingCheckpoint}).
  */
 public final class SpanTrainer {
     /** Checkpoint file names inside the checkpoint directory. */
-    static final String CKPT_TENSORS = "state.safetensors";
+    static final String CKPT_TENSORS = TrainingCheckpoint.TENSORS;
 
-    static final String CKPT_JSON = "state.json";
+    static final String CKPT_JSON = TrainingCheckpoint.JSON;
 
     private final SpanTrainingConfig config;
     private final List<TrainingExample> examples;
     private final FeatureStore store;
     private final int hidden;
-    private final Map<String, float[]> params = new LinkedHashMap<>();
-    private final Map<String, long[]> shapes = new LinkedHashMap<>();
-    private final Map<String, float[]> adamM = new LinkedHashMap<>();
-    private final Map<String, float[]> adamV = new LinkedHashMap<>();
+    private final AdamW optimiser = new AdamW();
+    private final Map<String, float[]> params = optimiser.parameters();
+    private final Map<String, long[]> shapes = optimiser.shapes();
     private final List<String> corpora = new ArrayList<>();
     private final Map<String, EpisodeSampler> samplers = new LinkedHashMap<>();
     private final Map<String, List<Integer>> corpusExamples = new LinkedHashMap<>();
@@ -116,11 +116,9 @@ public final class SpanTrainer {
         }
     }
 
+    /** Registers a parameter; weight decay applies to matrices only. */
     private void param(String name, long[] shape, float[] init) {
-        params.put(name, init);
-        shapes.put(name, shape);
-        adamM.put(name, new float[init.length]);
-        adamV.put(name, new float[init.length]);
+        optimiser.add(name, shape, init, init.length > 1 && shape.length == 2);
     }
 
     private static float[] uniform(Random r, int n, double bound) {
@@ -165,6 +163,21 @@ public final class SpanTrainer {
         return step;
     }
 
+    /** The optimiser holding the heads' master copies and moments (the step profiler's view). */
+    AdamW optimiser() {
+        return optimiser;
+    }
+
+    /** One AdamW update of the current step with {@code grads} (clipped first); no step count. */
+    void applyUpdate(Map<String, float[]> grads) {
+        adamW(grads, learningRate(step));
+    }
+
+    /** Advances the step counter (the step profiler replays {@link #trainStep} phase by phase). */
+    void advance() {
+        step++;
+    }
+
     public Map<String, Double> lastLosses() {
         return lastLosses;
     }
@@ -194,11 +207,7 @@ public final class SpanTrainer {
 
     /** Learning rate of step {@code s} (0-based): linear warm-up, then linear decay to 0. */
     double learningRate(int s) {
-        if (s < config.warmup()) {
-            return config.lr() * (s + 1) / config.warmup();
-        }
-        double rest = Math.max(1, config.maxSteps() - config.warmup());
-        return config.lr() * Math.max(0, 1 - (s - config.warmup()) / rest);
+        return new LinearWarmupDecay(config.lr(), config.warmup(), config.maxSteps()).at(s);
     }
 
     /** Builds the batch of step {@code s}: everything random is drawn from its own generator. */
@@ -358,7 +367,7 @@ public final class SpanTrainer {
         step++;
     }
 
-    private static void step(float[] delta, float[] g, double alpha, double eps) {
+    static void step(float[] delta, float[] g, double alpha, double eps) {
         double n = norm(g);
         if (n == 0 || !Double.isFinite(n)) {
             return;
@@ -375,7 +384,7 @@ public final class SpanTrainer {
         }
     }
 
-    private static float[] add(float[] a, float[] b) {
+    static float[] add(float[] a, float[] b) {
         float[] o = new float[a.length];
         for (int i = 0; i < a.length; i++) {
             o[i] = a[i] + b[i];
@@ -389,129 +398,32 @@ public final class SpanTrainer {
      * without clipping) then cannot throw AdamW's moments off.
      */
     static void clip(Map<String, float[]> grads, double clipNorm) {
-        if (clipNorm <= 0) {
-            return;
-        }
-        double sq = 0;
-        for (float[] g : grads.values()) {
-            for (float v : g) {
-                sq += (double) v * v;
-            }
-        }
-        double n = Math.sqrt(sq);
-        if (n > clipNorm) {
-            float s = (float) (clipNorm / n);
-            for (float[] g : grads.values()) {
-                for (int i = 0; i < g.length; i++) {
-                    g[i] *= s;
-                }
-            }
-        }
+        AdamW.clip(grads, clipNorm);
     }
 
     private void adamW(Map<String, float[]> grads, double lr) {
         clip(grads, config.clipNorm());
-        double b1 = 0.9;
-        double b2 = 0.999;
-        double eps = 1e-8;
-        int t = step + 1;
-        double c1 = 1 - Math.pow(b1, t);
-        double c2 = 1 - Math.pow(b2, t);
-        for (Map.Entry<String, float[]> e : params.entrySet()) {
-            String name = e.getKey();
-            float[] w = e.getValue();
-            float[] g = grads.get(name);
-            float[] m = adamM.get(name);
-            float[] v = adamV.get(name);
-            boolean decay = w.length > 1 && shapes.get(name).length == 2;
-            for (int i = 0; i < w.length; i++) {
-                m[i] = (float) (b1 * m[i] + (1 - b1) * g[i]);
-                v[i] = (float) (b2 * v[i] + (1 - b2) * g[i] * g[i]);
-                double upd = (m[i] / c1) / (Math.sqrt(v[i] / c2) + eps);
-                double nw = w[i] - lr * upd;
-                if (decay) {
-                    nw -= lr * config.weightDecay() * w[i];
-                }
-                w[i] = (float) nw;
-            }
-        }
+        optimiser.step(grads, lr, config.weightDecay(), step + 1);
     }
 
     // ------------------------------------------------------------------------------- checkpoints
 
     /** Writes parameters, AdamW moments, step and losses atomically into {@code dir}. */
     public void checkpoint(Path dir, double elapsedSeconds) {
-        AtomicFiles.writeDirectory(
-                dir,
-                true,
-                tmp -> {
-                    Map<String, HostTensor> t = new TreeMap<>();
-                    for (String n : params.keySet()) {
-                        long[] s = shapes.get(n);
-                        t.put("param." + n, HostTensor.ofFloats(s, params.get(n)));
-                        t.put("adam_m." + n, HostTensor.ofFloats(s, adamM.get(n)));
-                        t.put("adam_v." + n, HostTensor.ofFloats(s, adamV.get(n)));
-                    }
-                    SafeTensors.write(tmp.resolve(CKPT_TENSORS), t, Map.of("format", "pt"));
-                    ObjectNode j = Json.MAPPER.createObjectNode();
-                    j.put("step", step);
-                    j.put("elapsed_s", elapsedSeconds);
-                    j.set("config", Json.MAPPER.valueToTree(config));
-                    j.set("losses", Json.MAPPER.valueToTree(lastLosses));
-                    Files.writeString(tmp.resolve(CKPT_JSON), Json.pretty(j));
-                });
+        TrainingCheckpoint.write(dir, optimiser, step, elapsedSeconds, config, lastLosses);
     }
 
     /** Restores a checkpoint written by {@link #checkpoint}; the config must be the same. */
     public void restore(Path dir) {
-        var j = Json.readTree(dir.resolve(CKPT_JSON));
-        SpanTrainingConfig saved;
-        try {
-            saved = Json.MAPPER.treeToValue(j.get("config"), SpanTrainingConfig.class);
-        } catch (IOException e) {
-            throw new FewNerException(
-                    dir.resolve(CKPT_JSON) + ": unreadable config: " + e.getMessage(), e);
-        }
-        if (!saved.equals(config)) {
-            throw new FewNerException(
-                    dir.resolve(CKPT_JSON)
-                            + ": the checkpoint was written with other settings ("
-                            + FewNerException.quote(saved.toString())
-                            + "); resume with the same options or start afresh");
-        }
-        Map<String, HostTensor> t = SafeTensors.readAll(dir.resolve(CKPT_TENSORS));
-        for (String n : params.keySet()) {
-            copy(t, "param." + n, params.get(n), dir);
-            copy(t, "adam_m." + n, adamM.get(n), dir);
-            copy(t, "adam_v." + n, adamV.get(n), dir);
-        }
-        step = j.path("step").asInt();
-        elapsedBefore = j.path("elapsed_s").asDouble();
-        Map<String, Double> l = new LinkedHashMap<>();
-        j.path("losses")
-                .fields()
-                .forEachRemaining(
-                        e ->
-                                l.put(
-                                        e.getKey(),
-                                        e.getValue().isNull() ? null : e.getValue().asDouble()));
-        lastLosses = l;
+        TrainingCheckpoint.State st =
+                TrainingCheckpoint.read(dir, optimiser, SpanTrainingConfig.class, config);
+        step = st.step();
+        elapsedBefore = st.elapsedSeconds();
+        lastLosses = st.losses();
     }
 
     public double elapsedBefore() {
         return elapsedBefore;
-    }
-
-    private static void copy(Map<String, HostTensor> t, String name, float[] into, Path dir) {
-        HostTensor h = t.get(name);
-        if (h == null || h.numel() != into.length) {
-            throw new FewNerException(
-                    dir.resolve(CKPT_TENSORS)
-                            + ": tensor "
-                            + name
-                            + " missing or of the wrong size");
-        }
-        System.arraycopy(h.toFloats(), 0, into, 0, into.length);
     }
 
     // ------------------------------------------------------------------------------- the loop
