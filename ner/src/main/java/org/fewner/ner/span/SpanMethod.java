@@ -115,7 +115,7 @@ public final class SpanMethod implements FewShotMethod {
                     number(options, "length-bonus"));
         }
 
-        private static Double number(org.fewner.ner.MethodOptions options, String key) {
+        static Double number(org.fewner.ner.MethodOptions options, String key) {
             return options.get(key)
                     .map(
                             v -> {
@@ -250,9 +250,42 @@ public final class SpanMethod implements FewShotMethod {
     /**
      * The registry entry ({@code --method span}). Options: {@code adapter} (default: the adapter
      * shipped for {@code default}/{@code default-uncased}), {@code layer} (typing layer, as trained
-     * by default), {@code threshold} (detection), {@code rejection} (learnt|margin|off), {@code
-     * margin}.
+     * by default), {@code threshold} (detection), {@code typing} (mixed|projection), {@code mix},
+     * {@code mean-margin}, {@code proj-margin}, {@code length-bonus} (mixed typing, {@link
+     * SpanDecoder}), {@code rejection} (learnt|margin|off) and {@code margin} (projection typing),
+     * {@code adapt-steps} (support adaptation of the detector, {@link DetectionAdaptation}; 0 =
+     * off, the default), {@code adapt-lr} (0.003), {@code adapt-positive-weight} (10), {@code
+     * adapt-l2} (0), {@code adapt-scope} (output|all).
      */
+    public static DetectionAdaptation.Options adaptationOf(org.fewner.ner.MethodOptions options) {
+        int steps =
+                Overrides.number(options, "adapt-steps") == null
+                        ? 0
+                        : (int) (double) Overrides.number(options, "adapt-steps");
+        if (steps < 0) {
+            throw new FewNerException(
+                    "--method span: option adapt-steps must be >= 0, got " + steps);
+        }
+        if (steps == 0) {
+            return DetectionAdaptation.Options.NONE;
+        }
+        Double lr = Overrides.number(options, "adapt-lr");
+        Double pw = Overrides.number(options, "adapt-positive-weight");
+        Double l2 = Overrides.number(options, "adapt-l2");
+        String scope = options.get("adapt-scope").orElse("output");
+        DetectionAdaptation.Scope sc;
+        try {
+            sc = DetectionAdaptation.Scope.valueOf(scope.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new FewNerException(
+                    "--method span: option adapt-scope must be output or all, got "
+                            + FewNerException.quote(scope));
+        }
+        return new DetectionAdaptation.Options(
+                steps, lr == null ? 0.003 : lr, pw == null ? 10 : pw, l2 == null ? 0 : l2, sc);
+    }
+
+    /** The registry entry ({@code --method span}); its options: {@link #adaptationOf} above. */
     public static final class Provider implements org.fewner.ner.FewShotMethods.Provider {
         @Override
         public String name() {
@@ -280,6 +313,7 @@ public final class SpanMethod implements FewShotMethod {
             Overrides o = Overrides.of(options);
             SpanHeads heads = readHeads(adapter, o);
             SpanDecoder.Settings decoding = readDecoding(adapter, o);
+            DetectionAdaptation.Options adaptation = adaptationOf(options);
             int[] layers =
                     heads.config().detectLayer() == heads.config().typeLayer()
                             ? new int[] {heads.config().detectLayer()}
@@ -289,7 +323,7 @@ public final class SpanMethod implements FewShotMethod {
                         new EncoderFeatures(options.encoder().get(), layers),
                         heads,
                         decoding,
-                        DetectionAdaptation.Options.NONE,
+                        adaptation,
                         null);
             }
             List<Integer> ls = new ArrayList<>();
@@ -303,11 +337,7 @@ public final class SpanMethod implements FewShotMethod {
                                 BackboneWordEncoder.Options.of(ls),
                                 false);
                 return new SpanMethod(
-                        new EncoderFeatures(enc, layers),
-                        heads,
-                        decoding,
-                        DetectionAdaptation.Options.NONE,
-                        enc);
+                        new EncoderFeatures(enc, layers), heads, decoding, adaptation, enc);
             }
             ai.djl.Device device =
                     org.fewner.llm.device.DeviceSpec.parse(
@@ -316,11 +346,7 @@ public final class SpanMethod implements FewShotMethod {
             BackboneWordEncoder enc =
                     new BackboneWordEncoder(backbone, BackboneWordEncoder.Options.of(ls), true);
             return new SpanMethod(
-                    new EncoderFeatures(enc, layers),
-                    heads,
-                    decoding,
-                    DetectionAdaptation.Options.NONE,
-                    enc);
+                    new EncoderFeatures(enc, layers), heads, decoding, adaptation, enc);
         }
     }
 

@@ -2,6 +2,7 @@ package org.fewner.ner.span;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -103,5 +104,32 @@ class SpanDecoderTest {
     @Test
     void mixOutsideTheUnitIntervalIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> new SpanDecoder.Settings(1.5, 0, 0, 0));
+    }
+
+    @Test
+    void badSpanOptionsAreUserErrorsNamingTheOption() {
+        org.fewner.common.FewNerException e =
+                assertThrows(
+                        org.fewner.common.FewNerException.class,
+                        () ->
+                                SpanMethod.adaptationOf(
+                                        org.fewner.ner.MethodOptions.of(
+                                                java.util.Map.of(
+                                                        "adapt-steps",
+                                                        "5",
+                                                        "adapt-scope",
+                                                        "most"))));
+        assertTrue(e.getMessage().contains("adapt-scope"), e.getMessage());
+        e =
+                assertThrows(
+                        org.fewner.common.FewNerException.class,
+                        () ->
+                                SpanMethod.Overrides.of(
+                                        org.fewner.ner.MethodOptions.of(
+                                                java.util.Map.of("mix", "half"))));
+        assertTrue(e.getMessage().contains("mix"), e.getMessage());
+        assertEquals(
+                DetectionAdaptation.Options.NONE,
+                SpanMethod.adaptationOf(org.fewner.ner.MethodOptions.of(java.util.Map.of())));
     }
 }
