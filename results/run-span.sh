@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Span-method cells of the README table (issue 16), one after the other, with the shipped uncased adapter
+# Span-method cells of the README table (issue 16), with the shipped uncased adapter
 # (ner/src/main/resources/org/fewner/ner/span/adapters/default-uncased). Usage: results/run-span.sh [FEWNER]
 # FEWNER defaults to ./fewner; every command below is exactly what results.json records. Resumes where it stopped.
+# Two instances may run side by side: each cell is taken by one of them (a lock directory beside it).
 set -uo pipefail
 F="${1:-./fewner}"
 D=../shared/datasets
 export FEWNER_JAVA_OPTS="${FEWNER_JAVA_OPTS:--Xmx5g}"
 run() { # out, args...
   local out=$1; shift
-  [ -f $out/results.json ] || [ -f $out/5shot/results.json ] || $F eval "$@" --out $out $( [ -d $out ] && echo --resume )
+  [ -f $out/results.json ] || [ -f $out/5shot/results.json ] && return
+  mkdir $out.lock 2>/dev/null || return
+  $F eval "$@" --out $out $( [ -d $out ] && echo --resume )
+  rmdir $out.lock
 }
 x="--method span --model default-uncased --cache-mb 2500"
 for k in 1 5; do for s in inter intra; do
