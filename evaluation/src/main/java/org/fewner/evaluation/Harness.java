@@ -92,10 +92,19 @@ public final class Harness {
         double elapsedBefore = 0;
         Map<String, Long> bytes = new LinkedHashMap<>();
         if (settings.resume()) {
-            if (!Files.isRegularFile(checkpoint)) {
+            boolean killedBeforeFirstCheckpoint =
+                    !Files.isRegularFile(checkpoint) && holdsOnlyPredictions(out);
+            if (!Files.isRegularFile(checkpoint) && !killedBeforeFirstCheckpoint) {
                 throw new FewNerException(
                         checkpoint + ": no checkpoint to resume (run without --resume first)");
             }
+            if (killedBeforeFirstCheckpoint) {
+                // the run stopped before finishing its first task: nothing of it counts; start over
+                System.err.println(
+                        out + ": no checkpoint yet (stopped during the first task): starting over");
+            }
+        }
+        if (settings.resume() && Files.isRegularFile(checkpoint)) {
             JsonNode c = Json.readTree(checkpoint);
             if (!fingerprint.equals(c.path("config").asText())) {
                 throw new FewNerException(
@@ -110,7 +119,7 @@ public final class Harness {
             c.path("bytes")
                     .fields()
                     .forEachRemaining(e -> bytes.put(e.getKey(), e.getValue().asLong()));
-        } else if (Files.exists(out) && !isEmptyDir(out)) {
+        } else if (!settings.resume() && Files.exists(out) && !isEmptyDir(out)) {
             throw new FewNerException(
                     out
                             + ": already exists (choose another --out, or --resume to continue a run there)");
@@ -242,6 +251,24 @@ public final class Harness {
 
     private static long sentencesOf(int done, long total, int tasks) {
         return tasks == 0 ? 0 : total / tasks * done;
+    }
+
+    /**
+     * Whether {@code p} is a directory holding nothing but what a run writes before its first
+     * checkpoint: folders and {@code predictions.jsonl} files.
+     */
+    static boolean holdsOnlyPredictions(Path p) {
+        if (!Files.isDirectory(p)) {
+            return false;
+        }
+        try (var s = Files.walk(p)) {
+            return s.allMatch(
+                    f ->
+                            Files.isDirectory(f)
+                                    || f.getFileName().toString().equals("predictions.jsonl"));
+        } catch (IOException e) {
+            throw new FewNerException(p + ": cannot list: " + e.getMessage(), e);
+        }
     }
 
     private static boolean isEmptyDir(Path p) {

@@ -148,6 +148,32 @@ class HarnessTest {
     }
 
     @Test
+    void aRunStoppedBeforeItsFirstCheckpointResumesFromTheStart() throws Exception {
+        Path file = episodes(tmp.resolve("test_5_1.jsonl"), 3, 1);
+        Path whole = tmp.resolve("whole1");
+        Map<String, Object> expected =
+                Evaluation.run(Protocol.fewNerd(file, 0), options(whole, false)).get(0);
+        Path early = tmp.resolve("early");
+        Files.createDirectories(early);
+        Files.writeString(early.resolve("predictions.jsonl"), "{\"episode\":0,\"sent");
+        Map<String, Object> resumed =
+                Evaluation.run(Protocol.fewNerd(file, 0), options(early, true)).get(0);
+        assertEquals(micro(expected), micro(resumed));
+        assertEquals(
+                Files.readString(whole.resolve("predictions.jsonl")),
+                Files.readString(early.resolve("predictions.jsonl")));
+        // a folder holding anything else is not taken for such a run
+        Path other = tmp.resolve("other");
+        Files.createDirectories(other);
+        Files.writeString(other.resolve("notes.txt"), "mine");
+        var e =
+                assertThrows(
+                        FewNerException.class,
+                        () -> Evaluation.run(Protocol.fewNerd(file, 0), options(other, true)));
+        assertTrue(e.getMessage().endsWith("no checkpoint to resume (run without --resume first)"));
+    }
+
+    @Test
     void resumeWithOtherOptionsOrWithoutCheckpointIsRefused() throws Exception {
         Path file = episodes(tmp.resolve("test_5_1.jsonl"), 2, 1);
         var none =
