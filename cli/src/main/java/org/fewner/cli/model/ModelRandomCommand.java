@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.fewner.cli.options.OptionChecks;
 import org.fewner.common.FewNerException;
 import org.fewner.common.InputFiles;
 import org.fewner.common.Json;
@@ -68,6 +69,24 @@ public final class ModelRandomCommand implements Runnable {
         if (!(tree instanceof ObjectNode cfg)) {
             throw new FewNerException(
                     config + ": expected a JSON object (a Hugging Face config.json)");
+        }
+        String[] names = {
+            "--layers",
+            "--hidden",
+            "--intermediate",
+            "--heads",
+            "--kv-heads",
+            "--head-dim",
+            "--vocab"
+        };
+        Integer[] values = {layers, hidden, intermediate, heads, kvHeads, headDim, vocab};
+        for (int i = 0; i < names.length; i++) {
+            if (values[i] != null) {
+                OptionChecks.positive(names[i], values[i]);
+            }
+        }
+        if (initStd != null) {
+            OptionChecks.positive("--init-std", initStd);
         }
         boolean hadHeadDim = cfg.has("head_dim");
         put(cfg, "num_hidden_layers", layers);

@@ -166,6 +166,27 @@ class BadInputTest {
     }
 
     @Test
+    void sizeOverridesOfModelRandomNameTheOption() throws Exception {
+        Path config = writeConfig("override", llamaConfig());
+        for (String opt : new String[] {"--heads", "--kv-heads", "--layers", "--hidden"}) {
+            Path out = tmp.resolve("out-override" + opt);
+            CliRun.run(
+                            "model",
+                            "random",
+                            "--config",
+                            config.toString(),
+                            opt,
+                            "0",
+                            "--seed",
+                            "1",
+                            "--out",
+                            out.toString())
+                    .assertUserError(opt + ": expected a positive integer, got 0");
+            assertAbsent(out);
+        }
+    }
+
+    @Test
     void impossibleConfigOfAnExistingModelIsOneLine() throws Exception {
         for (String field : new String[] {"num_attention_heads", "num_key_value_heads"}) {
             Path m = model("heads-" + field, llamaConfig());
