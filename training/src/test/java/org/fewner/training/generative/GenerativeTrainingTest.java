@@ -196,7 +196,9 @@ class GenerativeTrainingTest {
                         LoraAdapter.read(out),
                         true,
                         1,
-                        32)) {
+                        32,
+                        32,
+                        true)) {
             List<WordSentence> ws = new ArrayList<>();
             List<LabeledSentence> gold = new ArrayList<>();
             for (TrainingExample e : s) {
@@ -220,6 +222,36 @@ class GenerativeTrainingTest {
             }
             double f1 = 2.0 * tp / (np + ng);
             assertTrue(f1 >= 0.9, "span F1 on the training sentences " + f1 + " (" + pred + ")");
+            // one search per (sentence, type) pair gives the same mentions as the batched search
+            // (all 24 pairs of the 6 sentences in one batch above; here batches of 1 and of 5)
+            for (int batch : new int[] {1, 5}) {
+                try (FewShotMethod single =
+                        new GenerativeMethod(
+                                DecoderModel.load(model, Device.cpu()),
+                                LoraAdapter.read(out),
+                                true,
+                                1,
+                                32,
+                                batch,
+                                batch > 1)) {
+                    List<List<ScoredMention>> p =
+                            single.adapt(new SupportSet(types, gold), 1).recognize(ws);
+                    assertEquals(pred.size(), p.size());
+                    for (int i = 0; i < pred.size(); i++) {
+                        assertEquals(
+                                pred.get(i).stream().map(ScoredMention::mention).toList(),
+                                p.get(i).stream().map(ScoredMention::mention).toList(),
+                                "sentence " + i + ", batch " + batch);
+                        for (int j = 0; j < p.get(i).size(); j++) {
+                            assertEquals(
+                                    pred.get(i).get(j).confidence(),
+                                    p.get(i).get(j).confidence(),
+                                    1e-3,
+                                    "sentence " + i + ", batch " + batch);
+                        }
+                    }
+                }
+            }
         }
     }
 }
