@@ -120,7 +120,8 @@ class GenerativeTrainingTest {
                 11,
                 2,
                 4,
-                1.0);
+                1.0,
+                0);
     }
 
     private static List<float[]> factors(LoraAdapter a) {
@@ -133,6 +134,35 @@ class GenerativeTrainingTest {
                             out.add(m.b());
                         });
         return out;
+    }
+
+    @Test
+    void wordTokensLocateEachWordOfTheSentenceInThePrompt() throws Exception {
+        try (DecoderModel m = DecoderModel.load(model, Device.cpu())) {
+            List<TrainingExample> s = sentences(tmp.resolve("w3"));
+            TrainingExample clara = s.get(3); // Clara left Berlin for Rome .
+            InstructionExample e =
+                    InstructionExamples.build(
+                                    List.of(clara),
+                                    List.of("LOC"),
+                                    Map.of(),
+                                    PromptTemplate.DEFAULT)
+                            .get(0);
+            GenerativeLosses.Encoded enc = GenerativeLosses.encode(m, PromptTemplate.DEFAULT, e, 0);
+            assertEquals(clara.words().size(), enc.wordTokens().size());
+            for (int w = 0; w < clara.words().size(); w++) {
+                int[] r = enc.wordTokens().get(w);
+                long[] ids = java.util.Arrays.copyOfRange(enc.prompt(), r[0], r[1]);
+                assertEquals(
+                        clara.words().get(w),
+                        m.tokenizer().decode(ids, false).strip(),
+                        "word " + w);
+            }
+            // the entities' word ranges, in sentence order: Berlin, Rome
+            assertEquals(2, enc.entityWords().size());
+            assertArrayEquals(new int[] {2, 3}, enc.entityWords().get(0));
+            assertArrayEquals(new int[] {4, 5}, enc.entityWords().get(1));
+        }
     }
 
     @Test

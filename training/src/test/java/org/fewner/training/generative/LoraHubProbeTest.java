@@ -63,7 +63,8 @@ class LoraHubProbeTest {
                         seed,
                         1000,
                         4,
-                        1.0);
+                        1.0,
+                        0);
         GenerativeTrainer t = new GenerativeTrainer(c, m, r, enc);
         try (NDManager root = NDManager.newBaseManager()) {
             t.run(root, dir.resolve("log"), dir.resolve("ckpt"), -1, null);
