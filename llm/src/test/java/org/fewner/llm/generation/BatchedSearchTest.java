@@ -129,6 +129,13 @@ class BatchedSearchTest {
             try (DecoderStepModel sm = new DecoderStepModel(m, null, true)) {
                 batched = ConstrainedSearch.runBatch(sm, prompts, cs, beams, budgets);
                 assertTrue(sm.sharedPrefixTokens() >= 2, "the template's prefix is shared");
+                System.out.printf(
+                        "shared prefix: %d tokens of prompts of %s tokens%n",
+                        sm.sharedPrefixTokens(),
+                        java.util.Arrays.toString(
+                                java.util.Arrays.stream(prompts)
+                                        .mapToInt(x -> x.length)
+                                        .toArray()));
             }
             for (int i = 0; i < prompts.length; i++) {
                 try (DecoderStepModel sm = new DecoderStepModel(m, null)) {
