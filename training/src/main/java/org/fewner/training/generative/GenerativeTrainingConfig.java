@@ -66,7 +66,10 @@ public record GenerativeTrainingConfig(
                 "mean",
                 0.1,
                 "fgm",
-                1.0,
+                // ε = 1.0 (the usual BERT FGM value) kept a small decoder from fitting its training
+                // set
+                // (span F1 0.07 vs 0.97 with 0.1 after 600 steps; training/docs/generative.md)
+                0.1,
                 3,
                 1e-3,
                 0,
