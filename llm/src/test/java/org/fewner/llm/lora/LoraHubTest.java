@@ -125,8 +125,8 @@ class LoraHubTest {
     }
 
     /**
-     * Three candidate adapters; the task is to reproduce the outputs of a hidden target that equals
-     * candidate 1. LoRAHub must give candidate 1 the largest |weight| and cut the task loss.
+     * Three candidate adapters; the task is to reproduce the outputs of a hidden target, candidate
+     * 1 at weight 1.2. LoRAHub must give candidate 1 the largest |weight| and cut the task loss.
      */
     @Test
     void findsTheRightAdapterAndLowersTheLoss() {
@@ -144,10 +144,22 @@ class LoraHubTest {
                                     103,
                                     LoraAdapter.Init.RANDOM,
                                     0.4));
-            reg.add("hidden-target", sources.get(1));
+            // adapter 1 at weight 1.2: the corner w = e₁ (evaluated first) is near, not at, the
+            // optimum, so CMA-ES has to move from it
+            reg.add(
+                    "hidden-target",
+                    LoraHub.compose(
+                            List.of(sources.get(1)),
+                            new double[] {1.2},
+                            LoraHub.Combination.LINEAR));
             float[] target = logits(reg, "hidden-target");
             reg.remove("hidden-target");
             TaskLoss loss = (backbone, name) -> mse(logits(reg, name), target);
+            reg.add(
+                    "corner",
+                    LoraHub.compose(sources, new double[] {0, 1, 0}, LoraHub.Combination.LINEAR));
+            double corner = mse(logits(reg, "corner"), target);
+            reg.remove("corner");
             LoraHub.Result r =
                     LoraHub.search(
                             reg,
@@ -175,6 +187,10 @@ class LoraHubTest {
                     1,
                     argmax,
                     "the hidden target is adapter 1: weights " + Arrays.toString(r.weights()));
+            System.out.printf("task loss at the corner w = e1: %.6f%n", corner);
+            assertTrue(
+                    r.bestLoss() < 0.2 * corner,
+                    "CMA-ES improves on the best corner: " + corner + " -> " + r.bestLoss());
             assertTrue(
                     r.bestLoss() < 0.2 * r.startLoss(),
                     "loss must drop: " + r.startLoss() + " -> " + r.bestLoss());
