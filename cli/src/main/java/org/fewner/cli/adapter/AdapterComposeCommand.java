@@ -25,8 +25,10 @@ import picocli.CommandLine.Option;
         name = "compose",
         mixinStandardHelpOptions = true,
         description = {
-            "Composes adapters with LoRAHub: A = sum w_i A_i, B = sum w_i B_i per module, w in [-1.5, 1.5]",
-            "searched by CMA-ES (commons-math3) to minimise task loss + 0.05 * mean|w| on the support examples.",
+            "Composes adapters with LoRAHub: per module delta W = sum w_i s_i B_i A_i (--combination cat, rank",
+            "concatenation) or A = sum w_i A_i, B = sum w_i B_i (linear, LoRAHub's rule), w in [-1.5, 1.5] searched",
+            "by CMA-ES (commons-math3), started from the best of w = 0, each single adapter and their average, to",
+            "minimise task loss + 0.05 * mean|w| on the support examples.",
             "Task loss on a decoder: the NER loss (answer-token cross-entropy of one instruction per support",
             "sentence and type, as the generative method trains); on BERT: the masked-LM loss of the support text."
         })
@@ -65,6 +67,16 @@ public final class AdapterComposeCommand implements Runnable {
     int budget;
 
     @Option(
+            names = "--combination",
+            defaultValue = "cat",
+            paramLabel = "cat|linear",
+            description =
+                    "cat: concatenate the factors along the rank, delta W = sum w_i s_i B_i A_i exactly (PEFT's"
+                            + " combination_type=\"cat\"; the composed rank is the sum of the ranks); linear: LoRAHub's"
+                            + " A = sum w_i A_i, B = sum w_i B_i (cross terms B_i A_j). Default: ${DEFAULT-VALUE}.")
+    String combination;
+
+    @Option(
             names = "--seed",
             defaultValue = "42",
             paramLabel = "S",
@@ -93,6 +105,12 @@ public final class AdapterComposeCommand implements Runnable {
         }
         if (budget < 2) {
             throw new FewNerException("--budget: expected at least 2 evaluations, got " + budget);
+        }
+        LoraHub.Combination rule;
+        try {
+            rule = LoraHub.Combination.parse(combination);
+        } catch (IllegalArgumentException e) {
+            throw new FewNerException("--combination: " + e.getMessage(), e);
         }
         List<LoraAdapter> sources = new ArrayList<>();
         for (Path p : adapters) {
@@ -129,7 +147,7 @@ public final class AdapterComposeCommand implements Runnable {
                             registry,
                             sources,
                             loss,
-                            new LoraHub.Settings(budget, 0.05, 1.5, 0.5, seed));
+                            new LoraHub.Settings(budget, 0.05, 1.5, 0.5, seed, rule));
             ObjectNode extra = r.adapter().config().extra().deepCopy();
             ObjectNode hub = (ObjectNode) extra.get("fewner_lorahub");
             ArrayNode src = hub.putArray("sources");

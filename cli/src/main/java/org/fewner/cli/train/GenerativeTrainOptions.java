@@ -93,6 +93,8 @@ public final class GenerativeTrainOptions {
         if (maxSpanWords != null) c.put("maxSpanWords", maxSpanWords);
         if (t.infonceWeight != null) c.put("infonceWeight", t.infonceWeight);
         if (t.tau != null) c.put("tau", t.tau);
+        // the span method's default (0.001) is not the generative one: off unless given
+        if (t.boundaryWeight != null) c.put("boundaryWeight", t.boundaryWeight);
         if (t.adv != null) c.put("adv", t.adv);
         if (t.advEps != null) c.put("advEps", t.advEps);
         if (t.pgdSteps != null) c.put("pgdSteps", t.pgdSteps);

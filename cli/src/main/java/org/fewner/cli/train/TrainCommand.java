@@ -129,7 +129,10 @@ public final class TrainCommand implements Runnable {
             description = "Adversarial training on the heads' input features (default fgm).")
     String adv;
 
-    @Option(names = "--adv-eps", paramLabel = "E", description = "Perturbation norm (default 1.0).")
+    @Option(
+            names = "--adv-eps",
+            paramLabel = "E",
+            description = "Perturbation norm (default 1.0; generative: 0.1).")
     Double advEps;
 
     @Option(names = "--pgd-steps", paramLabel = "K", description = "PGD steps (default 3).")

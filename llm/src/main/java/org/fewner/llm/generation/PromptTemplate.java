@@ -70,6 +70,21 @@ public record PromptTemplate(
                 .replace("{text}", text);
     }
 
+    /**
+     * Where the input text starts in a prompt this template rendered: {@code rendered.length()}
+     * minus the fixed layout after {@code {text}} minus the text, or −1 when {@code rendered} does
+     * not end that way (the layout has {@code {instruction}} after the text, or another template).
+     */
+    public int textOffset(String rendered, String text) {
+        String after = layout.substring(layout.indexOf("{text}") + "{text}".length());
+        if (after.contains("{instruction}")) {
+            return -1;
+        }
+        String suffix = after.replace("{answerPrefix}", answerPrefix);
+        int at = rendered.length() - suffix.length() - text.length();
+        return at >= 0 && rendered.startsWith(text, at) && rendered.endsWith(suffix) ? at : -1;
+    }
+
     /** How a span is written in the answer (before tokenisation): {@code " " + span text}. */
     public String spanPiece(String spanText) {
         return " " + spanText;

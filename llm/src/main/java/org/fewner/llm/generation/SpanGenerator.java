@@ -41,6 +41,34 @@ public final class SpanGenerator {
             String adapter,
             int beams,
             int maxNewTokens) {
+        return generateBatch(
+                        List.of(new Query(type, definition, text, words)),
+                        adapter,
+                        beams,
+                        maxNewTokens,
+                        false)
+                .get(0);
+    }
+
+    /**
+     * One question: the answer for {@code type} in {@code text}.
+     *
+     * @param type entity type name as written in the instruction
+     * @param definition its definition, or null
+     * @param text the input sentence
+     * @param words word boundaries in {@code text}
+     */
+    public record Query(String type, String definition, String text, Words words) {}
+
+    /**
+     * The answers to several questions from one batched constrained search ({@link
+     * ConstrainedSearch#runBatch}): the prompts are prefilled as one left-padded batch (with {@code
+     * sharePrefix}, their common prefix once) and every decoding step runs the live hypotheses of
+     * all unfinished questions together. Each answer is what {@link #generate} gives for its
+     * question alone (up to float rounding of the batched arithmetic).
+     */
+    public List<Answer> generateBatch(
+            List<Query> queries, String adapter, int beams, int maxNewTokens, boolean sharePrefix) {
         ModelTokenizer tok = model.tokenizer();
         int vocab = model.config().vocabSize();
         for (long id : model.stopTokenIds()) {
@@ -53,41 +81,60 @@ public final class SpanGenerator {
                                 + "), so generation could never stop on it");
             }
         }
-        SpanConstraint constraint =
-                new SpanConstraint(
-                        text,
-                        words,
-                        TokenEncoder.of(tok),
-                        template,
-                        model.stopTokenIds(),
-                        maxSpanWords);
-        long[] prompt =
-                promptIds(tok, model.stopTokenIds(), template.render(type, definition, text));
-        int room = model.config().maxPositionEmbeddings() - prompt.length;
-        if (room < 1) {
-            throw new FewNerException(
-                    "prompt of "
-                            + prompt.length
-                            + " tokens is longer than the model's"
-                            + " max_position_embeddings "
-                            + model.config().maxPositionEmbeddings());
+        int n = queries.size();
+        long[][] prompts = new long[n][];
+        List<SpanConstraint> constraints = new java.util.ArrayList<>();
+        int[] budgets = new int[n];
+        for (int i = 0; i < n; i++) {
+            Query q = queries.get(i);
+            constraints.add(
+                    new SpanConstraint(
+                            q.text(),
+                            q.words(),
+                            TokenEncoder.of(tok),
+                            template,
+                            model.stopTokenIds(),
+                            maxSpanWords));
+            prompts[i] =
+                    promptIds(
+                            tok,
+                            model.stopTokenIds(),
+                            template.render(q.type(), q.definition(), q.text()));
+            int room = model.config().maxPositionEmbeddings() - prompts[i].length;
+            if (room < 1) {
+                throw new FewNerException(
+                        "prompt of "
+                                + prompts[i].length
+                                + " tokens is longer than the model's"
+                                + " max_position_embeddings "
+                                + model.config().maxPositionEmbeddings());
+            }
+            budgets[i] = Math.min(maxNewTokens, room);
         }
-        try (DecoderStepModel sm = new DecoderStepModel(model, adapter)) {
-            ConstrainedSearch.Result r =
-                    ConstrainedSearch.run(
-                            sm, prompt, constraint, beams, Math.min(maxNewTokens, room));
-            long[] body =
-                    r.finished()
-                            ? java.util.Arrays.copyOf(r.tokens(), r.tokens().length - 1)
-                            : r.tokens();
-            return new Answer(
-                    type,
-                    tok.decode(body, false),
-                    r.spans(),
-                    r.finished(),
-                    r.tokens().length,
-                    r.score());
+        List<Answer> out = new java.util.ArrayList<>();
+        if (n == 0) {
+            return out;
         }
+        try (DecoderStepModel sm = new DecoderStepModel(model, adapter, sharePrefix)) {
+            List<ConstrainedSearch.Result> rs =
+                    ConstrainedSearch.runBatch(sm, prompts, constraints, beams, budgets);
+            for (int i = 0; i < n; i++) {
+                ConstrainedSearch.Result r = rs.get(i);
+                long[] body =
+                        r.finished()
+                                ? java.util.Arrays.copyOf(r.tokens(), r.tokens().length - 1)
+                                : r.tokens();
+                out.add(
+                        new Answer(
+                                queries.get(i).type(),
+                                tok.decode(body, false),
+                                r.spans(),
+                                r.finished(),
+                                r.tokens().length,
+                                r.score()));
+            }
+        }
+        return out;
     }
 
     /**

@@ -13,6 +13,20 @@ public interface StepModel extends AutoCloseable {
     float[] prefill(long[] prompt);
 
     /**
+     * Runs several prompts at once as rows 0 … P−1; returns each prompt's next-token logits,
+     * [P][V]. The default handles one prompt (models that cannot batch).
+     */
+    default float[][] prefill(long[][] prompts) {
+        if (prompts.length != 1) {
+            throw new UnsupportedOperationException(
+                    getClass().getSimpleName()
+                            + " runs one prompt at a time, got "
+                            + prompts.length);
+        }
+        return new float[][] {prefill(prompts[0])};
+    }
+
+    /**
      * Appends one token per new row. Row r continues old row {@code parents[r]} with {@code
      * tokens[r]}.
      *

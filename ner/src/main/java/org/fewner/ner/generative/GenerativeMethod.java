@@ -39,10 +39,13 @@ import org.fewner.ner.WordSentence;
  *
  * <p>The support set gives the types (and nothing else is learnt from it: the adapter was trained
  * on source data or on the K-shot set beforehand); type definitions come from the adapter's {@code
- * fewner_generative.definitions}. Each (sentence, type) pair is one greedy or beam search on its
- * own KV cache: the prompt's type sits in the instruction before the text, so the prompts of one
- * sentence share only the instruction's first tokens and no prefix cache is reused; pairs are not
- * batched (see training/docs/generative.md).
+ * fewner_generative.definitions}. The (sentence, type) pairs of the sentences given to the
+ * recogniser are answered {@code batch} at a time by one batched constrained search ({@link
+ * SpanGenerator#generateBatch}: one left-padded prefill, every decoding step over the live
+ * hypotheses of all pairs); with {@code share-prefix} the prompts' common prefix runs once per
+ * batch (with this template only the instruction's first tokens: the type sits before the
+ * sentence). The answers are those of one search per pair (a test checks it);
+ * training/docs/generative.md has the throughput.
  */
 public final class GenerativeMethod implements FewShotMethod {
     public static final String NAME = "generative";
@@ -60,6 +63,8 @@ public final class GenerativeMethod implements FewShotMethod {
     private final int maxSpanWords;
     private final int beams;
     private final int maxNewTokens;
+    private final int batch;
+    private final boolean sharePrefix;
     private final boolean owned;
 
     /**
@@ -69,6 +74,26 @@ public final class GenerativeMethod implements FewShotMethod {
      */
     public GenerativeMethod(
             DecoderModel model, LoraAdapter adapter, boolean owned, int beams, int maxNewTokens) {
+        this(model, adapter, owned, beams, maxNewTokens, 1, false);
+    }
+
+    /**
+     * @param batch (sentence, type) pairs per batched search (1: one search per pair)
+     * @param sharePrefix whether a batch runs its prompts' common prefix once
+     */
+    public GenerativeMethod(
+            DecoderModel model,
+            LoraAdapter adapter,
+            boolean owned,
+            int beams,
+            int maxNewTokens,
+            int batch,
+            boolean sharePrefix) {
+        if (batch < 1) {
+            throw new FewNerException("batch must be >= 1, got " + batch);
+        }
+        this.batch = batch;
+        this.sharePrefix = sharePrefix;
         this.model = model;
         this.owned = owned;
         this.beams = beams;
@@ -96,6 +121,10 @@ public final class GenerativeMethod implements FewShotMethod {
 
     /** The mentions of one type in one sentence, with the answer's probability as confidence. */
     public List<ScoredMention> answer(String type, List<String> words) {
+        return answers(List.of(query(type, words))).get(0);
+    }
+
+    private SpanGenerator.Query query(String type, List<String> words) {
         String text = String.join(" ", words);
         int[] s = new int[words.size()];
         int[] e = new int[words.size()];
@@ -105,20 +134,27 @@ public final class GenerativeMethod implements FewShotMethod {
             e[i] = pos + words.get(i).length();
             pos = e[i] + 1;
         }
+        return new SpanGenerator.Query(type, definitions.get(type), text, new Words(s, e));
+    }
+
+    /** The mentions per query, from one batched search per {@code batch} queries. */
+    private List<List<ScoredMention>> answers(List<SpanGenerator.Query> queries) {
         SpanGenerator gen = new SpanGenerator(model, PromptTemplate.DEFAULT, maxSpanWords);
-        SpanGenerator.Answer a =
-                gen.generate(
-                        type,
-                        definitions.get(type),
-                        text,
-                        new Words(s, e),
-                        adapterName,
-                        beams,
-                        maxNewTokens);
-        double p = Math.exp(a.score());
-        List<ScoredMention> out = new ArrayList<>();
-        for (Span sp : a.spans()) {
-            out.add(new ScoredMention(new Mention(sp.firstWord(), sp.lastWord() + 1, type), p));
+        List<List<ScoredMention>> out = new ArrayList<>();
+        for (int from = 0; from < queries.size(); from += batch) {
+            List<SpanGenerator.Query> part =
+                    queries.subList(from, Math.min(queries.size(), from + batch));
+            for (SpanGenerator.Answer a :
+                    gen.generateBatch(part, adapterName, beams, maxNewTokens, sharePrefix)) {
+                double p = Math.exp(a.score());
+                List<ScoredMention> ms = new ArrayList<>();
+                for (Span sp : a.spans()) {
+                    ms.add(
+                            new ScoredMention(
+                                    new Mention(sp.firstWord(), sp.lastWord() + 1, a.type()), p));
+                }
+                out.add(ms);
+            }
         }
         return out;
     }
@@ -127,12 +163,22 @@ public final class GenerativeMethod implements FewShotMethod {
     public Recognizer adapt(SupportSet support, long seed) {
         List<String> types = support.types();
         return sentences -> {
+            List<SpanGenerator.Query> queries = new ArrayList<>();
+            for (WordSentence ws : sentences) {
+                if (ws.size() > 0) {
+                    for (String t : types) {
+                        queries.add(query(t, ws.words()));
+                    }
+                }
+            }
+            List<List<ScoredMention>> answers = answers(queries);
             List<List<ScoredMention>> out = new ArrayList<>();
+            int next = 0;
             for (WordSentence ws : sentences) {
                 List<ScoredMention> all = new ArrayList<>();
                 if (ws.size() > 0) {
-                    for (String t : types) {
-                        all.addAll(answer(t, ws.words()));
+                    for (int t = 0; t < types.size(); t++) {
+                        all.addAll(answers.get(next++));
                     }
                 }
                 out.add(resolve(all));
@@ -172,7 +218,8 @@ public final class GenerativeMethod implements FewShotMethod {
     /**
      * Options: {@code model} (a decoder directory), {@code device}, {@code adapter} (the trained
      * adapter directory; without it the base model answers), {@code beams} (default 1: greedy),
-     * {@code max-new-tokens} (default 64).
+     * {@code max-new-tokens} (default 64), {@code batch} ((sentence, type) pairs per batched
+     * search, default 16; 1 = one search per pair), {@code share-prefix} (default true).
      */
     public static final class Provider implements org.fewner.ner.FewShotMethods.Provider {
         @Override
@@ -189,6 +236,17 @@ public final class GenerativeMethod implements FewShotMethod {
         public FewShotMethod create(MethodOptions options) {
             int beams = options.getInt("beams", 1);
             int maxNew = options.getInt("max-new-tokens", 64);
+            int batch = options.getInt("batch", 16);
+            if (batch < 1) {
+                throw new FewNerException("-O batch: expected at least 1, got " + batch);
+            }
+            String shareText = options.get("share-prefix", "true");
+            if (!shareText.equals("true") && !shareText.equals("false")) {
+                throw new FewNerException(
+                        "-O share-prefix: expected true or false, got "
+                                + FewNerException.quote(shareText));
+            }
+            boolean share = shareText.equals("true");
             LoraAdapter adapter =
                     options.get(MethodOptions.ADAPTER)
                             .map(p -> LoraAdapter.read(Path.of(p)))
@@ -198,7 +256,7 @@ public final class GenerativeMethod implements FewShotMethod {
                     throw new FewNerException(
                             "--method generative needs a decoder LLM (llama, qwen2, mistral) as --model");
                 }
-                return new GenerativeMethod(d, adapter, false, beams, maxNew);
+                return new GenerativeMethod(d, adapter, false, beams, maxNew, batch, share);
             }
             Device device;
             try {
@@ -215,7 +273,7 @@ public final class GenerativeMethod implements FewShotMethod {
                                 + ": --method generative needs a decoder LLM (llama, qwen2, mistral), got "
                                 + b.config().modelType());
             }
-            return new GenerativeMethod(d, adapter, true, beams, maxNew);
+            return new GenerativeMethod(d, adapter, true, beams, maxNew, batch, share);
         }
     }
 }

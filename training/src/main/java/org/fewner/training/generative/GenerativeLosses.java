@@ -37,7 +37,24 @@ public final class GenerativeLosses {
      * @param spans per entity its [first, end) token range within {@code answer}
      * @param type index of the example's entity type
      */
-    public record Encoded(long[] prompt, long[] answer, List<int[]> spans, int type) {}
+    public record Encoded(
+            long[] prompt,
+            long[] answer,
+            List<int[]> spans,
+            int type,
+            List<int[]> wordTokens,
+            List<int[]> entityWords) {
+        public Encoded {
+            spans = List.copyOf(spans);
+            wordTokens = List.copyOf(wordTokens);
+            entityWords = List.copyOf(entityWords);
+        }
+
+        /** An example without word positions (no boundary-aware term). */
+        public Encoded(long[] prompt, long[] answer, List<int[]> spans, int type) {
+            this(prompt, answer, spans, type, List.of(), List.of());
+        }
+    }
 
     /** Tokenises an example as {@link SpanGenerator} prompts and constrains it. */
     public static Encoded encode(
@@ -51,7 +68,53 @@ public final class GenerativeLosses {
         SpanGenerator.AnswerTokens a =
                 SpanGenerator.answerIds(
                         TokenEncoder.of(model.tokenizer()), t, stops[0], e.entities());
-        return new Encoded(prompt, a.ids(), a.spans(), typeIndex);
+        return new Encoded(
+                prompt,
+                a.ids(),
+                a.spans(),
+                typeIndex,
+                wordTokens(model.tokenizer(), t, e, prompt.length),
+                e.spans());
+    }
+
+    /**
+     * Per word of the sentence, its {@code [first, end)} token range in the prompt (the tokens
+     * whose characters overlap the word's), or an empty list when the text cannot be located.
+     */
+    static List<int[]> wordTokens(
+            org.fewner.llm.tokenizer.ModelTokenizer tok,
+            PromptTemplate t,
+            InstructionExample e,
+            int promptLength) {
+        int at = t.textOffset(e.prompt(), e.text());
+        if (at < 0) {
+            return List.of();
+        }
+        org.fewner.llm.tokenizer.ModelTokenizer.Tokens toks = tok.encode(e.prompt(), true);
+        List<int[]> out = new ArrayList<>();
+        int pos = at;
+        for (String w : e.text().split(" ", -1)) {
+            int ws = pos;
+            int we = pos + w.length();
+            int first = -1;
+            int end = -1;
+            for (int i = 0; i < Math.min(promptLength, toks.size()); i++) {
+                if (toks.charStart()[i] >= 0
+                        && toks.charStart()[i] < we
+                        && toks.charEnd()[i] > ws) {
+                    if (first < 0) {
+                        first = i;
+                    }
+                    end = i + 1;
+                }
+            }
+            if (first < 0) {
+                return List.of();
+            }
+            out.add(new int[] {first, end});
+            pos = we + 1;
+        }
+        return out;
     }
 
     /** A right-padded batch. */
@@ -68,6 +131,17 @@ public final class GenerativeLosses {
         public final List<long[]> spanRows = new ArrayList<>();
 
         public final List<Integer> spanTypes = new ArrayList<>();
+
+        /**
+         * Boundary-aware term: per gold entity its words' prompt-token rows, its type, and per
+         * boundary-shifted span (start−1, start−2, end+1, end+2 within the sentence) its rows and
+         * the index of its gold entity.
+         */
+        public final List<long[]> goldRows = new ArrayList<>();
+
+        public final List<Integer> goldTypes = new ArrayList<>();
+        public final List<long[]> shiftedRows = new ArrayList<>();
+        public final List<Integer> shiftedOf = new ArrayList<>();
 
         /** Answer tokens of the batch. */
         public final int answerTokens;
@@ -103,6 +177,22 @@ public final class GenerativeLosses {
                     spanRows.add(r);
                     spanTypes.add(e.type);
                 }
+                if (!e.wordTokens.isEmpty()) {
+                    int words = e.wordTokens.size();
+                    for (int[] w : e.entityWords) {
+                        goldRows.add(rowsOf(e.wordTokens, i, t, w[0], w[1]));
+                        goldTypes.add(e.type);
+                        int[][] shifts = {
+                            {w[0] - 1, w[1]}, {w[0] - 2, w[1]}, {w[0], w[1] + 1}, {w[0], w[1] + 2}
+                        };
+                        for (int[] sh : shifts) {
+                            if (sh[0] >= 0 && sh[1] <= words) {
+                                shiftedRows.add(rowsOf(e.wordTokens, i, t, sh[0], sh[1]));
+                                shiftedOf.add(goldRows.size() - 1);
+                            }
+                        }
+                    }
+                }
             }
             targetRows = rows.stream().mapToLong(Long::longValue).toArray();
             targets = tg.stream().mapToLong(Long::longValue).toArray();
@@ -113,13 +203,27 @@ public final class GenerativeLosses {
             return ids.length;
         }
 
+        /** Flat rows (b·T + token) of the prompt tokens of words {@code [from, to)} of row b. */
+        private static long[] rowsOf(List<int[]> wordTokens, int b, int t, int from, int to) {
+            int first = wordTokens.get(from)[0];
+            int end = wordTokens.get(to - 1)[1];
+            long[] r = new long[end - first];
+            for (int k = 0; k < r.length; k++) {
+                r[k] = (long) b * t + first + k;
+            }
+            return r;
+        }
+
         public int length() {
             return ids[0].length;
         }
     }
 
-    /** Loss terms (scalars); {@code infonce} null when off or without an anchor. */
-    public record Terms(NDArray answer, NDArray infonce, NDArray total) {}
+    /**
+     * Loss terms (scalars); {@code infonce} and {@code boundary} null when off or without an
+     * anchor.
+     */
+    public record Terms(NDArray answer, NDArray infonce, NDArray boundary, NDArray total) {}
 
     /**
      * The losses at input embeddings {@code x} [B, T, H].
@@ -136,7 +240,8 @@ public final class GenerativeLosses {
             int layer,
             double infonceWeight,
             String pooling,
-            double tau) {
+            double tau,
+            double boundaryWeight) {
         int h = model.config().hiddenSize();
         int bt = b.rows() * b.length();
         NDList out = model.forwardEmbeddings(m, x, b.mask, adapter);
@@ -149,10 +254,79 @@ public final class GenerativeLosses {
         if (infonceWeight > 0) {
             nce = infoNce(m, out.get(layer).reshape(bt, h), b, pooling, tau);
         }
+        NDArray boundary = null;
+        if (boundaryWeight > 0) {
+            boundary = boundaryLoss(m, out.get(layer).reshape(bt, h), b);
+        }
         // scalar operands as arrays of m (DJL's x.mul(float) frees its temporary operand before
         // backward needs it)
         NDArray total = nce == null ? answer : answer.add(nce.mul(m.create((float) infonceWeight)));
-        return new Terms(answer, nce, total);
+        if (boundary != null) {
+            total = total.add(boundary.mul(m.create((float) boundaryWeight)));
+        }
+        return new Terms(answer, nce, boundary, total);
+    }
+
+    /** Mean of the rows of {@code flat} [N, H] listed in each entry: [entries, H]. */
+    private static NDArray meanPool(NDManager m, NDArray flat, List<long[]> rows) {
+        long cols = flat.getShape().get(0);
+        float[] pool = new float[(int) (rows.size() * cols)];
+        for (int i = 0; i < rows.size(); i++) {
+            for (long row : rows.get(i)) {
+                pool[(int) (i * cols + row)] = 1f / rows.get(i).length;
+            }
+        }
+        return m.create(pool, new Shape(rows.size(), cols)).matMul(flat);
+    }
+
+    /** Rows divided by their L2 norm (+1e-12 inside the root, as in InfoNCE). */
+    private static NDArray unit(NDArray z) {
+        return z.div(z.square().sum(new int[] {1}, true).add(1e-12f).sqrt());
+    }
+
+    /**
+     * BANER's boundary-aware loss on a decoder (the span issue's term, training/docs/span.md): each
+     * gold entity's representation z⁺ is the mean of its words' prompt-token hidden states at layer
+     * L; its anchor p is the mean z⁺ of the batch's other entities of its type (leave one out; an
+     * entity without such a partner has no anchor); each boundary-shifted span z⁻ (start−1,
+     * start−2, end+1, end+2) adds {@code −log σ(cos(p, z⁺) − cos(p, z⁻))}; the term is the mean
+     * over those pairs, or null without any.
+     */
+    static NDArray boundaryLoss(NDManager m, NDArray flat, Batch b) {
+        int n = b.goldRows.size();
+        float[] proto = new float[n * n];
+        boolean[] anchored = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            int same = 0;
+            for (int j = 0; j < n; j++) {
+                same += j != i && b.goldTypes.get(j).equals(b.goldTypes.get(i)) ? 1 : 0;
+            }
+            for (int j = 0; j < n && same > 0; j++) {
+                if (j != i && b.goldTypes.get(j).equals(b.goldTypes.get(i))) {
+                    proto[i * n + j] = 1f / same;
+                }
+            }
+            anchored[i] = same > 0;
+        }
+        List<long[]> negRows = new ArrayList<>();
+        List<Long> owner = new ArrayList<>();
+        for (int k = 0; k < b.shiftedRows.size(); k++) {
+            if (anchored[b.shiftedOf.get(k)]) {
+                negRows.add(b.shiftedRows.get(k));
+                owner.add((long) b.shiftedOf.get(k));
+            }
+        }
+        if (negRows.isEmpty()) {
+            return null;
+        }
+        NDArray zPos = meanPool(m, flat, b.goldRows);
+        NDArray p = unit(m.create(proto, new Shape(n, n)).matMul(zPos));
+        NDArray cosPos = p.mul(unit(zPos)).sum(new int[] {1});
+        NDArray idx = m.create(owner.stream().mapToLong(Long::longValue).toArray());
+        NDArray cosNeg = p.get(idx).mul(unit(meanPool(m, flat, negRows))).sum(new int[] {1});
+        // −log σ(Δ) = log(1 + exp(−Δ)); |Δ| ≤ 2, so no overflow
+        NDArray delta = cosPos.get(idx).sub(cosNeg);
+        return delta.neg().exp().add(m.create(1f)).log().mean();
     }
 
     /**

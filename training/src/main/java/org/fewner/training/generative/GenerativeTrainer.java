@@ -249,7 +249,8 @@ public final class GenerativeTrainer {
                                 layer,
                                 config.infonceWeight(),
                                 config.pooling(),
-                                config.tau());
+                                config.tau(),
+                                config.boundaryWeight());
                 gc.backward(t.total());
             }
             if (grads != null) {
@@ -263,13 +264,14 @@ public final class GenerativeTrainer {
             return new Pass(
                     t.answer().getFloat(),
                     t.infonce() == null ? null : (double) t.infonce().getFloat(),
+                    t.boundary() == null ? null : (double) t.boundary().getFloat(),
                     t.total().getFloat(),
                     g);
         }
     }
 
     /** What one pass gives. */
-    record Pass(double answer, Double infonce, double total, float[] inputGrad) {}
+    record Pass(double answer, Double infonce, Double boundary, double total, float[] inputGrad) {}
 
     private static void addInto(float[] acc, float[] g) {
         for (int i = 0; i < g.length; i++) {
@@ -292,6 +294,9 @@ public final class GenerativeTrainer {
         Map<String, Double> values = new LinkedHashMap<>();
         values.put("answer", clean.answer());
         values.put("infonce", clean.infonce());
+        if (config.boundaryWeight() > 0) {
+            values.put("boundary", clean.boundary());
+        }
         values.put("total", clean.total());
         if (adv) {
             int k = config.adv().equals("pgd") ? Math.max(1, config.pgdSteps()) : 1;

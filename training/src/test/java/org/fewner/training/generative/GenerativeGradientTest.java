@@ -33,16 +33,22 @@ class GenerativeGradientTest {
         // two types, two entities each (spans are token ranges within the answers)
         ex =
                 List.of(
+                        // prompt words (token ranges): [1,2) [2,3) [3,5); entities: words 1 and 2
                         new GenerativeLosses.Encoded(
                                 new long[] {3, 4, 5, 6, 7},
                                 new long[] {9, 5, 10, 9, 6, 7, 10, 1},
                                 List.of(new int[] {1, 2}, new int[] {4, 6}),
-                                0),
+                                0,
+                                List.of(new int[] {1, 2}, new int[] {2, 3}, new int[] {3, 5}),
+                                List.of(new int[] {1, 2}, new int[] {2, 3})),
+                        // prompt words: [1,2) [2,3) [3,4); entities: words 0 and 1-2
                         new GenerativeLosses.Encoded(
                                 new long[] {3, 11, 12, 13},
                                 new long[] {9, 12, 13, 10, 9, 11, 10, 1},
                                 List.of(new int[] {1, 3}, new int[] {5, 6}),
-                                1),
+                                1,
+                                List.of(new int[] {1, 2}, new int[] {2, 3}, new int[] {3, 4}),
+                                List.of(new int[] {0, 1}, new int[] {1, 3})),
                         new GenerativeLosses.Encoded(
                                 new long[] {3, 14}, new long[] {8, 1}, List.of(), 0));
         batch = new GenerativeLosses.Batch(ex);
@@ -56,7 +62,7 @@ class GenerativeGradientTest {
     private static double infoNce(NDManager root, float[] x, String pooling) {
         try (NDManager m = root.newSubManager()) {
             NDArray xa = m.create(x, model.embedTokens(m, batch.ids).getShape());
-            return GenerativeLosses.compute(m, model, null, batch, xa, 1, 1.0, pooling, 0.5)
+            return GenerativeLosses.compute(m, model, null, batch, xa, 1, 1.0, pooling, 0.5, 0)
                     .infonce()
                     .getFloat();
         }
@@ -75,7 +81,7 @@ class GenerativeGradientTest {
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         GenerativeLosses.Terms t =
                                 GenerativeLosses.compute(
-                                        m, model, null, batch, xa, 1, 1.0, pooling, 0.5);
+                                        m, model, null, batch, xa, 1, 1.0, pooling, 0.5, 0);
                         gc.backward(t.infonce());
                     }
                     g = xa.getGradient().toFloatArray();
@@ -110,6 +116,74 @@ class GenerativeGradientTest {
         }
     }
 
+    private static double boundary(NDManager root, float[] x) {
+        try (NDManager m = root.newSubManager()) {
+            NDArray xa = m.create(x, model.embedTokens(m, batch.ids).getShape());
+            return GenerativeLosses.compute(m, model, null, batch, xa, 1, 0, "mean", 0.5, 1.0)
+                    .boundary()
+                    .getFloat();
+        }
+    }
+
+    @Test
+    void boundaryTermInputGradientMatchesFiniteDifferences() {
+        // shifted spans ([start, end) in words, 3 words per row): row 0 entity [1,2) → [0,2),
+        // [1,3); entity [2,3) → [1,3), [0,3); row 1 entity [0,1) → [0,2), [0,3); [1,3) → [0,3)
+        assertEquals(4, batch.goldRows.size());
+        assertEquals(7, batch.shiftedRows.size());
+        assertEquals(List.of(0, 0, 1, 1, 2, 2, 3), batch.shiftedOf);
+        try (NDManager root = NDManager.newBaseManager()) {
+            NDArray e = model.embedTokens(root, batch.ids);
+            float[] x = e.toFloatArray();
+            float[] g;
+            double value;
+            try (NDManager m = root.newSubManager()) {
+                NDArray xa = m.create(x, e.getShape());
+                xa.setRequiresGradient(true);
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    GenerativeLosses.Terms t =
+                            GenerativeLosses.compute(
+                                    m, model, null, batch, xa, 1, 0, "mean", 0.5, 1.0);
+                    value = t.boundary().getFloat();
+                    // weight 1, no InfoNCE: total = answer + boundary
+                    assertEquals(
+                            t.answer().getFloat() + value, t.total().getFloat(), 1e-5, "total");
+                    gc.backward(t.boundary());
+                }
+                g = xa.getGradient().toFloatArray();
+            }
+            // −log σ(Δ) with |Δ| ≤ 2 lies in [log(1 + e⁻²), log(1 + e²)]
+            assertTrue(value > 0.126 && value < 2.127, "boundary term " + value);
+            int t = batch.length();
+            int h = model.config().hiddenSize();
+            // prompt tokens of words inside and around the entities, both rows; an answer token
+            int[] coords = {
+                (0 * t + 1) * h + 3,
+                (0 * t + 2) * h + 7,
+                (0 * t + 4) * h + 1,
+                (1 * t + 1) * h + 5,
+                (1 * t + 3) * h + 2,
+                (1 * t + 0) * h + 4
+            };
+            double step = 1e-2;
+            for (int c : coords) {
+                float[] p = x.clone();
+                float[] q = x.clone();
+                p[c] += (float) step;
+                q[c] -= (float) step;
+                double fd = (boundary(root, p) - boundary(root, q)) / (2 * step);
+                assertEquals(
+                        fd,
+                        g[c],
+                        2e-3 + 2e-2 * Math.abs(fd),
+                        "coordinate " + c + " autograd " + g[c] + " vs " + fd);
+            }
+            double norm = 0;
+            for (float v : g) norm += v * v;
+            assertTrue(norm > 0, "the boundary term has a gradient at the inputs");
+        }
+    }
+
     private static GenerativeTrainer trainer(AdapterRegistry r, String adv) {
         GenerativeTrainingConfig d = GenerativeTrainingConfig.defaults();
         GenerativeTrainingConfig c =
@@ -132,7 +206,8 @@ class GenerativeGradientTest {
                         7,
                         100,
                         8,
-                        1.0);
+                        1.0,
+                        0);
         return new GenerativeTrainer(c, model, r, ex);
     }
 

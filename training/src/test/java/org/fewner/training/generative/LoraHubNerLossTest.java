@@ -1,5 +1,6 @@
 package org.fewner.training.generative;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
@@ -7,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.fewner.llm.decoder.DecoderModel;
@@ -14,30 +16,42 @@ import org.fewner.llm.generation.PromptTemplate;
 import org.fewner.llm.lora.AdapterRegistry;
 import org.fewner.llm.lora.LoraAdapter;
 import org.fewner.llm.lora.LoraHub;
+import org.fewner.llm.lora.MergedModelWriter;
 import org.fewner.ner.LabeledSentence;
 import org.fewner.ner.WordSentence;
 import org.fewner.training.data.TrainingExample;
+import org.fewner.training.span.SourceCorpora;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * LoRAHub on the NER loss with two adapters trained on different entity types (PER, LOC) and a
- * support set mixing both.
+ * LoRAHub on the NER loss (issue 17): two adapters trained on different entity types (PER, LOC),
+ * composed on a support set whose questions mix both, give a lower support loss than either adapter
+ * alone.
+ *
+ * <p>The base is a tiny random decoder that first learns the instruction format: an adapter trained
+ * on all four CoNLL types of 40 other sentences is merged into it (LoRAHub composes adapters of a
+ * pretrained model that already follows instructions; on the bare random model each single-type
+ * adapter learns the format and the copying itself, and their sum interferes, see
+ * training/docs/generative.md). The composition is the rank concatenation ({@code ΔW = Σ wᵢ sᵢ
+ * BᵢAᵢ}); LoRAHub's own A/B sum is printed beside it. Everything is seeded: the figures are the
+ * same in every run.
  */
 class LoraHubNerLossTest {
     @TempDir Path tmp;
 
-    private static LoraAdapter train(
+    static LoraAdapter train(
             DecoderModel m,
             AdapterRegistry r,
             List<TrainingExample> s,
-            String type,
+            List<String> types,
             long seed,
+            int steps,
             Path dir) {
         List<GenerativeLosses.Encoded> enc = new ArrayList<>();
         for (InstructionExample e :
-                InstructionExamples.build(s, List.of(type), Map.of(), PromptTemplate.DEFAULT)) {
-            enc.add(GenerativeLosses.encode(m, PromptTemplate.DEFAULT, e, 0));
+                InstructionExamples.build(s, types, Map.of(), PromptTemplate.DEFAULT)) {
+            enc.add(GenerativeLosses.encode(m, PromptTemplate.DEFAULT, e, types.indexOf(e.type())));
         }
         GenerativeTrainingConfig c =
                 new GenerativeTrainingConfig(
@@ -55,11 +69,12 @@ class LoraHubNerLossTest {
                         3e-3,
                         0,
                         5,
-                        120,
+                        steps,
                         seed,
                         1000,
                         4,
-                        1.0);
+                        1.0,
+                        0);
         GenerativeTrainer t = new GenerativeTrainer(c, m, r, enc);
         try (NDManager root = NDManager.newBaseManager()) {
             t.run(root, dir.resolve("log"), dir.resolve("ckpt"), -1, null);
@@ -67,22 +82,63 @@ class LoraHubNerLossTest {
         return t.adapter();
     }
 
+    static List<TrainingExample> read(Path file, Path tmp) {
+        return SourceCorpora.read(SourceCorpora.parse("conll2003:" + file), tmp, false, 200)
+                .examples();
+    }
+
+    /**
+     * The tiny random decoder with an instruction-format adapter (all four types of the first 40
+     * CoNLL-2003 training sentences, 500 steps) merged into its weights.
+     */
+    static Path formatTunedBase(Path tmp) throws Exception {
+        Path random = TinyDecoders.smol(tmp.resolve("random"), 64, 2, 0.15, 4);
+        List<TrainingExample> pre =
+                read(TinyDecoders.conllTrainHead(40, tmp.resolve("pre.txt")), tmp);
+        Path base = tmp.resolve("base");
+        try (DecoderModel m = DecoderModel.load(random, Device.cpu());
+                AdapterRegistry r = new AdapterRegistry(m)) {
+            LoraAdapter format =
+                    train(
+                            m,
+                            r,
+                            pre,
+                            List.of("PER", "LOC", "ORG", "MISC"),
+                            9,
+                            500,
+                            Files.createDirectories(tmp.resolve("format")));
+            MergedModelWriter.write(random, format, base);
+        }
+        return base;
+    }
+
     @Test
-    void composingSingleTypeAdaptersOnTheNerLoss() throws Exception {
-        Path model = TinyDecoders.smol(tmp.resolve("m"), 64, 2, 0.15, 4);
+    void composingSingleTypeAdaptersBeatsEachAloneOnAMixedSupport() throws Exception {
+        Path base = formatTunedBase(tmp);
         Path data = tmp.resolve("train.txt");
         Files.writeString(data, GenerativeTrainingTest.CONLL);
-        List<TrainingExample> s =
-                org.fewner.training.span.SourceCorpora.read(
-                                org.fewner.training.span.SourceCorpora.parse("conll2003:" + data),
-                                tmp,
-                                false,
-                                200)
-                        .examples();
-        try (DecoderModel m = DecoderModel.load(model, Device.cpu());
+        List<TrainingExample> s = read(data, tmp);
+        try (DecoderModel m = DecoderModel.load(base, Device.cpu());
                 AdapterRegistry r = new AdapterRegistry(m)) {
-            LoraAdapter per = train(m, r, s, "PER", 5, Files.createDirectories(tmp.resolve("per")));
-            LoraAdapter loc = train(m, r, s, "LOC", 5, Files.createDirectories(tmp.resolve("loc")));
+            // each adapter its own A init (seed), as PEFT draws one per adapter
+            LoraAdapter per =
+                    train(
+                            m,
+                            r,
+                            s,
+                            List.of("PER"),
+                            5,
+                            150,
+                            Files.createDirectories(tmp.resolve("per")));
+            LoraAdapter loc =
+                    train(
+                            m,
+                            r,
+                            s,
+                            List.of("LOC"),
+                            6,
+                            150,
+                            Files.createDirectories(tmp.resolve("loc")));
             List<LabeledSentence> support = new ArrayList<>();
             for (TrainingExample e : s) {
                 support.add(
@@ -92,40 +148,65 @@ class LoraHubNerLossTest {
                                         .filter(x -> !x.label().equals("ORG"))
                                         .toList()));
             }
-            NerTaskLoss loss = new NerTaskLoss(m, support, List.of("LOC", "PER"), Map.of(), 8);
+            NerTaskLoss mixed = new NerTaskLoss(m, support, List.of("LOC", "PER"), Map.of(), 8);
+            NerTaskLoss perOnly = new NerTaskLoss(m, support, List.of("PER"), Map.of(), 8);
+            NerTaskLoss locOnly = new NerTaskLoss(m, support, List.of("LOC"), Map.of(), 8);
             r.add("per", per);
             r.add("loc", loc);
-            double lPer = loss.loss(m, "per");
-            double lLoc = loss.loss(m, "loc");
-            double lBase = loss.loss(m, null);
-            r.add("sum", LoraHub.compose(List.of(per, loc), new double[] {1, 1}));
-            double lSum = loss.loss(m, "sum");
-            LoraHub.Result res =
+            double lPer = mixed.loss(m, "per");
+            double lLoc = mixed.loss(m, "loc");
+            double lBase = mixed.loss(m, null);
+            // the loss reads the labels: on its own type's questions each adapter is the better one
+            assertTrue(perOnly.loss(m, "per") < perOnly.loss(m, "loc"), "PER questions");
+            assertTrue(locOnly.loss(m, "loc") < locOnly.loss(m, "per"), "LOC questions");
+
+            LoraHub.Settings cat =
+                    new LoraHub.Settings(60, 0.0, 1.5, 0.5, 1, LoraHub.Combination.CAT);
+            LoraHub.Result res = LoraHub.search(r, List.of(per, loc), mixed, cat);
+            LoraHub.Result lin =
                     LoraHub.search(
                             r,
                             List.of(per, loc),
-                            loss,
-                            new LoraHub.Settings(100, 0.0, 1.5, 0.5, 1));
-            // what holds on this tiny model (see training/docs/generative.md): LoRAHub on the NER
-            // loss improves on the base model by far; beating the better single adapter on the
-            // mixed set was NOT reached here (the single-type adapters interfere when added)
-            assertTrue(
-                    res.bestLoss() < 0.6 * lBase,
-                    "composed " + res.bestLoss() + " vs base " + lBase);
-            // the loss reads the labels: on PER-only questions the PER adapter is the better one
-            NerTaskLoss perOnly = new NerTaskLoss(m, support, List.of("PER"), Map.of(), 8);
-            NerTaskLoss locOnly = new NerTaskLoss(m, support, List.of("LOC"), Map.of(), 8);
-            assertTrue(perOnly.loss(m, "per") < perOnly.loss(m, "loc"), "PER questions");
-            assertTrue(locOnly.loss(m, "loc") < locOnly.loss(m, "per"), "LOC questions");
+                            mixed,
+                            new LoraHub.Settings(60, 0.0, 1.5, 0.5, 1, LoraHub.Combination.LINEAR));
+            r.add("composed", res.adapter());
             System.out.printf(
-                    "LoRAHub NER loss: composed %.4f (weights %s), PER alone %.4f, LOC alone %.4f,"
-                            + " (1, 1) %.4f, base %.4f%n",
+                    "LoRAHub NER loss on the mixed support (%d questions): composed (cat) %.4f at"
+                            + " w=%s [PER questions %.4f, LOC questions %.4f]; PER adapter alone %.4f"
+                            + " [%.4f, %.4f]; LOC adapter alone %.4f [%.4f, %.4f]; base %.4f;"
+                            + " LoRAHub's linear A/B sum %.4f at w=%s; %d evaluations%n",
+                    mixed.examples(),
                     res.bestLoss(),
-                    java.util.Arrays.toString(res.weights()),
+                    Arrays.toString(round(res.weights())),
+                    perOnly.loss(m, "composed"),
+                    locOnly.loss(m, "composed"),
                     lPer,
+                    perOnly.loss(m, "per"),
+                    locOnly.loss(m, "per"),
                     lLoc,
-                    lSum,
-                    lBase);
+                    perOnly.loss(m, "loc"),
+                    locOnly.loss(m, "loc"),
+                    lBase,
+                    lin.bestLoss(),
+                    Arrays.toString(round(lin.weights())),
+                    res.evaluations());
+            // the claim of issue 17, with a margin far above float noise (deterministic figures:
+            // composed 3.8 vs 4.06 and 4.18 when this was written)
+            double bestSingle = Math.min(lPer, lLoc);
+            assertTrue(
+                    res.bestLoss() < bestSingle - 0.1,
+                    "composed " + res.bestLoss() + " vs best single adapter " + bestSingle);
+            // both adapters take part, neither weight is near zero
+            for (double w : res.weights()) {
+                assertTrue(Math.abs(w) > 0.2, "weights " + Arrays.toString(res.weights()));
+            }
+            // the saved result reproduces the loss the search recorded
+            assertEquals(res.bestLoss(), mixed.loss(m, "composed"), 1e-6);
+            assertTrue(res.evaluations() <= 60);
         }
+    }
+
+    private static double[] round(double[] w) {
+        return Arrays.stream(w).map(x -> Math.round(x * 1000) / 1000.0).toArray();
     }
 }

@@ -24,6 +24,36 @@ final class TinyDecoders {
         return d;
     }
 
+    /**
+     * The first {@code n} sentences of ../shared's CoNLL-2003 {@code eng.train} written to {@code
+     * out} (blank-line separated, {@code -DOCSTART-} skipped), or a skipped test when it is absent.
+     */
+    static Path conllTrainHead(int n, Path out) throws Exception {
+        Path f =
+                Path.of(
+                        System.getProperty("fewner.shared", "../../shared"),
+                        "datasets",
+                        "conll2003",
+                        "eng.train");
+        Assumptions.assumeTrue(
+                Files.isRegularFile(f),
+                "needs ../shared/datasets/conll2003/eng.train (absent here)");
+        StringBuilder sb = new StringBuilder();
+        int kept = 0;
+        for (String block : Files.readString(f).split("\\n\\s*\\n")) {
+            if (kept == n) {
+                break;
+            }
+            if (block.isBlank() || block.startsWith("-DOCSTART-")) {
+                continue;
+            }
+            sb.append(block.strip()).append("\n\n");
+            kept++;
+        }
+        Files.writeString(out, sb);
+        return out;
+    }
+
     /** A llama decoder of the SmolLM2 vocabulary and tokenizer, tiny otherwise. */
     static Path smol(Path dir, int hidden, int layers, double std, long seed) throws Exception {
         Path tokDir = smolTokenizerDir();
