@@ -29,8 +29,9 @@ import picocli.CommandLine.Option;
             "concatenation) or A = sum w_i A_i, B = sum w_i B_i (linear, LoRAHub's rule), w in [-1.5, 1.5] searched",
             "by CMA-ES (commons-math3), started from the best of w = 0, each single adapter and their average, to",
             "minimise task loss + 0.05 * mean|w| on the support examples.",
-            "Task loss on a decoder: the NER loss (answer-token cross-entropy of one instruction per support",
-            "sentence and type, as the generative method trains); on BERT: the masked-LM loss of the support text."
+            "Task loss on a decoder (--loss): the answer-token cross-entropy of one instruction per support",
+            "sentence and type, as the generative method trains, or 1 - span F1 of greedy constrained generation",
+            "on the support sentences; on BERT: the masked-LM loss of the support text."
         })
 public final class AdapterComposeCommand implements Runnable {
     @Mixin ModelOption modelOption;
@@ -77,6 +78,16 @@ public final class AdapterComposeCommand implements Runnable {
     String combination;
 
     @Option(
+            names = "--loss",
+            paramLabel = "answer-ce|span-f1",
+            description =
+                    "Task loss on a decoder: answer-ce, the answer-token cross-entropy of one instruction per"
+                            + " support sentence and type; span-f1, 1 - micro span F1 (exact spans and types) of"
+                            + " greedy constrained generation on the support sentences. Default: answer-ce (on"
+                            + " BERT the masked-LM loss of the support text, and --loss is refused).")
+    String lossOption;
+
+    @Option(
             names = "--seed",
             defaultValue = "42",
             paramLabel = "S",
@@ -106,6 +117,13 @@ public final class AdapterComposeCommand implements Runnable {
         if (budget < 2) {
             throw new FewNerException("--budget: expected at least 2 evaluations, got " + budget);
         }
+        if (lossOption != null
+                && !lossOption.equals(GenerativeSupport.ANSWER_CE)
+                && !lossOption.equals(GenerativeSupport.SPAN_F1)) {
+            throw new FewNerException(
+                    "--loss: expected answer-ce or span-f1, got "
+                            + FewNerException.quote(lossOption));
+        }
         LoraHub.Combination rule;
         try {
             rule = LoraHub.Combination.parse(combination);
@@ -127,13 +145,24 @@ public final class AdapterComposeCommand implements Runnable {
             org.fewner.llm.lora.TaskLoss loss;
             String kind;
             int supportSentences;
+            String lossName;
             if (model instanceof org.fewner.llm.decoder.DecoderModel decoder) {
+                lossName = lossOption == null ? GenerativeSupport.ANSWER_CE : lossOption;
                 GenerativeSupport.Loss ner =
-                        GenerativeSupport.loss(decoder, sources, support, format);
+                        GenerativeSupport.loss(decoder, sources, support, format, lossName);
                 loss = ner.loss();
                 kind = ner.description();
                 supportSentences = ner.sentences();
             } else {
+                if (lossOption != null) {
+                    throw new FewNerException(
+                            "--loss "
+                                    + lossOption
+                                    + ": the NER losses need a decoder LLM; on "
+                                    + model.config().modelType()
+                                    + " the task loss is the masked-LM loss of the support text");
+                }
+                lossName = "masked-lm";
                 LanguageModelLoss lm = new LanguageModelLoss(model, texts, maxTokens);
                 loss = lm;
                 kind =
@@ -153,6 +182,7 @@ public final class AdapterComposeCommand implements Runnable {
             ArrayNode src = hub.putArray("sources");
             adapters.forEach(p -> src.add(p.toString()));
             hub.put("task_loss_kind", kind);
+            hub.put("loss", lossName);
             LoraAdapter composed =
                     new LoraAdapter(
                             r.adapter().config().withExtra(extra),
@@ -171,6 +201,7 @@ public final class AdapterComposeCommand implements Runnable {
             o.put("evaluations", r.evaluations());
             o.put("support_sentences", supportSentences);
             o.put("task_loss_kind", kind);
+            o.put("loss", lossName);
             // the support's types with their counts are reported beside the loss
             o.set("support_types", AdapterJson.JSON.valueToTree(supportSet.types()));
             System.out.println(o.toString());

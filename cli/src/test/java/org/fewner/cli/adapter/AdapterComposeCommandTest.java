@@ -165,5 +165,41 @@ class AdapterComposeCommandTest {
                         tmp.resolve("never").toString())
                 .assertUserError(badSupport + ":2:", "'X-PER'");
         assertTrue(!Files.exists(tmp.resolve("never")));
+
+        // --loss: an unknown value is a one-line error naming the option, before any work
+        org.fewner.cli.CliRun.run(
+                        "adapter",
+                        "compose",
+                        "--model",
+                        m.toString(),
+                        "--adapters",
+                        String.join(",", dirs),
+                        "--support",
+                        support.toString(),
+                        "--format",
+                        "conll",
+                        "--loss",
+                        "f1",
+                        "--out",
+                        tmp.resolve("never").toString())
+                .assertUserError("--loss: expected answer-ce or span-f1, got 'f1'");
+        // the NER losses need a decoder: asking for one on BERT is refused
+        org.fewner.cli.CliRun.run(
+                        "adapter",
+                        "compose",
+                        "--model",
+                        m.toString(),
+                        "--adapters",
+                        String.join(",", dirs),
+                        "--support",
+                        support.toString(),
+                        "--format",
+                        "conll",
+                        "--loss",
+                        "span-f1",
+                        "--out",
+                        tmp.resolve("never").toString())
+                .assertUserError("--loss span-f1: the NER losses need a decoder LLM");
+        assertTrue(!Files.exists(tmp.resolve("never")));
     }
 }

@@ -94,6 +94,37 @@ class AdapterComposeNerLossTest {
                 Json.readTree(tmp.resolve("hub").resolve("adapter_config.json"))
                         .get("fewner_lorahub");
         assertEquals(2, hub.get("weights").size());
+        assertEquals("answer-ce", hub.get("loss").asText());
+        // the span-F1 loss, recorded as such
+        r =
+                AdapterCommandsTest.run(
+                        "adapter",
+                        "compose",
+                        "--model",
+                        m.toString(),
+                        "--adapters",
+                        adapters,
+                        "--support",
+                        support.toString(),
+                        "--format",
+                        "conll2003",
+                        "--budget",
+                        "4",
+                        "--loss",
+                        "span-f1",
+                        "--out",
+                        tmp.resolve("hub-f1").toString());
+        assertEquals(0, r.code(), r.err());
+        o = Json.MAPPER.readTree(r.out().strip());
+        assertEquals("span-f1", o.get("loss").asText());
+        assertTrue(o.get("task_loss_kind").asText().contains("1 - span F1"), r.out());
+        double f1Loss = o.get("task_loss").asDouble();
+        assertTrue(f1Loss >= 0 && f1Loss <= 1, r.out());
+        hub =
+                Json.readTree(tmp.resolve("hub-f1").resolve("adapter_config.json"))
+                        .get("fewner_lorahub");
+        assertEquals("span-f1", hub.get("loss").asText());
+        assertEquals(f1Loss, hub.get("task_loss").asDouble(), 1e-12);
         // line 8 carries a label the adapters never saw
         Files.writeString(support, TRAIN.replace("Rome NNP O B-LOC", "Rome NNP O B-MISC"));
         r =

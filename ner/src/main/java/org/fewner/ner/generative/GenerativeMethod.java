@@ -114,6 +114,49 @@ public final class GenerativeMethod implements FewShotMethod {
         this.maxSpanWords = msw;
     }
 
+    private GenerativeMethod(
+            DecoderModel model,
+            String adapterName,
+            Map<String, String> definitions,
+            int maxSpanWords,
+            int beams,
+            int maxNewTokens,
+            int batch) {
+        if (batch < 1) {
+            throw new FewNerException("batch must be >= 1, got " + batch);
+        }
+        this.model = model;
+        this.registry = null;
+        this.owned = false;
+        this.adapterName = adapterName;
+        this.definitions = Map.copyOf(definitions);
+        this.maxSpanWords = maxSpanWords;
+        this.beams = beams;
+        this.maxNewTokens = maxNewTokens;
+        this.batch = batch;
+        this.sharePrefix = batch > 1;
+    }
+
+    /**
+     * The method over an adapter that is already resident on {@code model} under {@code
+     * adapterName} (made so by another {@link AdapterRegistry}, e.g. LoRAHub's candidate), or the
+     * base model when it is null. {@link #close} leaves the model and the adapter alone.
+     *
+     * @param definitions type definitions for the prompts (may be empty)
+     * @param maxSpanWords the span automaton's longest entity in words
+     */
+    public static GenerativeMethod resident(
+            DecoderModel model,
+            String adapterName,
+            Map<String, String> definitions,
+            int maxSpanWords,
+            int beams,
+            int maxNewTokens,
+            int batch) {
+        return new GenerativeMethod(
+                model, adapterName, definitions, maxSpanWords, beams, maxNewTokens, batch);
+    }
+
     @Override
     public String name() {
         return NAME;
@@ -209,7 +252,9 @@ public final class GenerativeMethod implements FewShotMethod {
 
     @Override
     public void close() {
-        registry.close();
+        if (registry != null) {
+            registry.close();
+        }
         if (owned) {
             model.close();
         }
