@@ -1,14 +1,12 @@
 package org.fewner.training.generative;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.fewner.llm.decoder.DecoderModel;
-import org.fewner.llm.generation.PromptTemplate;
 import org.fewner.llm.lora.AdapterRegistry;
 import org.fewner.llm.lora.LoraAdapter;
 import org.fewner.llm.lora.LoraHub;
@@ -29,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LoraHubProbeTest {
     @TempDir Path tmp;
 
+    /** {@link LoraHubNerLossTest#train} on the comma-separated types of {@code type}. */
     static LoraAdapter train(
             DecoderModel m,
             AdapterRegistry r,
@@ -37,39 +36,7 @@ class LoraHubProbeTest {
             long seed,
             int steps,
             Path dir) {
-        List<String> types = List.of(type.split(","));
-        List<GenerativeLosses.Encoded> enc = new ArrayList<>();
-        for (InstructionExample e :
-                InstructionExamples.build(s, types, Map.of(), PromptTemplate.DEFAULT)) {
-            enc.add(GenerativeLosses.encode(m, PromptTemplate.DEFAULT, e, types.indexOf(e.type())));
-        }
-        GenerativeTrainingConfig c =
-                new GenerativeTrainingConfig(
-                        8,
-                        16,
-                        List.of("q_proj", "v_proj", "down_proj"),
-                        6,
-                        0,
-                        -1,
-                        "mean",
-                        0.1,
-                        "none",
-                        0,
-                        1,
-                        3e-3,
-                        0,
-                        5,
-                        steps,
-                        seed,
-                        1000,
-                        4,
-                        1.0,
-                        0);
-        GenerativeTrainer t = new GenerativeTrainer(c, m, r, enc);
-        try (NDManager root = NDManager.newBaseManager()) {
-            t.run(root, dir.resolve("log"), dir.resolve("ckpt"), -1, null);
-        }
-        return t.adapter();
+        return LoraHubNerLossTest.train(m, r, s, List.of(type.split(",")), seed, steps, dir);
     }
 
     @Test
