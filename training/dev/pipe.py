@@ -42,7 +42,10 @@ def train_lr(X,Y,C,steps,l2,lr0,init=None,cw=True):
         m=0.9*m+0.1*g; v=0.999*v+0.001*g*g
         W-=lr0*(m/(1-0.9**t))/(np.sqrt(v/(1-0.999**t))+1e-8)
     return W
-def prep(x9,s,e): return nz(np.concatenate([x9[s],x9[e-1]])@P+PB)
+def prep(x9,s,e):
+    # [h_b; h_e] P, or [h_b; h_e; mean] P when P is [3H, k] (typing projection-mean)
+    parts=[x9[s],x9[e-1]]+([x9[s:e].mean(0)] if P.shape[0]==3*x9.shape[1] else [])
+    return nz(np.concatenate(parts)@P+PB)
 def evaluate(path,n,th=0.1,rej=0.5,lenb=0.05,mode='abs',neg=False,negm=0.0,key='p',trans=0,prej=None,mix=0.0,lr=False,lrsteps=100,l2=1e-3,lrlr=0.05,lrinit=0,cw=True):
     tp=fp=fn=0
     for ep in episodes(path,n):

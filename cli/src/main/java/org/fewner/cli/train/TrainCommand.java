@@ -92,7 +92,7 @@ public final class TrainCommand implements Runnable {
 
     @Option(
             names = "--typing",
-            paramLabel = "projection|mean",
+            paramLabel = "projection|projection-mean|mean",
             description = "Train the typing projection, or type by untrained mean vectors.")
     String typing;
 
@@ -232,9 +232,11 @@ public final class TrainCommand implements Runnable {
         if (!List.of("none", "fgm", "pgd").contains(config.adv())) {
             throw new FewNerException("--adv " + config.adv() + ": expected none, fgm or pgd");
         }
-        if (!List.of("projection", "mean").contains(config.typing())) {
+        if (!List.of("projection", "projection-mean", "mean").contains(config.typing())) {
             throw new FewNerException(
-                    "--typing " + config.typing() + ": expected projection or mean");
+                    "--typing "
+                            + config.typing()
+                            + ": expected projection, projection-mean or mean");
         }
         Integer lc =
                 switch (lowerCase) {

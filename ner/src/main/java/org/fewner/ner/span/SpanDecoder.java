@@ -17,10 +17,13 @@ import java.util.List;
  *   <li>the span is <b>accepted</b> when {@code max_c cR_c >= meanMargin} and {@code max_c cP_c >=
  *       projMargin} (it resembles some support entity in both spaces; otherwise it is "no type");
  *   <li>its type is {@code argmax_c s_c} with {@code s_c = (1 − mix) cR_c + mix cP_c};
- *   <li>accepted spans are selected greedily without overlap by {@code key = p · max_c s_c +
- *       lengthBonus · width} ({@code p}: detection probability), so a span the typing rejects never
- *       blocks an overlapping one it accepts, and of two nested candidates the longer one is
- *       favoured a little (source-trained detectors cut Few-NERD's long names short).
+ *   <li>accepted spans are selected greedily without overlap by {@code key = p + similarityWeight ·
+ *       max_c s_c + lengthBonus · width} ({@code p}: detection probability), so a span the typing
+ *       rejects never blocks an overlapping one it accepts, of two overlapping candidates the one
+ *       more like a support entity is favoured, and of two nested candidates the longer one a
+ *       little (source-trained detectors cut Few-NERD's long names short). Adapters written before
+ *       the similarity weight existed (no {@code similarity_weight}) keep their key {@code p ·
+ *       max_c s_c + lengthBonus · width}.
  * </ul>
  *
  * <p>Why: on Few-NERD the untrained mean vectors type gold spans better than the trained projection
@@ -34,12 +37,24 @@ public final class SpanDecoder {
      * @param meanMargin minimum best cosine in the mean-vector space
      * @param projMargin minimum best cosine in the projection space
      * @param lengthBonus added to the selection key per word of width
+     * @param similarityWeight weight of the type score in the additive selection key; null: the
+     *     older product key {@code p · score}
      */
-    public record Settings(double mix, double meanMargin, double projMargin, double lengthBonus) {
+    public record Settings(
+            double mix,
+            double meanMargin,
+            double projMargin,
+            double lengthBonus,
+            Double similarityWeight) {
         public Settings {
             if (!(mix >= 0 && mix <= 1)) {
                 throw new IllegalArgumentException("mix must be in [0, 1], got " + mix);
             }
+        }
+
+        /** Settings with the older product key (adapters without {@code similarity_weight}). */
+        public Settings(double mix, double meanMargin, double projMargin, double lengthBonus) {
+            this(mix, meanMargin, projMargin, lengthBonus, null);
         }
     }
 
@@ -94,7 +109,11 @@ public final class SpanDecoder {
             }
         }
         boolean accepted = type >= 0 && bestR >= s.meanMargin() && bestP >= s.projMargin();
-        double key = probability * best + s.lengthBonus() * (end - start);
+        double key =
+                (s.similarityWeight() == null
+                                ? probability * best
+                                : probability + s.similarityWeight() * best)
+                        + s.lengthBonus() * (end - start);
         return new Scored(start, end, probability, accepted ? type : -1, best, key);
     }
 

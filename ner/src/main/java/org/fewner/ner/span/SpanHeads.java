@@ -19,11 +19,13 @@ import org.fewner.llm.tensors.HostTensor;
  * score.
  *
  * <p><b>Typing</b> (layer {@link Config#typeLayer}): with a projection, {@code z(b, e) =
- * normalise([x_b; x_e] P + p)}, prototypes are the normalised means of the support spans' {@code
- * z}, the logits are {@code scale · cos(z, proto_c)} and the "no type" logit is {@code scale ·
- * none} (a learnt cosine threshold; {@link Config#rejection} can replace it with a fixed margin or
- * switch it off). Without a projection (untrained typing), {@code z} is the mean of the span's word
- * vectors and the nearest prototype by squared Euclidean distance wins, with no rejection.
+ * normalise([x_b; x_e] P + p)} ({@code P} [2H, k]; or {@code normalise([x_b; x_e; mean(x_b..x_e)] P
+ * + p)} when {@code P} is [3H, k], typing {@code projection-mean} at training), prototypes are the
+ * normalised means of the support spans' {@code z}, the logits are {@code scale · cos(z, proto_c)}
+ * and the "no type" logit is {@code scale · none} (a learnt cosine threshold; {@link
+ * Config#rejection} can replace it with a fixed margin or switch it off). Without a projection
+ * (untrained typing), {@code z} is the mean of the span's word vectors and the nearest prototype by
+ * squared Euclidean distance wins, with no rejection.
  */
 public final class SpanHeads {
     /** Tensor names in {@code fewner_heads.safetensors}. */
@@ -89,6 +91,10 @@ public final class SpanHeads {
     private final float[] out;
     private final float outBias;
     private final int hl;
+
+    /** Word vectors the projection reads: 2 ([x_b; x_e]) or 3 ([x_b; x_e; mean]). */
+    private final int inputs;
+
     private final int k;
     private final float[] proj;
     private final float[] projBias;
@@ -115,13 +121,16 @@ public final class SpanHeads {
         }
         HostTensor p = tensors.get(TYPE_PROJ);
         if (p != null) {
-            hl = (int) p.shape()[0] / 2;
+            // [2H, k] reads [h_b; h_e]; [3H, k] reads [h_b; h_e; mean(h_b..h_e)] (H = hidden size)
+            inputs = p.shape()[0] == 3 * hd ? 3 : 2;
+            hl = (int) p.shape()[0] / inputs;
             k = (int) p.shape()[1];
             proj = p.toFloats();
             projBias = require(tensors, TYPE_PROJ_BIAS).toFloats();
             scale = require(tensors, TYPE_SCALE).toFloats()[0];
             none = require(tensors, TYPE_NONE).toFloats()[0];
         } else {
+            inputs = 2;
             hl = 0;
             k = 0;
             proj = null;
@@ -141,6 +150,7 @@ public final class SpanHeads {
         bias = det.bias();
         out = det.out();
         outBias = det.outBias();
+        inputs = typing.inputs;
         hl = typing.hl;
         k = typing.k;
         proj = typing.proj;
@@ -279,6 +289,16 @@ public final class SpanHeads {
             int rc = (hl + i) * k;
             for (int j = 0; j < k; j++) {
                 z[j] += a * proj[ra + j] + c * proj[rc + j];
+            }
+        }
+        if (inputs == 3) {
+            float[] mean = meanVector(x, h, start, end);
+            for (int i = 0; i < hl; i++) {
+                float a = mean[i];
+                int rm = (2 * hl + i) * k;
+                for (int j = 0; j < k; j++) {
+                    z[j] += a * proj[rm + j];
+                }
             }
         }
         return normalise(z);

@@ -95,9 +95,10 @@ public final class SpanMethod implements FewShotMethod {
             Double mix,
             Double meanMargin,
             Double projMargin,
-            Double lengthBonus) {
+            Double lengthBonus,
+            Double similarityWeight) {
         public static final Overrides NONE =
-                new Overrides(null, null, null, null, null, null, null, null, null);
+                new Overrides(null, null, null, null, null, null, null, null, null, null);
 
         /** The overrides among the method options ({@code threshold}, {@code mix}, ...). */
         public static Overrides of(org.fewner.ner.MethodOptions options) {
@@ -112,7 +113,8 @@ public final class SpanMethod implements FewShotMethod {
                     number(options, "mix"),
                     number(options, "mean-margin"),
                     number(options, "proj-margin"),
-                    number(options, "length-bonus"));
+                    number(options, "length-bonus"),
+                    number(options, "similarity-weight"));
         }
 
         static Double number(org.fewner.ner.MethodOptions options, String key) {
@@ -155,7 +157,12 @@ public final class SpanMethod implements FewShotMethod {
                 o.mix() != null ? o.mix() : c.path("mix").asDouble(0.5),
                 o.meanMargin() != null ? o.meanMargin() : c.path("mean_margin").asDouble(0.3),
                 o.projMargin() != null ? o.projMargin() : c.path("proj_margin").asDouble(0.5),
-                o.lengthBonus() != null ? o.lengthBonus() : c.path("length_bonus").asDouble(0.05));
+                o.lengthBonus() != null ? o.lengthBonus() : c.path("length_bonus").asDouble(0.05),
+                o.similarityWeight() != null
+                        ? o.similarityWeight()
+                        : c.hasNonNull("similarity_weight")
+                                ? c.get("similarity_weight").asDouble()
+                                : null);
     }
 
     /** Reads the heads and their settings from an adapter directory written by the trainer. */
@@ -251,11 +258,11 @@ public final class SpanMethod implements FewShotMethod {
      * The registry entry ({@code --method span}). Options: {@code adapter} (default: the adapter
      * shipped for {@code default}/{@code default-uncased}), {@code layer} (typing layer, as trained
      * by default), {@code threshold} (detection), {@code typing} (mixed|projection), {@code mix},
-     * {@code mean-margin}, {@code proj-margin}, {@code length-bonus} (mixed typing, {@link
-     * SpanDecoder}), {@code rejection} (learnt|margin|off) and {@code margin} (projection typing),
-     * {@code adapt-steps} (support adaptation of the detector, {@link DetectionAdaptation}; 0 =
-     * off, the default), {@code adapt-lr} (0.003), {@code adapt-positive-weight} (10), {@code
-     * adapt-l2} (0), {@code adapt-scope} (output|all).
+     * {@code mean-margin}, {@code proj-margin}, {@code length-bonus}, {@code similarity-weight}
+     * (mixed typing, {@link SpanDecoder}), {@code rejection} (learnt|margin|off) and {@code margin}
+     * (projection typing), {@code adapt-steps} (support adaptation of the detector, {@link
+     * DetectionAdaptation}; 0 = off, the default), {@code adapt-lr} (0.003), {@code
+     * adapt-positive-weight} (10), {@code adapt-l2} (0), {@code adapt-scope} (output|all).
      */
     public static DetectionAdaptation.Options adaptationOf(org.fewner.ner.MethodOptions options) {
         int steps =

@@ -173,6 +173,29 @@ class SpanMethodTest {
                         .type());
     }
 
+    @Test
+    void aThreeBlockProjectionAlsoReadsTheSpanMean() {
+        // P [3H, 2]: z_0 = x_b[0] (block 1), z_1 = mean[1] (block 3); bias 0
+        Map<String, HostTensor> m = new TreeMap<>();
+        m.put(SpanHeads.DETECT_START, t(new long[] {H, 1}, 1, 0));
+        m.put(SpanHeads.DETECT_END, t(new long[] {H, 1}, 1, 0));
+        m.put(SpanHeads.DETECT_WIDTH, t(new long[] {2, 1}, 0, -10));
+        m.put(SpanHeads.DETECT_BIAS, t(new long[] {1}, 0));
+        m.put(SpanHeads.DETECT_OUT, t(new long[] {1}, 4));
+        m.put(SpanHeads.DETECT_OUT_BIAS, t(new long[] {1}, -2));
+        m.put(SpanHeads.TYPE_PROJ, t(new long[] {3 * H, 2}, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1));
+        m.put(SpanHeads.TYPE_PROJ_BIAS, t(new long[] {2}, 0, 0));
+        m.put(SpanHeads.TYPE_SCALE, t(new long[] {1}, 10));
+        m.put(SpanHeads.TYPE_NONE, t(new long[] {1}, 0.5f));
+        SpanHeads h = new SpanHeads(new SpanHeads.Config(12, 9, 2, 0.5, "off", 0), m);
+        // words (3, 1), (0, 2), (9, 6): span [0, 3): x_b[0] = 3, mean[1] = 3 -> (3, 3) / |.|
+        float[] x = {3, 1, 0, 2, 9, 6};
+        float r = (float) (1 / Math.sqrt(2));
+        assertEquals(List.of(r, r), toList(h.represent(x, H, 0, 3)));
+        // span [1, 2): x_b[0] = 0, mean[1] = 2 -> (0, 1)
+        assertEquals(List.of(0f, 1f), toList(h.represent(x, H, 1, 2)));
+    }
+
     private static List<Float> toList(float[] a) {
         java.util.ArrayList<Float> l = new java.util.ArrayList<>();
         for (float f : a) {

@@ -124,8 +124,20 @@ public final class SpanDevTool {
      * Prints one JSON line per dev file.
      */
     static void trainEval(String[] args) throws Exception {
-        List<TrainingExample> examples = ExampleFiles.read(Path.of(args[1]));
-        FeatureStore source = FeatureStore.read(Path.of(args[2]));
+        // EXAMPLES and SOURCE may each be a comma-separated list (e.g. the main cache plus GUM's)
+        List<TrainingExample> examples = new ArrayList<>();
+        for (String part : args[1].split(",")) {
+            examples.addAll(ExampleFiles.read(Path.of(part)));
+        }
+        FeatureStore source = null;
+        for (String part : args[2].split(",")) {
+            FeatureStore one = FeatureStore.read(Path.of(part));
+            if (source == null) {
+                source = one;
+            } else {
+                source.addAll(one);
+            }
+        }
         String devStores = args[3];
         String name = args[4];
         com.fasterxml.jackson.databind.node.ObjectNode cfg =
@@ -275,6 +287,7 @@ public final class SpanDevTool {
         Double meanMargin = null;
         Double projMargin = null;
         Double lengthBonus = null;
+        Double similarityWeight = null;
         Integer typeLayer = null;
         Path headsFile = null;
         org.fewner.ner.span.DetectionAdaptation.Options adaptation =
@@ -294,6 +307,7 @@ public final class SpanDevTool {
                 case "mean-margin" -> meanMargin = Double.parseDouble(kv[1]);
                 case "proj-margin" -> projMargin = Double.parseDouble(kv[1]);
                 case "length-bonus" -> lengthBonus = Double.parseDouble(kv[1]);
+                case "similarity-weight" -> similarityWeight = Double.parseDouble(kv[1]);
                 case "typelayer" -> typeLayer = Integer.valueOf(kv[1]);
                 case "heads" -> headsFile = Path.of(kv[1]);
                 case "adapt" -> {
@@ -323,7 +337,8 @@ public final class SpanDevTool {
                         mix,
                         meanMargin,
                         projMargin,
-                        lengthBonus);
+                        lengthBonus,
+                        similarityWeight);
         if (java.nio.file.Files.isRegularFile(adapter.resolve(SpanTrainer.CKPT_TENSORS))) {
             // a training checkpoint: its parameters with the default settings (or those given)
             org.fewner.llm.tensors.SafeTensors.readAll(adapter.resolve(SpanTrainer.CKPT_TENSORS))

@@ -125,10 +125,21 @@ final class SpanLosses {
             se[i] = b.spans.get(i)[1];
         }
         NDArray zin = NDArrays.concat(new NDList(rows(xl, idx(m, sb)), rows(xl, idx(m, se))), 1);
-        NDArray z =
-                l2normalise(
-                        zin.matMul(p.get(SpanHeads.TYPE_PROJ))
-                                .add(p.get(SpanHeads.TYPE_PROJ_BIAS)));
+        NDArray proj = p.get(SpanHeads.TYPE_PROJ);
+        long hl = xl.getShape().get(1);
+        if (proj.getShape().get(0) == 3 * hl) {
+            // [h_b; h_e; mean(h_b..h_e)]: the mean as a dense averaging matrix [ns, N] times xl
+            int nw = (int) xl.getShape().get(0);
+            float[] avgW = new float[ns * nw];
+            for (int i = 0; i < ns; i++) {
+                float w = 1f / (se[i] - sb[i] + 1);
+                for (int j = sb[i]; j <= se[i]; j++) {
+                    avgW[i * nw + j] = w;
+                }
+            }
+            zin = NDArrays.concat(new NDList(zin, m.create(avgW, new Shape(ns, nw)).matMul(xl)), 1);
+        }
+        NDArray z = l2normalise(zin.matMul(proj).add(p.get(SpanHeads.TYPE_PROJ_BIAS)));
         int n = b.ways;
         // prototypes: mean of the support rows per class, normalised
         float[] avg = new float[n * ns];

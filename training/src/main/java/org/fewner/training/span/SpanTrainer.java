@@ -149,10 +149,11 @@ public final class SpanTrainer {
         param(SpanHeads.DETECT_OUT_BIAS, new long[] {1}, new float[] {-2f});
         if (config.trainsTyping()) {
             int k = config.typeDim();
+            int in = config.typeInputs();
             param(
                     SpanHeads.TYPE_PROJ,
-                    new long[] {2L * hidden, k},
-                    uniform(r, 2 * hidden * k, 1 / Math.sqrt(2.0 * hidden)));
+                    new long[] {(long) in * hidden, k},
+                    uniform(r, in * hidden * k, 1 / Math.sqrt((double) in * hidden)));
             param(SpanHeads.TYPE_PROJ_BIAS, new long[] {k}, new float[k]);
             param(SpanHeads.TYPE_SCALE, new long[] {1}, new float[] {10f});
             param(SpanHeads.TYPE_NONE, new long[] {1}, new float[] {0.3f});

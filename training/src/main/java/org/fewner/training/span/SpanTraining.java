@@ -132,12 +132,35 @@ public final class SpanTraining {
                 }
             }
         } else {
-            SourceCorpora.Source src = new SourceCorpora.Source("bio", target, "target");
+            SourceCorpora.Source src =
+                    new SourceCorpora.Source(columnFormat(target), target, "target");
             for (TrainingExample ex : SourceCorpora.read(src, work, true, 0).examples()) {
                 keys.add(ex.key());
             }
         }
         return keys;
+    }
+
+    /**
+     * The column format of a target file: {@code conll2003} when its first data line has four
+     * columns (token, POS, chunk, label: CoNLL-2003's {@code eng.test*}), else {@code bio} (token
+     * and label, e.g. WNUT-17, the BioNLP TSVs, CrossNER).
+     */
+    static String columnFormat(Path target) {
+        try (java.io.BufferedReader r = Files.newBufferedReader(target)) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                String t = line.strip();
+                if (t.isEmpty() || t.startsWith("-DOCSTART-")) {
+                    continue;
+                }
+                return t.split("\\s+").length == 4 && !t.contains("\t") ? "conll2003" : "bio";
+            }
+            return "bio";
+        } catch (IOException e) {
+            throw new FewNerException(
+                    target + ": cannot read the target file: " + e.getMessage(), e);
+        }
     }
 
     public static String sha256(Path f) {
@@ -395,7 +418,11 @@ public final class SpanTraining {
         desc.put(SpanHeads.DETECT_BIAS, "span detection: hidden bias [d]");
         desc.put(SpanHeads.DETECT_OUT, "span detection: output weights [d]");
         desc.put(SpanHeads.DETECT_OUT_BIAS, "span detection: output bias [1]");
-        desc.put(SpanHeads.TYPE_PROJ, "typing projection P [2H, k] of [h_b; h_e]");
+        desc.put(
+                SpanHeads.TYPE_PROJ,
+                c.typeInputs() == 3
+                        ? "typing projection P [3H, k] of [h_b; h_e; mean(h_b..h_e)]"
+                        : "typing projection P [2H, k] of [h_b; h_e]");
         desc.put(SpanHeads.TYPE_PROJ_BIAS, "typing projection bias [k]");
         desc.put(SpanHeads.TYPE_SCALE, "cosine logit scale [1]");
         desc.put(SpanHeads.TYPE_NONE, "learnt 'no type' cosine threshold [1]");

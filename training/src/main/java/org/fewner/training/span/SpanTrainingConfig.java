@@ -101,6 +101,14 @@ public record SpanTrainingConfig(
     }
 
     public boolean trainsTyping() {
-        return typing.equals("projection");
+        return typing.equals("projection") || typing.equals("projection-mean");
+    }
+
+    /**
+     * Word vectors the typing projection reads: 2 ({@code [h_b; h_e]}, typing {@code projection})
+     * or 3 ({@code [h_b; h_e; mean(h_b..h_e)]}, typing {@code projection-mean}).
+     */
+    public int typeInputs() {
+        return typing.equals("projection-mean") ? 3 : 2;
     }
 }

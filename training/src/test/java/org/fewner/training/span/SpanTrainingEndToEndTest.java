@@ -275,4 +275,23 @@ class SpanTrainingEndToEndTest {
         assertTrue(e.getMessage().contains("GUM"), e.getMessage());
         SpanTraining.checkNotATarget(Path.of("/x/datasets/source/btc/btc.txt"), List.of());
     }
+
+    @Test
+    void targetSentencesReadCoNLL2003AndTwoColumnFiles(@TempDir Path dir) throws Exception {
+        Path conll = dir.resolve("eng.testb");
+        Files.writeString(
+                conll,
+                "-DOCSTART- -X- -X- O\n\nSOCCER NN I-NP O\n- : O O\nJAPAN NNP I-NP I-LOC\n\n"
+                        + "Nadim NNP I-NP I-PER\nLadki NNP I-NP I-PER\n\n");
+        assertEquals("conll2003", SpanTraining.columnFormat(conll));
+        assertEquals(
+                java.util.Set.of("soccer - japan", "nadim ladki"),
+                SpanTraining.targetSentences(conll, dir.resolve("w1")));
+        Path bio = dir.resolve("test.tsv");
+        Files.writeString(bio, "Torsade\tB-Disease\nde\tI-Disease\n\nok\tO\n\n");
+        assertEquals("bio", SpanTraining.columnFormat(bio));
+        assertEquals(
+                java.util.Set.of("torsade de", "ok"),
+                SpanTraining.targetSentences(bio, dir.resolve("w2")));
+    }
 }
