@@ -58,8 +58,12 @@ public final class Evaluation {
             long cacheMb,
             String command) {}
 
-    /** The method used when {@code --method} is not given: the best one we have. */
-    public static final String DEFAULT_METHOD = FrozenPrototypeMethod.NAME;
+    /**
+     * The method used when {@code --method} is not given: the best one we have (the span method,
+     * with the adapter shipped for {@code default} / {@code default-uncased}; another model needs
+     * {@code --adapter DIR} or {@code --method frozen-prototype}).
+     */
+    public static final String DEFAULT_METHOD = org.fewner.ner.span.SpanMethod.NAME;
 
     /** Runs {@code protocol} as {@code o} says; per variant, its results. */
     public static List<Map<String, Object>> run(Protocol protocol, Options o) {

@@ -17,7 +17,7 @@ public final class EvalOptions {
             defaultValue = Evaluation.DEFAULT_METHOD,
             paramLabel = "M",
             description =
-                    "Method: frozen-prototype, opennlp, or any registered one. Default: ${DEFAULT-VALUE}.")
+                    "Method: span, frozen-prototype, opennlp, generative, or any registered one. Default: ${DEFAULT-VALUE}.")
     String method;
 
     @Option(

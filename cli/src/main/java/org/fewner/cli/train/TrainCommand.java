@@ -75,7 +75,10 @@ public final class TrainCommand implements Runnable {
             description = "Training steps (one source episode each); same as --max-steps.")
     Integer episodes;
 
-    @Option(names = "--max-steps", paramLabel = "S", description = "Training steps (default 3000).")
+    @Option(
+            names = "--max-steps",
+            paramLabel = "S",
+            description = "Training steps (span: default 4000).")
     Integer maxSteps;
 
     @Option(

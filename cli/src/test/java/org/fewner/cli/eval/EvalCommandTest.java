@@ -112,4 +112,28 @@ class EvalCommandTest {
         assertTrue(r.err().startsWith("fewner: " + f + ":1: not JSON"), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
     }
+
+    @Test
+    void theDefaultMethodIsSpanAndAModelWithoutAnAdapterSaysWhatToDo() throws Exception {
+        Path f = episodes();
+        Path model =
+                org.fewner.uimaannotator.TinyModels.bert(
+                        tmp.resolve("tiny-default-method"), 16, 32, 2);
+        Run r =
+                run(
+                        "eval",
+                        "fewnerd",
+                        "--file",
+                        f.toString(),
+                        "--model",
+                        model.toString(),
+                        "--no-progress",
+                        "--out",
+                        tmp.resolve("default-method").toString());
+        assertEquals(2, r.rc(), r.err());
+        assertTrue(
+                r.err().contains("--method span: no adapter shipped for --model")
+                        && r.err().contains("--method frozen-prototype"),
+                r.err());
+    }
 }

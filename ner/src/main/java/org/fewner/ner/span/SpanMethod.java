@@ -315,7 +315,7 @@ public final class SpanMethod implements FewShotMethod {
                 throw new FewNerException(
                         "--method span: no adapter shipped for --model "
                                 + model
-                                + "; train one (./fewner train --method span ...) and pass --adapter DIR");
+                                + "; train one (./fewner train --method span ...) and pass --adapter DIR, or use --method frozen-prototype (no training)");
             }
             Overrides o = Overrides.of(options);
             SpanHeads heads = readHeads(adapter, o);

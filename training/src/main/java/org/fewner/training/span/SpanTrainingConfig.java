@@ -92,7 +92,7 @@ public record SpanTrainingConfig(
                 0.01,
                 1.0,
                 100,
-                3000,
+                4000,
                 42,
                 0.1,
                 "learnt",
