@@ -10,12 +10,21 @@ import java.nio.file.Path;
 import org.fewner.common.Json;
 import org.junit.jupiter.api.Test;
 
-/** The adapter shipped for default-uncased: on the class path, small, complete, readable. */
+/** The adapters shipped for default and default-uncased: on the class path, small, complete. */
 class ShippedAdapterTest {
     @Test
     void defaultUncasedIsShippedAndReadable() throws Exception {
-        Path dir = SpanMethod.shippedAdapter("default-uncased");
-        assertNotNull(dir, "no adapter shipped for default-uncased");
+        check("default-uncased");
+    }
+
+    @Test
+    void defaultCasedIsShippedAndReadable() throws Exception {
+        check("default");
+    }
+
+    static void check(String model) throws Exception {
+        Path dir = SpanMethod.shippedAdapter(model);
+        assertNotNull(dir, "no adapter shipped for " + model);
         for (String f : SpanMethod.SHIPPED_FILES) {
             assertTrue(Files.isRegularFile(dir.resolve(f)), f);
             assertTrue(Files.size(dir.resolve(f)) <= 2 * 1024 * 1024, f + " is over 2 MB");
@@ -24,7 +33,9 @@ class ShippedAdapterTest {
         assertTrue(h.hasProjection());
         assertEquals(9, h.config().typeLayer());
         JsonNode t = Json.readTree(dir.resolve("training.json"));
-        assertEquals("default-uncased", t.path("model").asText());
+        assertEquals(model, t.path("model").asText());
+        // the shipped decoding: mixed typing with the additive selection key
+        assertNotNull(SpanMethod.readDecoding(dir, SpanMethod.Overrides.NONE).similarityWeight());
         assertTrue(t.path("source_files").size() > 0);
         assertTrue(t.path("command").asText().startsWith("fewner train "));
     }
