@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Span-method cells of the README table (issue 16), with the shipped uncased adapter
-# (ner/src/main/resources/org/fewner/ner/span/adapters/default-uncased). Usage: results/run-span.sh [FEWNER]
+# Span-method cells of the README table (issue 16), with the shipped adapters
+# (ner/src/main/resources/org/fewner/ner/span/adapters/{default-uncased,default}): the uncased model on the lower-cased
+# Few-NERD and cross-dataset files, the cased one on the cased K-shot files. Usage: results/run-span.sh [FEWNER]
 # FEWNER defaults to ./fewner; every command below is exactly what results.json records. Resumes where it stopped.
 # Two instances may run side by side: each cell is taken by one of them (a lock directory beside it).
 set -uo pipefail
@@ -21,6 +22,7 @@ done; done
 for t in conll gum wnut; do
   run results/crossdomain-$t-span crossdomain --target $t --shots 1,5 --lowercase-query $x
 done
-run results/kshot-conll2003-5-span kshot --train conll2003:$D/conll2003/eng.train --test conll2003:$D/conll2003/eng.testb --k 5 --seed 1 $x
-run results/kshot-wnut17-5-span kshot --train conll:$D/wnut17/wnut17train.conll --test conll:$D/wnut17/emerging.test.annotated --k 5 --seed 1 $x
-run results/kshot-bc5cdr-5-span kshot --train conll:$D/bc5cdr/train.tsv --test conll:$D/bc5cdr/test.tsv --k 5 --seed 1 $x
+c="--method span --model default --cache-mb 2500"
+run results/kshot-conll2003-5-span kshot --train conll2003:$D/conll2003/eng.train --test conll2003:$D/conll2003/eng.testb --k 5 --seed 1 $c
+run results/kshot-wnut17-5-span kshot --train conll:$D/wnut17/wnut17train.conll --test conll:$D/wnut17/emerging.test.annotated --k 5 --seed 1 $c
+run results/kshot-bc5cdr-5-span kshot --train conll:$D/bc5cdr/train.tsv --test conll:$D/bc5cdr/test.tsv --k 5 --seed 1 $c

@@ -376,9 +376,13 @@ public final class SpanDevTool {
         }
         org.fewner.ner.span.SpanHeads heads = new org.fewner.ner.span.SpanHeads(cfg, t);
         for (String f : files) {
-            int c = f.lastIndexOf(':');
+            // FILE:N (the first N episodes) or FILE:N:SKIP (episodes SKIP..N-1)
+            String[] parts = f.split(":");
             List<Episodes.Episode> eps =
-                    Episodes.read(Path.of(f.substring(0, c)), Integer.parseInt(f.substring(c + 1)));
+                    Episodes.read(Path.of(parts[0]), Integer.parseInt(parts[1]));
+            if (parts.length > 2) {
+                eps = eps.subList(Math.min(Integer.parseInt(parts[2]), eps.size()), eps.size());
+            }
             long e0 = System.nanoTime();
             DevEval.Result r = DevEval.run(heads, decoding, adaptation, dev, eps);
             Map<String, Object> line = new LinkedHashMap<>();
