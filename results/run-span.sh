@@ -19,6 +19,11 @@ x="--method span --model default-uncased --cache-mb 2500"
 for k in 1 5; do for s in inter intra; do
   run results/fewnerd-$s-5-$k-span fewnerd --file $D/few-nerd/$s/test_5_$k.jsonl.gz --max-episodes 500 $x
 done; done
+# held-out-types variant (issue 16): the adapter trained without LOC/ORG-bearing source sentences (results/adapters)
+for k in 1 5; do
+  run results/fewnerd-intra-5-$k-span-heldout fewnerd --file $D/few-nerd/intra/test_5_$k.jsonl.gz --max-episodes 500 \
+    --method span --model default-uncased --adapter results/adapters/default-uncased-heldout --cache-mb 2500
+done
 for t in conll gum wnut; do
   run results/crossdomain-$t-span crossdomain --target $t --shots 1,5 --lowercase-query $x
 done

@@ -83,6 +83,20 @@ public final class Summary {
     }
 
     /**
+     * A table row: the method variant, its model, and the source-trained adapter's folder name when
+     * the run had one ({@code span (default-uncased) + adapter default-uncased-heldout}).
+     */
+    static String rowName(String variant, JsonNode config) {
+        String model = config.path("model").asText("");
+        String adapter = config.path("adapter").asText("");
+        return variant
+                + (model.isEmpty() || model.equals("null") ? "" : " (" + model + ")")
+                + (adapter.isEmpty() || adapter.equals("null")
+                        ? ""
+                        : " + adapter " + Path.of(adapter).getFileName());
+    }
+
+    /**
      * Runs that have a checkpoint but no results yet: one cell per variant saying how far they are.
      */
     private static void running(
@@ -101,8 +115,7 @@ public final class Summary {
             String layer = v.replaceAll(".*-layer", "");
             Path vdir = v.contains("-layer") ? dir.resolve("layer-" + layer) : dir;
             if (Files.exists(vdir.resolve("results.json"))) continue;
-            String model = config.path("model").asText("");
-            String row = v + (model.isEmpty() || model.equals("null") ? "" : " (" + model + ")");
+            String row = rowName(v, config);
             String key = keyOf(config.path("setting").asText());
             JsonNode details = config.path("protocol_details");
             String total =
@@ -142,13 +155,22 @@ public final class Summary {
                                 .toList()) {
                     JsonNode r = Json.readTree(f);
                     String key = r.path("setting_key").asText();
-                    String model = r.path("config").path("model").asText("");
-                    String row =
-                            r.path("variant").asText()
-                                    + (model.isEmpty() || model.equals("null")
-                                            ? ""
-                                            : " (" + model + ")");
+                    String row = rowName(r.path("variant").asText(), r.path("config"));
                     boolean spread = "mean_over_episodes".equals(r.path("aggregation").asText());
+                    Cell earlier = rows.getOrDefault(row, Map.of()).get(key);
+                    if (earlier != null) {
+                        // two runs of one method variant on one setting: one table cell cannot
+                        // show both, and silently keeping one would hide the other
+                        throw new FewNerException(
+                                f
+                                        + " and "
+                                        + earlier.results()
+                                        + ": two runs of '"
+                                        + row
+                                        + "' on "
+                                        + key
+                                        + "; move one of them out of the summarised folders");
+                    }
                     rows.computeIfAbsent(row, k -> new TreeMap<>())
                             .put(
                                     key,
