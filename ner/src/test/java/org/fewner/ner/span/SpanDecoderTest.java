@@ -101,56 +101,35 @@ class SpanDecoderTest {
         assertEquals(3, kept.get(0).end());
     }
 
+    /** [0,1): p 0.60, r and z at -60 degrees (type 0 nearest): score cos 60 = 0.5. */
+    static SpanDecoder.Scored shortHalfLike(SpanDecoder.Settings s) {
+        float[] v = unit(Math.toRadians(-60));
+        return SpanDecoder.score(0, 1, 0.60, v, v, MEAN, PROJ, s);
+    }
+
+    /** [0,3): p 0.40, r and z on type 0: score 1. */
+    static SpanDecoder.Scored longExact(SpanDecoder.Settings s) {
+        return SpanDecoder.score(0, 3, 0.40, unit(0), unit(0), MEAN, PROJ, s);
+    }
+
     @Test
     void similarityWeightLetsTheSpanMoreLikeASupportEntityWin() {
-        // [0,1): p 0.60, r and z at -60 degrees (type 0 nearest) -> score cos 60 = 0.5
-        // [0,3): p 0.40, r and z on type 0 -> score 1
-        // product key: 0.60 * 0.5 = 0.30 vs 0.40 * 1 = 0.40; additive with weight 2:
-        // 0.60 + 2 * 0.5 = 1.60 vs 0.40 + 2 * 1 = 2.40; weight 0.1: 0.65 vs 0.50 (detection wins)
+        // additive with weight 2: 0.60 + 2 * 0.5 = 1.60 vs 0.40 + 2 * 1 = 2.40 -> the long span
         SpanDecoder.Settings add = new SpanDecoder.Settings(0.5, 0, 0, 0, 2.0);
-        SpanDecoder.Scored a =
-                SpanDecoder.score(
-                        0,
-                        1,
-                        0.60,
-                        unit(Math.toRadians(-60)),
-                        unit(Math.toRadians(-60)),
-                        MEAN,
-                        PROJ,
-                        add);
-        SpanDecoder.Scored b = SpanDecoder.score(0, 3, 0.40, unit(0), unit(0), MEAN, PROJ, add);
-        assertEquals(1.60, a.key(), 1e-6);
-        assertEquals(2.40, b.key(), 1e-6);
-        assertEquals(3, SpanDecoder.select(List.of(a, b)).get(0).end());
-        SpanDecoder.Settings weak = new SpanDecoder.Settings(0.5, 0, 0, 0, 0.1);
-        SpanDecoder.Scored a2 =
-                SpanDecoder.score(
-                        0,
-                        1,
-                        0.60,
-                        unit(Math.toRadians(-60)),
-                        unit(Math.toRadians(-60)),
-                        MEAN,
-                        PROJ,
-                        weak);
-        SpanDecoder.Scored b2 = SpanDecoder.score(0, 3, 0.40, unit(0), unit(0), MEAN, PROJ, weak);
-        assertEquals(0.65, a2.key(), 1e-6);
-        assertEquals(0.50, b2.key(), 1e-6);
-        assertEquals(1, SpanDecoder.select(List.of(a2, b2)).get(0).end());
-        SpanDecoder.Settings prod = new SpanDecoder.Settings(0.5, 0, 0, 0);
+        assertEquals(1.60, shortHalfLike(add).key(), 1e-6);
+        assertEquals(2.40, longExact(add).key(), 1e-6);
         assertEquals(
-                0.30,
-                SpanDecoder.score(
-                                0,
-                                1,
-                                0.60,
-                                unit(Math.toRadians(-60)),
-                                unit(Math.toRadians(-60)),
-                                MEAN,
-                                PROJ,
-                                prod)
-                        .key(),
-                1e-6);
+                3, SpanDecoder.select(List.of(shortHalfLike(add), longExact(add))).get(0).end());
+        // weight 0.1: 0.65 vs 0.50 -> detection wins, the short span
+        SpanDecoder.Settings weak = new SpanDecoder.Settings(0.5, 0, 0, 0, 0.1);
+        assertEquals(0.65, shortHalfLike(weak).key(), 1e-6);
+        assertEquals(0.50, longExact(weak).key(), 1e-6);
+        assertEquals(
+                1, SpanDecoder.select(List.of(shortHalfLike(weak), longExact(weak))).get(0).end());
+        // the older product key: 0.60 * 0.5 = 0.30 vs 0.40 * 1 = 0.40
+        SpanDecoder.Settings prod = new SpanDecoder.Settings(0.5, 0, 0, 0);
+        assertEquals(0.30, shortHalfLike(prod).key(), 1e-6);
+        assertEquals(0.40, longExact(prod).key(), 1e-6);
     }
 
     @Test
