@@ -5,6 +5,7 @@ ADP=sys.argv[1] if len(sys.argv)>1 and sys.argv[1]!='x' else 'ner/src/main/resou
 H=st(ADP)
 Ws,We,EW,B,V,C0=[H['span.detect.'+k] for k in ['start','end','width','bias','out','out_bias']]
 P=H['span.type.proj']; PB=H['span.type.proj_bias']
+CTX=(H['span.detect.left'],H['span.detect.right'],H['span.detect.edges']) if 'span.detect.left' in H else None
 V=V.reshape(-1); C0=float(C0.reshape(-1)[0]); MW=EW.shape[0]
 STORE=sys.argv[2] if len(sys.argv)>2 else 'cache/dev200.fs'
 L,hid,S=load_store(STORE); LI={l:i for i,l in enumerate(L)}
@@ -15,6 +16,9 @@ def sent(words):
     if k in _cache: return _cache[k]
     x=S[k]; x12=x[LI[12]]; x9=x[LI[9]]; T=len(words)
     sp=x12@Ws; ep=x12@We
+    if CTX is not None:  # boundary context: x_{b-1} W_l, x_{e+1} W_r, edge vectors outside the sentence
+        Wl,Wr,ED=CTX; lp=x12@Wl; rp=x12@Wr
+        sp=sp+np.vstack([ED[0:1],lp[:-1]]); ep=ep+np.vstack([rp[1:],ED[1:2]])
     cands=[]; 
     for w in range(min(MW,T)):
         b=np.arange(0,T-w); e=b+w

@@ -70,6 +70,19 @@ public final class TrainCommand implements Runnable {
     Integer detectLayer;
 
     @Option(
+            names = "--detect-dim",
+            paramLabel = "D",
+            description = "Hidden size of the span detection head (default 128).")
+    Integer detectDim;
+
+    @Option(
+            names = "--detect-context",
+            paramLabel = "true|false",
+            description =
+                    "The detection head also reads the word before and after each span (default false).")
+    Boolean detectContext;
+
+    @Option(
             names = "--episodes",
             paramLabel = "N",
             description = "Training steps (one source episode each); same as --max-steps.")
@@ -205,6 +218,8 @@ public final class TrainCommand implements Runnable {
         ObjectNode c = Json.MAPPER.valueToTree(SpanTrainingConfig.defaults());
         if (layer != null) c.put("typeLayer", layer);
         if (detectLayer != null) c.put("detectLayer", detectLayer);
+        if (detectDim != null) c.put("detectDim", detectDim);
+        if (detectContext != null) c.put("detectContext", detectContext);
         if (episodes != null) c.put("maxSteps", episodes);
         if (maxSteps != null) c.put("maxSteps", maxSteps);
         if (ways != null) c.put("ways", ways);

@@ -109,8 +109,9 @@ public final class DetectionAdaptation {
                 Sentence s = support.get(i);
                 int t = s.words();
                 if (sp[i] == null || o.scope() == Scope.ALL) {
-                    sp[i] = SpanHeads.matmul(s.x(), t, h, theta[4], d);
-                    ep[i] = SpanHeads.matmul(s.x(), t, h, theta[5], d);
+                    // boundary context (if any) is added here and not adapted
+                    sp[i] = heads.startTerms(s.x(), t, theta[4]);
+                    ep[i] = heads.endTerms(s.x(), t, theta[5]);
                 }
                 float[] dsp = o.scope() == Scope.ALL ? new float[t * d] : null;
                 float[] dep = o.scope() == Scope.ALL ? new float[t * d] : null;

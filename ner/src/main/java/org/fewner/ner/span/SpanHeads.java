@@ -14,9 +14,10 @@ import org.fewner.llm.tensors.HostTensor;
  *
  * <p><b>Detection</b> (class-agnostic span scoring over {@code [h_b; h_e]} with a width limit, on
  * word vectors {@code x} of layer {@link Config#detectLayer}, {@code [T, H]}): {@code s(b, e) = v ·
- * relu(x_b W_s + x_e W_e + E_w[e - b] + c) + c0} for {@code 0 <= e - b < maxWidth}; a span is an
- * entity when {@code sigmoid(s) >= threshold}; overlapping candidates are resolved greedily by
- * score.
+ * relu(x_b W_s + x_e W_e + E_w[e - b] + c) + c0} for {@code 0 <= e - b < maxWidth}; heads trained
+ * with boundary context add {@code x_{b-1} W_l + x_{e+1} W_r} inside the relu (a learnt vector
+ * {@code edge_l} / {@code edge_r} where the span starts / ends the sentence); a span is an entity
+ * when {@code sigmoid(s) >= threshold}; overlapping candidates are resolved greedily by score.
  *
  * <p><b>Typing</b> (layer {@link Config#typeLayer}): with a projection, {@code z(b, e) =
  * normalise([x_b; x_e] P + p)} ({@code P} [2H, k]; or {@code normalise([x_b; x_e; mean(x_b..x_e)] P
@@ -34,6 +35,16 @@ public final class SpanHeads {
     public static final String DETECT_END = "span.detect.end";
     public static final String DETECT_WIDTH = "span.detect.width";
     public static final String DETECT_BIAS = "span.detect.bias";
+
+    /** Boundary context (optional): {@code W_l [H, d]} on the word before the span. */
+    public static final String DETECT_LEFT = "span.detect.left";
+
+    /** Boundary context (optional): {@code W_r [H, d]} on the word after the span. */
+    public static final String DETECT_RIGHT = "span.detect.right";
+
+    /** Boundary context (optional): {@code [edge_l; edge_r] [2, d]} beyond the sentence's edges. */
+    public static final String DETECT_EDGES = "span.detect.edges";
+
     public static final String DETECT_OUT = "span.detect.out";
     public static final String DETECT_OUT_BIAS = "span.detect.out_bias";
     public static final String TYPE_PROJ = "span.type.proj";
@@ -90,6 +101,13 @@ public final class SpanHeads {
     private final float[] bias;
     private final float[] out;
     private final float outBias;
+
+    /** Boundary context weights, or null (heads trained without it). */
+    private final float[] wl;
+
+    private final float[] wr;
+    private final float[] edges;
+
     private final int hl;
 
     /** Word vectors the projection reads: 2 ([x_b; x_e]) or 3 ([x_b; x_e; mean]). */
@@ -115,6 +133,26 @@ public final class SpanHeads {
         bias = require(tensors, DETECT_BIAS).toFloats();
         out = require(tensors, DETECT_OUT).toFloats();
         outBias = require(tensors, DETECT_OUT_BIAS).toFloats()[0];
+        HostTensor left = tensors.get(DETECT_LEFT);
+        if (left != null) {
+            wl = left.toFloats();
+            wr = require(tensors, DETECT_RIGHT).toFloats();
+            edges = require(tensors, DETECT_EDGES).toFloats();
+            if (wl.length != hd * d || wr.length != hd * d || edges.length != 2 * d) {
+                throw new IllegalArgumentException(
+                        "span heads: boundary context tensors must be ["
+                                + hd
+                                + ", "
+                                + d
+                                + "] and [2, "
+                                + d
+                                + "]");
+            }
+        } else {
+            wl = null;
+            wr = null;
+            edges = null;
+        }
         if (ew.length != config.maxWidth() * d) {
             throw new IllegalArgumentException(
                     DETECT_WIDTH + ": expected [" + config.maxWidth() + ", " + d + "]");
@@ -150,6 +188,9 @@ public final class SpanHeads {
         bias = det.bias();
         out = det.out();
         outBias = det.outBias();
+        wl = typing.wl;
+        wr = typing.wr;
+        edges = typing.edges;
         inputs = typing.inputs;
         hl = typing.hl;
         k = typing.k;
@@ -206,8 +247,8 @@ public final class SpanHeads {
      * @param t the word count
      */
     public List<Candidate> scoreSpans(float[] x, int t) {
-        float[] sp = matmul(x, t, hd, ws, d);
-        float[] ep = matmul(x, t, hd, we, d);
+        float[] sp = startTerms(x, t, ws);
+        float[] ep = endTerms(x, t, we);
         List<Candidate> outList = new ArrayList<>();
         float[] h = new float[d];
         for (int b = 0; b < t; b++) {
@@ -223,6 +264,42 @@ public final class SpanHeads {
             }
         }
         return outList;
+    }
+
+    /**
+     * The start word's part of every span's hidden pre-activation, {@code [T, d]}: {@code x_b
+     * startWeights}, plus {@code x_{b-1} W_l} (or {@code edge_l} at b = 0) with boundary context.
+     *
+     * @param startWeights {@code W_s [H, d]} (the heads' own, or adapted ones)
+     */
+    public float[] startTerms(float[] x, int t, float[] startWeights) {
+        float[] sp = matmul(x, t, hd, startWeights, d);
+        if (wl != null) {
+            float[] lp = matmul(x, t, hd, wl, d);
+            for (int b = 0; b < t; b++) {
+                for (int j = 0; j < d; j++) {
+                    sp[b * d + j] += b > 0 ? lp[(b - 1) * d + j] : edges[j];
+                }
+            }
+        }
+        return sp;
+    }
+
+    /**
+     * The end word's part, {@code [T, d]}: {@code x_e endWeights}, plus {@code x_{e+1} W_r} (or
+     * {@code edge_r} at e = T - 1) with boundary context.
+     */
+    public float[] endTerms(float[] x, int t, float[] endWeights) {
+        float[] ep = matmul(x, t, hd, endWeights, d);
+        if (wr != null) {
+            float[] rp = matmul(x, t, hd, wr, d);
+            for (int e = 0; e < t; e++) {
+                for (int j = 0; j < d; j++) {
+                    ep[e * d + j] += e + 1 < t ? rp[(e + 1) * d + j] : edges[d + j];
+                }
+            }
+        }
+        return ep;
     }
 
     /**

@@ -27,7 +27,8 @@ final class SpanBatch {
     int rows;
 
     // detection candidates (global word rows)
-    final List<int[]> candidates = new ArrayList<>(); // {b, e, width}
+    // {b, e, width, b - 1, e + 1}; the last two are -1 outside the sentence
+    final List<int[]> candidates = new ArrayList<>();
     final List<Float> candidateLabels = new ArrayList<>();
 
     // typing rows: global b, e (inclusive), class (-1 = none), role
@@ -58,7 +59,14 @@ final class SpanBatch {
             for (int b = 0; b < t; b++) {
                 for (int w = 0; w < maxWidth && b + w < t; w++) {
                     int e = b + w;
-                    candidates.add(new int[] {off + b, off + e, w});
+                    candidates.add(
+                            new int[] {
+                                off + b,
+                                off + e,
+                                w,
+                                b > 0 ? off + b - 1 : -1,
+                                e + 1 < t ? off + e + 1 : -1
+                            });
                     candidateLabels.add(gold.contains(((long) b << 32) | e) ? 1f : 0f);
                 }
             }

@@ -90,22 +90,39 @@ final class SpanLosses {
         int[] cb = new int[nc];
         int[] ce = new int[nc];
         int[] cw = new int[nc];
+        int[] ctxL = new int[nc];
+        int[] ctxR = new int[nc];
+        int rowsN = (int) xd.getShape().get(0);
         float[] y = new float[nc];
         for (int i = 0; i < nc; i++) {
             int[] cand = b.candidates.get(i);
             cb[i] = cand[0];
             ce[i] = cand[1];
             cw[i] = cand[2];
+            // outside the sentence: row N of the context products, the learnt edge vector
+            ctxL[i] = cand[3] < 0 ? rowsN : cand[3];
+            ctxR[i] = cand[4] < 0 ? rowsN : cand[4];
             y[i] = b.candidateLabels.get(i);
         }
         NDArray sp = xd.matMul(p.get(SpanHeads.DETECT_START));
         NDArray ep = xd.matMul(p.get(SpanHeads.DETECT_END));
-        NDArray h =
+        NDArray pre =
                 rows(sp, idx(m, cb))
                         .add(rows(ep, idx(m, ce)))
                         .add(rows(p.get(SpanHeads.DETECT_WIDTH), idx(m, cw)))
-                        .add(p.get(SpanHeads.DETECT_BIAS))
-                        .maximum(0f);
+                        .add(p.get(SpanHeads.DETECT_BIAS));
+        if (p.containsKey(SpanHeads.DETECT_LEFT)) {
+            // boundary context: x_{b-1} W_l + x_{e+1} W_r, [edge_l; edge_r] outside the sentence
+            NDArray edges = p.get(SpanHeads.DETECT_EDGES);
+            NDArray lp =
+                    NDArrays.concat(
+                            new NDList(xd.matMul(p.get(SpanHeads.DETECT_LEFT)), edges.get("0:1")));
+            NDArray rp =
+                    NDArrays.concat(
+                            new NDList(xd.matMul(p.get(SpanHeads.DETECT_RIGHT)), edges.get("1:2")));
+            pre = pre.add(rows(lp, idx(m, ctxL))).add(rows(rp, idx(m, ctxR)));
+        }
+        NDArray h = pre.maximum(0f);
         NDArray score =
                 h.matMul(p.get(SpanHeads.DETECT_OUT).reshape(-1, 1))
                         .reshape(-1)

@@ -145,6 +145,17 @@ public final class SpanTrainer {
                 new long[] {config.maxWidth(), d},
                 uniform(r, config.maxWidth() * d, 0.02));
         param(SpanHeads.DETECT_BIAS, new long[] {d}, new float[d]);
+        if (config.detectContext()) {
+            param(
+                    SpanHeads.DETECT_LEFT,
+                    new long[] {hidden, d},
+                    uniform(r, hidden * d, 1 / Math.sqrt(hidden)));
+            param(
+                    SpanHeads.DETECT_RIGHT,
+                    new long[] {hidden, d},
+                    uniform(r, hidden * d, 1 / Math.sqrt(hidden)));
+            param(SpanHeads.DETECT_EDGES, new long[] {2, d}, new float[2 * d]);
+        }
         param(SpanHeads.DETECT_OUT, new long[] {d}, uniform(r, d, 1 / Math.sqrt(d)));
         param(SpanHeads.DETECT_OUT_BIAS, new long[] {1}, new float[] {-2f});
         if (config.trainsTyping()) {

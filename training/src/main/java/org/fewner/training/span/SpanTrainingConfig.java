@@ -7,6 +7,8 @@ package org.fewner.training.span;
  * @param typeLayer layer of the typing representation (BANER: 3/4 depth; 9 on BERT-base)
  * @param maxWidth longest span in words
  * @param detectDim hidden size of the detection head
+ * @param detectContext the detection head also reads the words just outside the span ({@code
+ *     x_{b-1} W_l + x_{e+1} W_r}, a learnt vector at a sentence edge)
  * @param typeDim size of the typing projection
  * @param typing {@code projection} (trained) or {@code mean} (untrained: mean word vector, nearest
  *     prototype)
@@ -40,6 +42,7 @@ public record SpanTrainingConfig(
         int typeLayer,
         int maxWidth,
         int detectDim,
+        boolean detectContext,
         int typeDim,
         String typing,
         int ways,
@@ -73,6 +76,7 @@ public record SpanTrainingConfig(
                 9,
                 8,
                 128,
+                false,
                 128,
                 "projection",
                 5,

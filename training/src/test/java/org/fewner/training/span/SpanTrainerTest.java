@@ -254,4 +254,68 @@ class SpanTrainerTest {
         }
         assertTrue(right > rows.size() * 0.6, "typed " + right + " of " + rows.size());
     }
+
+    @Test
+    void boundaryContextTrainsAndTheLossMatchesThePlainJavaScores(@TempDir Path dir)
+            throws Exception {
+        ObjectNode c = Json.MAPPER.valueToTree(config(60, "fgm"));
+        c.put("detectContext", true);
+        SpanTrainingConfig cfg = Json.MAPPER.treeToValue(c, SpanTrainingConfig.class);
+        List<TrainingExample> ex = corpus(60, 1);
+        SpanTrainer t = new SpanTrainer(cfg, ex, store(ex));
+        try (NDManager m = NDManager.newBaseManager()) {
+            t.run(m, dir.resolve("log.jsonl"), dir.resolve("ckpt"), -1, null);
+        }
+        Map<String, HostTensor> heads = t.heads();
+        assertEquals(
+                List.of((long) H, 6L),
+                java.util.Arrays.stream(heads.get(SpanHeads.DETECT_LEFT).shape()).boxed().toList());
+        assertEquals(
+                List.of(2L, 6L),
+                java.util.Arrays.stream(heads.get(SpanHeads.DETECT_EDGES).shape())
+                        .boxed()
+                        .toList());
+        SpanHeads h = new SpanHeads(t.headsConfig(), heads);
+        // the autograd loss of two sentences equals the binary cross-entropy of the plain-Java
+        // probabilities of the same candidates (context rows cross no sentence boundary)
+        FeatureStore fs = store(ex);
+        SpanBatch b = new SpanBatch();
+        b.addSentence(ex.get(0));
+        b.addSentence(ex.get(1));
+        b.addDetectionCandidates(cfg.maxWidth());
+        double expected = 0;
+        int n = 0;
+        for (TrainingExample e : ex.subList(0, 2)) {
+            for (SpanHeads.Candidate cand : h.scoreSpans(fs.get(e.words(), 1), e.words().size())) {
+                boolean gold =
+                        e.mentions().stream()
+                                .anyMatch(
+                                        mm -> mm.start() == cand.start() && mm.end() == cand.end());
+                expected -= Math.log(gold ? cand.probability() : 1 - cand.probability());
+                n++;
+            }
+        }
+        expected /= n;
+        float[] xd = new float[b.rows * H];
+        for (int s = 0; s < 2; s++) {
+            float[] f = fs.get(ex.get(s).words(), 1);
+            System.arraycopy(f, 0, xd, b.offsets.get(s) * H, f.length);
+        }
+        ObjectNode detectOnly = Json.MAPPER.valueToTree(cfg);
+        detectOnly.put("typing", "mean");
+        SpanTrainingConfig dc = Json.MAPPER.treeToValue(detectOnly, SpanTrainingConfig.class);
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, ai.djl.ndarray.NDArray> p = new java.util.LinkedHashMap<>();
+            heads.forEach(
+                    (k, v) ->
+                            p.put(
+                                    k,
+                                    m.create(
+                                            v.toFloats(),
+                                            new ai.djl.ndarray.types.Shape(v.shape()))));
+            var x = m.create(xd, new ai.djl.ndarray.types.Shape(b.rows, H));
+            double got = SpanLosses.compute(m, p, x, x, b, dc).detect.getFloat();
+            assertEquals(expected, got, 1e-4);
+        }
+    }
 }
