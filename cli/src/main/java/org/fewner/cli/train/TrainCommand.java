@@ -72,14 +72,14 @@ public final class TrainCommand implements Runnable {
     @Option(
             names = "--detect-dim",
             paramLabel = "D",
-            description = "Hidden size of the span detection head (default 128).")
+            description = "Hidden size of the span detection head (default 96).")
     Integer detectDim;
 
     @Option(
             names = "--detect-context",
             paramLabel = "true|false",
             description =
-                    "The detection head also reads the word before and after each span (default false).")
+                    "The detection head also reads the word before and after each span (default true).")
     Boolean detectContext;
 
     @Option(
@@ -160,7 +160,7 @@ public final class TrainCommand implements Runnable {
     @Option(
             names = "--threshold",
             paramLabel = "P",
-            description = "Detection threshold stored with the heads (default 0.5).")
+            description = "Detection threshold stored with the heads (default 0.15).")
     Double threshold;
 
     @Option(
@@ -279,7 +279,8 @@ public final class TrainCommand implements Runnable {
                                 resume,
                                 cache,
                                 lc,
-                                "fewner train "
+                                // originalArgs is the whole command line, "train" included
+                                "fewner "
                                         + String.join(
                                                 " ",
                                                 spec.commandLine().getParseResult().originalArgs()),
@@ -310,7 +311,8 @@ public final class TrainCommand implements Runnable {
                                 out,
                                 generative.config(this),
                                 resume,
-                                "fewner train "
+                                // originalArgs is the whole command line, "train" included
+                                "fewner "
                                         + String.join(
                                                 " ",
                                                 spec.commandLine().getParseResult().originalArgs()),

@@ -66,6 +66,13 @@ class AdapterComposeNerLossTest {
                             "--seed",
                             String.valueOf(i + 1));
             assertEquals(0, r.code(), r.err());
+            // the recorded command is the command line as typed, "train" once
+            String command =
+                    org.fewner.common.Json.MAPPER
+                            .readTree(tmp.resolve("a" + i).resolve("training.json").toFile())
+                            .path("command")
+                            .asText();
+            assertTrue(command.startsWith("fewner train --method generative "), command);
         }
         Path support = tmp.resolve("support.txt");
         Files.writeString(support, TRAIN);
