@@ -424,11 +424,17 @@ public final class SpanTraining {
         desc.put(SpanHeads.DETECT_END, "span detection: W_e [H, d] on the end word");
         desc.put(SpanHeads.DETECT_WIDTH, "span detection: width embedding [maxWidth, d]");
         desc.put(SpanHeads.DETECT_BIAS, "span detection: hidden bias [d]");
-        desc.put(SpanHeads.DETECT_LEFT, "span detection: W_l [H, d] on the word before the span");
-        desc.put(SpanHeads.DETECT_RIGHT, "span detection: W_r [H, d] on the word after the span");
-        desc.put(
-                SpanHeads.DETECT_EDGES,
-                "span detection: [2, d] in place of a word beyond the sentence's edge");
+        if (c.detectContext()) {
+            desc.put(
+                    SpanHeads.DETECT_LEFT,
+                    "span detection: W_l [H, d] on the word before the span");
+            desc.put(
+                    SpanHeads.DETECT_RIGHT,
+                    "span detection: W_r [H, d] on the word after the span");
+            desc.put(
+                    SpanHeads.DETECT_EDGES,
+                    "span detection: [2, d] in place of a word beyond the sentence's edge");
+        }
         desc.put(SpanHeads.DETECT_OUT, "span detection: output weights [d]");
         desc.put(SpanHeads.DETECT_OUT_BIAS, "span detection: output bias [1]");
         desc.put(

@@ -202,6 +202,16 @@ class SpanTrainingEndToEndTest {
                 SpanTraining.sha256(src), rec.path("source_files").get(0).path("sha256").asText());
         assertEquals(4, rec.path("steps").asInt());
         assertTrue(Files.readAllLines(dir.resolve("adapter.log.jsonl")).size() == 4);
+        // the config describes exactly the tensors the heads file holds (boundary context: on)
+        java.util.Set<String> described = new java.util.TreeSet<>();
+        cfg.path("fewner_heads").path("tensors").fieldNames().forEachRemaining(described::add);
+        java.util.Set<String> held =
+                new java.util.TreeSet<>(
+                        org.fewner.llm.tensors.SafeTensors.readAll(
+                                        out.resolve("fewner_heads.safetensors"))
+                                .keySet());
+        assertEquals(held, described);
+        assertTrue(held.contains(org.fewner.ner.span.SpanHeads.DETECT_LEFT), held.toString());
         try (Backbone b = Models.load(model, Device.cpu());
                 SpanMethod m = SpanMethod.load(b, out, SpanMethod.Overrides.NONE)) {
             SupportSet s =
