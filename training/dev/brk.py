@@ -1,6 +1,6 @@
 # Where the errors of the shipped pipeline go (FN: p below threshold, rejected by a margin, wrong type, blocked
 # by an overlapping pick, longer than maxWidth; FP: wrong type, boundary, no gold overlap).
-# Usage: PYTHONPATH=training/dev python3 training/dev/brk.py HEADS CACHE N SHOTS
+# Usage: PYTHONPATH=training/dev python3 training/dev/brk.py HEADS CACHE N SHOTS [THRESHOLD, default 0.1]
 import sys, numpy as np, collections
 from pipe import *
 def run(path,n,th=0.1,rej=0.3,prej=0.6,mix=0.4,lenb=0.05,beta=4.0):
@@ -43,7 +43,7 @@ def run(path,n,th=0.1,rej=0.3,prej=0.6,mix=0.4,lenb=0.05,beta=4.0):
                 else: C['fn_blocked']+=1
     return C
 if __name__=='__main__':
-    n=int(sys.argv[3]); shots=sys.argv[4]
+    n=int(sys.argv[3]); shots=sys.argv[4]; th=float(sys.argv[5]) if len(sys.argv)>5 else 0.1
     for f in ['inter','intra']:
-        C=run(f'../shared/datasets/few-nerd/{f}/test_5_{shots}.jsonl.gz',n)
+        C=run(f'../shared/datasets/few-nerd/{f}/test_5_{shots}.jsonl.gz',n,th=th)
         print(f,dict(sorted(C.items())))
