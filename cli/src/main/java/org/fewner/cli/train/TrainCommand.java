@@ -77,6 +77,7 @@ public final class TrainCommand implements Runnable {
 
     @Option(
             names = "--detect-context",
+            arity = "1",
             paramLabel = "true|false",
             description =
                     "The detection head also reads the word before and after each span (default true).")
