@@ -129,31 +129,24 @@ public final class SpanTrainer {
         return a;
     }
 
+    /** A detection matrix {@code [H, d]} on word vectors, uniform in ±1/sqrt(H) (draws from r). */
+    private void wordWeights(Random r, String name, int d) {
+        param(name, new long[] {hidden, d}, uniform(r, hidden * d, 1 / Math.sqrt(hidden)));
+    }
+
     private void initParams() {
         Random r = new Random(config.seed());
         int d = config.detectDim();
-        param(
-                SpanHeads.DETECT_START,
-                new long[] {hidden, d},
-                uniform(r, hidden * d, 1 / Math.sqrt(hidden)));
-        param(
-                SpanHeads.DETECT_END,
-                new long[] {hidden, d},
-                uniform(r, hidden * d, 1 / Math.sqrt(hidden)));
+        wordWeights(r, SpanHeads.DETECT_START, d);
+        wordWeights(r, SpanHeads.DETECT_END, d);
         param(
                 SpanHeads.DETECT_WIDTH,
                 new long[] {config.maxWidth(), d},
                 uniform(r, config.maxWidth() * d, 0.02));
         param(SpanHeads.DETECT_BIAS, new long[] {d}, new float[d]);
         if (config.detectContext()) {
-            param(
-                    SpanHeads.DETECT_LEFT,
-                    new long[] {hidden, d},
-                    uniform(r, hidden * d, 1 / Math.sqrt(hidden)));
-            param(
-                    SpanHeads.DETECT_RIGHT,
-                    new long[] {hidden, d},
-                    uniform(r, hidden * d, 1 / Math.sqrt(hidden)));
+            wordWeights(r, SpanHeads.DETECT_LEFT, d);
+            wordWeights(r, SpanHeads.DETECT_RIGHT, d);
             param(SpanHeads.DETECT_EDGES, new long[] {2, d}, new float[2 * d]);
         }
         param(SpanHeads.DETECT_OUT, new long[] {d}, uniform(r, d, 1 / Math.sqrt(d)));
