@@ -8,6 +8,7 @@ import java.util.List;
 import org.apache.uima.fit.pipeline.SimplePipeline;
 import org.dkpro.core.io.text.TextReader;
 import org.dkpro.core.io.xmi.XmiWriter;
+import org.fewner.pipeline.Segmentation;
 import org.fewner.readers.TwoColumnWriter;
 import org.fewner.uimaannotator.FewNerAnnotator;
 import org.fewner.uimaannotator.FewNerModelResource;

@@ -1,27 +1,24 @@
 package org.fewner.examples;
 
-import static org.apache.uima.fit.factory.AnalysisEngineFactory.createEngine;
-import static org.apache.uima.fit.factory.AnalysisEngineFactory.createEngineDescription;
-
 import de.tudarmstadt.ukp.dkpro.core.api.metadata.type.DocumentMetaData;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.uima.analysis_engine.AnalysisEngine;
-import org.apache.uima.fit.factory.JCasFactory;
 import org.apache.uima.fit.util.JCasUtil;
 import org.apache.uima.jcas.JCas;
+import org.fewner.pipeline.AnnotatePipeline;
+import org.fewner.pipeline.DocumentAnnotator;
 import org.fewner.type.ScoredNamedEntity;
-import org.fewner.uimaannotator.FewNerAnnotator;
-import org.fewner.uimaannotator.FewNerModelResource;
 
 /**
  * Example 3: two LoRA adapters resident on one base model, the adapter chosen per document from its
  * {@code DocumentMetaData} collection id ({@code news} documents get one adapter, {@code bio}
  * documents the other, anything else the base model). Both adapters are loaded once and stay
  * resident; switching costs nothing. Each entity's {@code adapterId} says which adapter made it.
+ * Built with the product's pipeline API: {@link AnnotatePipeline#settings()} and the
+ * segment-then-recognise loop {@link DocumentAnnotator}.
  */
 public final class TwoAdaptersPerDocument {
     private TwoAdaptersPerDocument() {}
@@ -45,45 +42,36 @@ public final class TwoAdaptersPerDocument {
             List<String> methodOptions,
             List<Doc> docs)
             throws Exception {
-        AnalysisEngine segmenter = createEngine(Segmentation.openNlpEnglish());
-        AnalysisEngine ner =
-                createEngine(
-                        createEngineDescription(
-                                FewNerAnnotator.class,
-                                FewNerAnnotator.RES_MODEL,
-                                FewNerModelResource.description(model),
-                                FewNerAnnotator.PARAM_ADAPTERS,
-                                new String[] {"news=" + newsAdapter, "bio=" + bioAdapter},
-                                FewNerAnnotator.PARAM_ADAPTER_SELECTOR,
-                                "collectionId",
-                                FewNerAnnotator.PARAM_ADAPTER_MAPPING,
-                                new String[] {"news=news", "bio=bio", "*=none"},
-                                FewNerAnnotator.PARAM_SUPPORT_LOCATION,
-                                support.toString(),
-                                FewNerAnnotator.PARAM_SUPPORT_FORMAT,
-                                supportFormat,
-                                FewNerAnnotator.PARAM_METHOD_OPTIONS,
-                                methodOptions.toArray(String[]::new)));
+        AnnotatePipeline.Settings settings =
+                AnnotatePipeline.settings()
+                        .model(model)
+                        .adapter("news", newsAdapter.toString())
+                        .adapter("bio", bioAdapter.toString())
+                        .adapterSelector("collectionId", List.of("news=news", "bio=bio", "*=none"))
+                        .support(support.toString(), supportFormat)
+                        .methodOptions(methodOptions)
+                        .build();
         List<List<String>> out = new ArrayList<>();
-        JCas jcas = JCasFactory.createJCas();
-        int i = 0;
-        for (Doc d : docs) {
-            jcas.reset();
-            jcas.setDocumentText(d.text());
-            jcas.setDocumentLanguage("en");
-            DocumentMetaData meta = DocumentMetaData.create(jcas);
-            meta.setDocumentId("doc" + i++);
-            meta.setCollectionId(d.collection());
-            segmenter.process(jcas);
-            ner.process(jcas);
-            List<String> lines = new ArrayList<>();
-            for (ScoredNamedEntity ne : JCasUtil.select(jcas, ScoredNamedEntity.class)) {
-                lines.add(ne.getAdapterId() + " " + ne.getValue() + " " + ne.getCoveredText());
+        try (DocumentAnnotator annotator = DocumentAnnotator.create(settings)) {
+            int i = 0;
+            for (Doc d : docs) {
+                String id = "doc" + i++;
+                JCas jcas =
+                        annotator.annotate(
+                                j -> {
+                                    j.setDocumentText(d.text());
+                                    j.setDocumentLanguage("en");
+                                    DocumentMetaData meta = DocumentMetaData.create(j);
+                                    meta.setDocumentId(id);
+                                    meta.setCollectionId(d.collection());
+                                });
+                List<String> lines = new ArrayList<>();
+                for (ScoredNamedEntity ne : JCasUtil.select(jcas, ScoredNamedEntity.class)) {
+                    lines.add(ne.getAdapterId() + " " + ne.getValue() + " " + ne.getCoveredText());
+                }
+                out.add(lines);
             }
-            out.add(lines);
         }
-        ner.destroy();
-        segmenter.destroy();
         return out;
     }
 

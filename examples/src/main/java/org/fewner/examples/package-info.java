@@ -1,9 +1,10 @@
 /**
- * Runnable uimaFIT examples, each run by a test: {@link org.fewner.examples.RawTextPipeline} (raw
- * text, OpenNLP segmentation, the FewNER engine, XMI and CoNLL writers) and {@link
- * org.fewner.examples.TwoAdaptersPerDocument} (two LoRA adapters on one base, chosen per document).
- * The training-pipeline example comes with the training consumer (span-method issue). {@link
- * org.fewner.examples.Segmentation} and {@link org.fewner.examples.TextDocuments} are shared with
- * {@code fewner annotate}.
+ * Runnable uimaFIT examples, each run by a test: small programs a user copies. They depend on the
+ * product ({@code fewner-pipeline}, the engine, the readers); nothing depends on them ({@code
+ * ArchitectureTest} and {@code ModulePomsTest} in the cli module). {@link
+ * org.fewner.examples.RawTextPipeline} (raw text, OpenNLP segmentation, the FewNER engine, XMI and
+ * CoNLL writers), {@link org.fewner.examples.TwoAdaptersPerDocument} (two LoRA adapters on one
+ * base, chosen per document) and {@link org.fewner.examples.TrainSpanAdapter} (training an adapter
+ * of the span method).
  */
 package org.fewner.examples;

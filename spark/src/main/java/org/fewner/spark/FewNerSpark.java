@@ -24,8 +24,8 @@ import org.fewner.uimaannotator.SharedModel;
 
 /**
  * FewNER on Apache Spark: the pipeline of {@code fewner annotate} (OpenNLP segmentation, then the
- * FewNER engine, both from {@link org.fewner.examples.AnnotatePipeline}) run in {@code
- * mapPartitions}, one model per executor JVM.
+ * FewNER engine, both from {@link org.fewner.pipeline.AnnotatePipeline}, run by {@link
+ * org.fewner.pipeline.DocumentAnnotator}) in {@code mapPartitions}, one model per executor JVM.
  *
  * <pre>{@code
  * Dataset<Row> docs = spark.read().parquet("notes.parquet");          // id, text

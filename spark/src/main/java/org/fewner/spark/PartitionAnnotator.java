@@ -1,14 +1,11 @@
 package org.fewner.spark;
 
-import static org.apache.uima.fit.factory.AnalysisEngineFactory.createEngine;
-
 import de.tudarmstadt.ukp.dkpro.core.api.metadata.type.DocumentMetaData;
 import de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity;
 import de.tudarmstadt.ukp.dkpro.core.api.segmentation.type.Token;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -18,12 +15,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.uima.UIMAException;
-import org.apache.uima.analysis_engine.AnalysisEngine;
-import org.apache.uima.fit.factory.JCasFactory;
 import org.apache.uima.fit.util.JCasUtil;
 import org.apache.uima.jcas.JCas;
 import org.fewner.common.FewNerException;
-import org.fewner.examples.AnnotatePipeline;
+import org.fewner.pipeline.AnnotatePipeline;
+import org.fewner.pipeline.DocumentAnnotator;
 import org.fewner.type.ScoredNamedEntity;
 import org.fewner.uimaannotator.FewNerAnnotator;
 import org.fewner.uimaannotator.SharedModel;
@@ -32,9 +28,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The executor side of {@link FewNerSpark#annotate}: rows of one partition through the pipeline of
- * {@code fewner annotate}. Pipelines (segmenter, engine, a JCas) are pooled per JVM and per
- * settings: a task borrows one, later tasks reuse it; the model behind them is loaded once per JVM
- * by the engine's shared resource.
+ * {@code fewner annotate} ({@link DocumentAnnotator}). Annotators (segmenter, engine, a JCas) are
+ * pooled per JVM and per settings: a task borrows one, later tasks reuse it; the model behind them
+ * is loaded once per JVM by the engine's shared resource.
  */
 final class PartitionAnnotator {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionAnnotator.class);
@@ -42,54 +38,44 @@ final class PartitionAnnotator {
     /** The collectionId of rows without an adapter value (adapter column mode). */
     static final String DEFAULT_KEY = "(default)";
 
-    private static final Map<AnnotatePipeline.Settings, Queue<Pipeline>> POOL =
+    private static final Map<AnnotatePipeline.Settings, Queue<DocumentAnnotator>> POOL =
             new ConcurrentHashMap<>();
 
     private PartitionAnnotator() {}
 
-    /** A segmenter and an engine, built by {@link AnnotatePipeline}, with their JCas. */
-    record Pipeline(AnalysisEngine segmenter, AnalysisEngine ner, JCas jcas) {}
-
     /** The engine settings of {@code c}, with sparkfiles: locations resolved on this JVM. */
     static AnnotatePipeline.Settings settings(FewNerSparkConfig c) {
-        Map<String, String> adapters = new LinkedHashMap<>();
-        c.adapters().forEach((n, l) -> adapters.put(n, Locations.resolve("adapter " + n, l)));
+        AnnotatePipeline.Settings.Builder b =
+                AnnotatePipeline.settings()
+                        .model(Locations.resolve("model", c.model()))
+                        .method(c.method())
+                        .methodOptions(c.methodOptions())
+                        .support(Locations.resolve("support", c.support()), c.supportFormat())
+                        .types(c.types())
+                        .batchSize(c.batchSize())
+                        .threshold(c.threshold());
+        c.adapters().forEach((n, l) -> b.adapter(n, Locations.resolve("adapter " + n, l)));
         String adapter = c.defaultAdapter();
-        String selector = null;
-        List<String> mapping = new ArrayList<>();
         if (c.adapterColumn() != null) {
-            selector = "collectionId";
-            for (String n : adapters.keySet()) mapping.add(n + "=" + n);
+            List<String> mapping = new ArrayList<>();
+            for (String n : c.adapters().keySet()) mapping.add(n + "=" + n);
             mapping.add(FewNerAnnotator.NO_ADAPTER + "=" + FewNerAnnotator.NO_ADAPTER);
             mapping.add(
                     DEFAULT_KEY + "=" + (adapter == null ? FewNerAnnotator.NO_ADAPTER : adapter));
-            adapter = null;
-        } else if (adapter == null && adapters.size() == 1) {
-            adapter = adapters.keySet().iterator().next(); // as fewner annotate --adapter DIR
-        } else if (adapter == null && adapters.size() > 1) {
+            b.adapterSelector("collectionId", mapping);
+        } else if (adapter == null && c.adapters().size() > 1) {
             throw new FewNerException(
                     "adapters "
-                            + adapters.keySet()
+                            + c.adapters().keySet()
                             + ": several adapters need an adapter column or a default adapter");
+        } else {
+            b.defaultAdapter(adapter);
         }
-        if (FewNerAnnotator.NO_ADAPTER.equals(adapter)) adapter = null;
-        return new AnnotatePipeline.Settings(
-                Locations.resolve("model", c.model()),
-                c.method(),
-                List.copyOf(c.methodOptions()),
-                adapters,
-                adapter,
-                selector,
-                mapping,
-                Locations.resolve("support", c.support()),
-                c.supportFormat(),
-                List.copyOf(c.types()),
-                c.batchSize(),
-                c.threshold());
+        return b.build();
     }
 
-    static Pipeline borrow(AnnotatePipeline.Settings s, FewNerSpark.Counts counts) {
-        Pipeline p = POOL.computeIfAbsent(s, k -> new ConcurrentLinkedQueue<>()).poll();
+    static DocumentAnnotator borrow(AnnotatePipeline.Settings s, FewNerSpark.Counts counts) {
+        DocumentAnnotator p = POOL.computeIfAbsent(s, k -> new ConcurrentLinkedQueue<>()).poll();
         if (p != null) return p;
         // Pipelines are made one at a time per JVM, so that the loads counted here are this
         // pipeline's.
@@ -97,11 +83,7 @@ final class PartitionAnnotator {
             long t0 = System.nanoTime();
             int before = SharedModel.loads();
             try {
-                p =
-                        new Pipeline(
-                                createEngine(AnnotatePipeline.segmentation()),
-                                createEngine(AnnotatePipeline.engine(s)),
-                                JCasFactory.createJCas());
+                p = DocumentAnnotator.create(s);
             } catch (UIMAException e) {
                 throw userError("pipeline", e);
             }
@@ -112,7 +94,7 @@ final class PartitionAnnotator {
         return p;
     }
 
-    static void giveBack(AnnotatePipeline.Settings s, Pipeline p) {
+    static void giveBack(AnnotatePipeline.Settings s, DocumentAnnotator p) {
         POOL.computeIfAbsent(s, k -> new ConcurrentLinkedQueue<>()).add(p);
     }
 
@@ -135,7 +117,7 @@ final class PartitionAnnotator {
         return new Iterator<>() {
             private final ArrayDeque<Row> out = new ArrayDeque<>();
             private AnnotatePipeline.Settings settings;
-            private Pipeline pipeline;
+            private DocumentAnnotator pipeline;
 
             @Override
             public boolean hasNext() {
@@ -192,17 +174,22 @@ final class PartitionAnnotator {
                     if (settings == null) settings = settings(config);
                     pipeline = borrow(settings, counts);
                 }
-                JCas jcas = pipeline.jcas();
-                jcas.reset();
-                jcas.setDocumentText(text);
-                jcas.setDocumentLanguage(config.language());
-                DocumentMetaData meta = DocumentMetaData.create(jcas);
-                meta.setDocumentId(id);
-                meta.setCollectionId(adapter == null || adapter.isEmpty() ? DEFAULT_KEY : adapter);
+                String document = text;
                 long t0 = System.nanoTime();
+                JCas jcas;
                 try {
-                    pipeline.segmenter().process(jcas);
-                    pipeline.ner().process(jcas);
+                    jcas =
+                            pipeline.annotate(
+                                    j -> {
+                                        j.setDocumentText(document);
+                                        j.setDocumentLanguage(config.language());
+                                        DocumentMetaData meta = DocumentMetaData.create(j);
+                                        meta.setDocumentId(id);
+                                        meta.setCollectionId(
+                                                adapter == null || adapter.isEmpty()
+                                                        ? DEFAULT_KEY
+                                                        : adapter);
+                                    });
                 } catch (UIMAException | RuntimeException e) {
                     FewNerException f = userError("row id=" + id, e);
                     // A pipeline that failed half-way is not reused.

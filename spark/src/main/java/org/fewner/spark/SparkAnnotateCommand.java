@@ -2,12 +2,13 @@ package org.fewner.spark;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
+import org.fewner.pipeline.EngineOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -23,7 +24,10 @@ import picocli.CommandLine.Option;
             "Annotates documents on Apache Spark with the pipeline of 'fewner annotate' (OpenNLP"
                     + " segmentation, then the FewNER engine), one model per executor JVM.",
             "Writes one JSON object (or Parquet row) per entity: id, begin, end, label, confidence,"
-                    + " text, adapter; offsets in UTF-16 code units of the document's text."
+                    + " text, adapter; offsets in UTF-16 code units of the document's text.",
+            "--model, --adapter and --support are read on the executors: a path every node sees,"
+                    + " or sparkfiles:NAME (shipped with spark-submit --files/--archives); default"
+                    + " models come from the cache of the command line."
         })
 public final class SparkAnnotateCommand implements Runnable {
     @Option(
@@ -77,74 +81,7 @@ public final class SparkAnnotateCommand implements Runnable {
                             + " empty: --default-adapter or the base model).")
     String adapterColumn;
 
-    @Option(
-            names = "--model",
-            defaultValue = "default",
-            paramLabel = "DIR|default|default-uncased|sparkfiles:NAME",
-            description =
-                    "Model (read on the executors; default models from the cache of the command"
-                            + " line). Default: ${DEFAULT-VALUE}.")
-    String model;
-
-    @Option(
-            names = "--method",
-            defaultValue = "frozen-prototype",
-            description = "Few-shot method. Default: ${DEFAULT-VALUE}.")
-    String method;
-
-    @Option(
-            names = "--option",
-            paramLabel = "KEY=VALUE",
-            description = "Method option, repeatable.")
-    List<String> options = new ArrayList<>();
-
-    @Option(
-            names = "--adapter",
-            paramLabel = "[NAME=]DIR",
-            description =
-                    "A LoRA adapter directory (or sparkfiles:NAME), repeatable; NAME defaults to"
-                            + " the directory's name.")
-    List<String> adapters = new ArrayList<>();
-
-    @Option(
-            names = "--default-adapter",
-            paramLabel = "NAME",
-            description = "The adapter of rows without an adapter column value.")
-    String defaultAdapter;
-
-    @Option(
-            names = "--support",
-            required = true,
-            paramLabel = "FILE",
-            description =
-                    "The labelled example sentences (path every node sees, or sparkfiles:NAME).")
-    String support;
-
-    @Option(
-            names = "--format",
-            required = true,
-            paramLabel = "FORMAT",
-            description = "Format of the support file: conll2003, conll, fewnerd-episodes, xmi.")
-    String format;
-
-    @Option(
-            names = "--types",
-            split = ",",
-            paramLabel = "TYPE",
-            description = "Entity types to find; default: all of the support file.")
-    List<String> types = new ArrayList<>();
-
-    @Option(
-            names = "--batch-size",
-            defaultValue = "16",
-            description = "Sentences per forward pass. Default: ${DEFAULT-VALUE}.")
-    int batchSize;
-
-    @Option(
-            names = "--threshold",
-            defaultValue = "0",
-            description = "Drop entities below this confidence. Default: ${DEFAULT-VALUE}.")
-    float threshold;
+    @Mixin EngineOptions engine = new EngineOptions();
 
     @Option(
             names = "--on-invalid",
@@ -180,39 +117,29 @@ public final class SparkAnnotateCommand implements Runnable {
             throw new FewNerException(
                     output + ": exists (choose another --output, or --overwrite)");
         }
+        String support = engine.support();
         if (!support.startsWith(Locations.PREFIX) && !Files.isRegularFile(Path.of(support))) {
             throw new FewNerException(support + ": no such support file");
         }
+        engine.check();
         FewNerSparkConfig c =
                 new FewNerSparkConfig()
                         .idColumn(idColumn)
                         .textColumn(textColumn)
                         .adapterColumn(adapterColumn)
-                        .model(model)
-                        .method(method)
-                        .methodOptions(options)
-                        .support(support, format)
-                        .types(types)
-                        .batchSize(batchSize)
-                        .threshold(threshold)
-                        .defaultAdapter(defaultAdapter)
+                        .model(engine.model())
+                        .method(engine.method())
+                        .methodOptions(engine.methodOptions())
+                        .support(support, engine.format())
+                        .types(engine.types())
+                        .batchSize(engine.batchSize())
+                        .threshold(engine.threshold())
+                        .defaultAdapter(engine.defaultAdapter())
                         .invalidRows(
                                 onInvalid.equals("skip")
                                         ? FewNerSparkConfig.InvalidRows.SKIP
                                         : FewNerSparkConfig.InvalidRows.FAIL);
-        for (String a : adapters) {
-            int eq = a.indexOf('=');
-            String location = eq > 0 ? a.substring(eq + 1) : a;
-            String name =
-                    eq > 0
-                            ? a.substring(0, eq)
-                            : Path.of(location.replaceFirst("^" + Locations.PREFIX, ""))
-                                    .toAbsolutePath()
-                                    .normalize()
-                                    .getFileName()
-                                    .toString();
-            c.adapter(name, location);
-        }
+        engine.adapters(l -> l.replaceFirst("^" + Locations.PREFIX, "")).forEach(c::adapter);
         return c;
     }
 

@@ -16,7 +16,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.fewner.common.FewNerException;
-import org.fewner.examples.TextDocuments;
+import org.fewner.pipeline.TextDocuments;
 
 /** Reading the input of {@code fewner spark annotate} and writing its entities. */
 public final class SparkAnnotateJob {

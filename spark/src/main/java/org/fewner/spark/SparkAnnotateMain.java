@@ -15,9 +15,12 @@ public final class SparkAnnotateMain {
         CommandLine cl = new CommandLine(new SparkAnnotateCommand());
         cl.setExecutionExceptionHandler(
                 (ex, commandLine, parseResult) -> {
-                    if (ex instanceof FewNerException) {
-                        commandLine.getErr().println("fewner: " + ex.getMessage());
-                        return 2;
+                    // a user error, or one that Spark or UIMA wrapped on the way up
+                    for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                        if (t instanceof FewNerException f) {
+                            commandLine.getErr().println("fewner: " + f.getMessage());
+                            return 2;
+                        }
                     }
                     throw ex;
                 });

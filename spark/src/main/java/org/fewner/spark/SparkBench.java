@@ -1,7 +1,5 @@
 package org.fewner.spark;
 
-import static org.apache.uima.fit.factory.AnalysisEngineFactory.createEngine;
-
 import de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity;
 import de.tudarmstadt.ukp.dkpro.core.api.segmentation.type.Token;
 import java.util.ArrayList;
@@ -14,11 +12,10 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.apache.uima.analysis_engine.AnalysisEngine;
-import org.apache.uima.fit.factory.JCasFactory;
 import org.apache.uima.fit.util.JCasUtil;
 import org.apache.uima.jcas.JCas;
-import org.fewner.examples.AnnotatePipeline;
+import org.fewner.pipeline.AnnotatePipeline;
+import org.fewner.pipeline.DocumentAnnotator;
 import org.fewner.uimaannotator.SharedModel;
 
 /**
@@ -41,44 +38,29 @@ public final class SparkBench {
     public static Map<String, Object> direct(
             List<String> docs, List<String> warm, FewNerSparkConfig config) throws Exception {
         AnnotatePipeline.Settings s = PartitionAnnotator.settings(config);
-        AnalysisEngine seg = createEngine(AnnotatePipeline.segmentation());
-        AnalysisEngine ner = createEngine(AnnotatePipeline.engine(s));
         SharedModel model = SharedModel.acquire(s.model());
-        JCas jcas = JCasFactory.createJCas();
-        try {
-            for (String d : warm) {
-                jcas.reset();
-                jcas.setDocumentText(d);
-                jcas.setDocumentLanguage(config.language());
-                seg.process(jcas);
-                ner.process(jcas);
-            }
-            long pipeline = 0;
+        try (DocumentAnnotator annotator = DocumentAnnotator.create(s)) {
+            for (String d : warm) annotator.annotate(d, config.language());
+            long pipeline0 = annotator.segmentationNanos() + annotator.recognitionNanos();
             long tokens = 0;
             long entities = 0;
             double forward0 = model.forwardSeconds();
             long w0 = System.nanoTime();
             for (String d : docs) {
-                jcas.reset();
-                jcas.setDocumentText(d);
-                jcas.setDocumentLanguage(config.language());
-                long a = System.nanoTime();
-                seg.process(jcas);
-                ner.process(jcas);
-                pipeline += System.nanoTime() - a;
+                JCas jcas = annotator.annotate(d, config.language());
                 tokens += JCasUtil.select(jcas, Token.class).size();
                 entities += JCasUtil.select(jcas, NamedEntity.class).size();
             }
             double wall = (System.nanoTime() - w0) / 1e9;
             double forward = model.forwardSeconds() - forward0;
+            long pipeline =
+                    annotator.segmentationNanos() + annotator.recognitionNanos() - pipeline0;
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("setup", "direct (the loop of fewner bench annotate, 1 thread)");
             r.put("slots", 1);
             figures(r, docs.size(), tokens, entities, wall, pipeline / 1e9, forward, 1);
             return r;
         } finally {
-            ner.destroy();
-            seg.destroy();
             model.release();
         }
     }

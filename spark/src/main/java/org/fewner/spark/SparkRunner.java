@@ -20,6 +20,11 @@ final class SparkRunner {
         return b.getOrCreate();
     }
 
+    /**
+     * Runs the job of {@code cmd}. Spark's checked exceptions (a failed job's {@code
+     * SparkException}, thrown undeclared by Scala code) pass as they are: a user error on their
+     * cause chain is found by the command line's handlers.
+     */
     static Map<String, Object> annotate(SparkAnnotateCommand cmd, FewNerSparkConfig config) {
         SparkSession spark = session(cmd.master, "fewner spark annotate");
         try {
@@ -31,11 +36,6 @@ final class SparkRunner {
                     cmd.overwrite,
                     cmd.partitions,
                     config);
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            // Scala code throws checked exceptions (SparkException) undeclared
-            throw PartitionAnnotator.userError("spark annotate", e);
         } finally {
             spark.stop();
         }

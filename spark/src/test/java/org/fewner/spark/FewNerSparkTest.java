@@ -1,6 +1,5 @@
 package org.fewner.spark;
 
-import static org.apache.uima.fit.factory.AnalysisEngineFactory.createEngine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -20,12 +19,11 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.apache.uima.analysis_engine.AnalysisEngine;
-import org.apache.uima.fit.factory.JCasFactory;
 import org.apache.uima.fit.util.JCasUtil;
 import org.apache.uima.jcas.JCas;
 import org.fewner.common.FewNerException;
-import org.fewner.examples.AnnotatePipeline;
+import org.fewner.pipeline.AnnotatePipeline;
+import org.fewner.pipeline.DocumentAnnotator;
 import org.fewner.type.ScoredNamedEntity;
 import org.fewner.uimaannotator.TinyModels;
 import org.junit.jupiter.api.AfterAll;
@@ -138,33 +136,26 @@ class FewNerSparkTest {
     /** The same documents through the pipeline of fewner annotate, run directly (no Spark). */
     static TreeSet<String> direct(List<String> texts, AnnotatePipeline.Settings s)
             throws Exception {
-        AnalysisEngine seg = createEngine(AnnotatePipeline.segmentation());
-        AnalysisEngine ner = createEngine(AnnotatePipeline.engine(s));
-        JCas jcas = JCasFactory.createJCas();
         TreeSet<String> out = new TreeSet<>();
-        for (int i = 0; i < texts.size(); i++) {
-            jcas.reset();
-            jcas.setDocumentText(texts.get(i));
-            jcas.setDocumentLanguage("en");
-            seg.process(jcas);
-            ner.process(jcas);
-            for (NamedEntity ne : JCasUtil.select(jcas, NamedEntity.class)) {
-                ScoredNamedEntity e = (ScoredNamedEntity) ne;
-                out.add(
-                        String.format(
-                                java.util.Locale.ROOT,
-                                "%s %d %d %s %.6f %s %s",
-                                String.format("d%02d", i),
-                                e.getBegin(),
-                                e.getEnd(),
-                                e.getValue(),
-                                e.getConfidence(),
-                                e.getCoveredText(),
-                                e.getAdapterId()));
+        try (DocumentAnnotator annotator = DocumentAnnotator.create(s)) {
+            for (int i = 0; i < texts.size(); i++) {
+                JCas jcas = annotator.annotate(texts.get(i), "en");
+                for (NamedEntity ne : JCasUtil.select(jcas, NamedEntity.class)) {
+                    ScoredNamedEntity e = (ScoredNamedEntity) ne;
+                    out.add(
+                            String.format(
+                                    java.util.Locale.ROOT,
+                                    "%s %d %d %s %.6f %s %s",
+                                    String.format("d%02d", i),
+                                    e.getBegin(),
+                                    e.getEnd(),
+                                    e.getValue(),
+                                    e.getConfidence(),
+                                    e.getCoveredText(),
+                                    e.getAdapterId()));
+                }
             }
         }
-        ner.destroy();
-        seg.destroy();
         return out;
     }
 

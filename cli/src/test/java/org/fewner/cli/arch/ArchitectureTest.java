@@ -10,7 +10,8 @@ import com.tngtech.archunit.lang.ArchRule;
 
 /**
  * The package structure of FewNER (all modules: the cli module sees every other one): packages form
- * layers with no cycle, and the model code ({@code llm}) knows nothing of UIMA.
+ * layers with no cycle, the model code ({@code llm}) knows nothing of UIMA, and nothing depends on
+ * the examples.
  */
 @AnalyzeClasses(packages = "org.fewner", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -35,6 +36,20 @@ class ArchitectureTest {
                     .should()
                     .dependOnClassesThat()
                     .resideInAPackage("org.apache.uima..");
+
+    /**
+     * {@code examples} holds programs a user copies: nothing in the product depends on them (the
+     * module-level rule, no pom but the examples' own lists {@code fewner-examples}, is {@link
+     * ModulePomsTest}).
+     */
+    @ArchTest
+    static final ArchRule nothingDependsOnExamples =
+            noClasses()
+                    .that()
+                    .resideOutsideOfPackage("org.fewner.examples..")
+                    .should()
+                    .dependOnClassesThat()
+                    .resideInAPackage("org.fewner.examples..");
 
     @ArchTest
     static final ArchRule nerDoesNotImportUima =

@@ -1,4 +1,4 @@
-package org.fewner.examples;
+package org.fewner.pipeline;
 
 import static org.apache.uima.fit.factory.AnalysisEngineFactory.createEngineDescription;
 

@@ -1,4 +1,4 @@
-package org.fewner.examples;
+package org.fewner.pipeline;
 
 import de.tudarmstadt.ukp.dkpro.core.api.metadata.type.DocumentMetaData;
 import java.io.IOException;
