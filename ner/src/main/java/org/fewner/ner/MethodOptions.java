@@ -30,6 +30,15 @@ public final class MethodOptions {
     /** A source-trained adapter directory. */
     public static final String ADAPTER = "adapter";
 
+    /**
+     * With a shared backbone: the name of a LoRA adapter already resident on it that the method's
+     * forward passes name ({@code frozen-prototype}; the UIMA engine's adapters).
+     */
+    public static final String RESIDENT_ADAPTER = "resident-adapter";
+
+    /** Bound in bytes of a method's cache of sentence vectors ({@code frozen-prototype}). */
+    public static final String CACHE_BYTES = "cache-bytes";
+
     private final Map<String, String> values;
     private final Backbone backbone;
     private final WordEncoder encoder;
@@ -79,6 +88,18 @@ public final class MethodOptions {
         if (v == null) return fallback;
         try {
             return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new FewNerException(
+                    "--" + key + " " + FewNerException.quote(v) + ": expected an integer", e);
+        }
+    }
+
+    /** A long option; a non-integer is a {@link FewNerException} naming the option. */
+    public long getLong(String key, long fallback) {
+        String v = values.get(key);
+        if (v == null) return fallback;
+        try {
+            return Long.parseLong(v.trim());
         } catch (NumberFormatException e) {
             throw new FewNerException(
                     "--" + key + " " + FewNerException.quote(v) + ": expected an integer", e);

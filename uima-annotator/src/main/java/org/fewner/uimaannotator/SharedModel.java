@@ -7,8 +7,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
-import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.fewner.common.FewNerException;
 import org.fewner.llm.hub.DefaultModels;
@@ -16,15 +14,26 @@ import org.fewner.llm.lora.AdapterRegistry;
 import org.fewner.llm.model.Backbone;
 import org.fewner.llm.model.Models;
 import org.fewner.ner.FewShotMethod;
+import org.fewner.ner.FewShotMethods;
+import org.fewner.ner.MethodOptions;
 import org.fewner.ner.SupportSet;
+import org.fewner.ner.prototype.FrozenPrototypeMethod;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One loaded model (backbone, its resident LoRA adapters, the methods made on it and the
- * recognisers adapted from support sets), shared by every engine instance and thread of the JVM
- * that names the same model directory. Instances come from {@link #acquire} and are counted: the
- * backbone is closed when the last holder {@link #release}s it.
+ * recognisers adapted from support sets) and the JVM's one cache of them. {@link
+ * FewNerModelResource} (the {@link FewNerAnnotator#RES_MODEL} resource, also what an engine makes
+ * for itself from {@link FewNerAnnotator#PARAM_MODEL_LOCATION}) gets its model here with {@link
+ * #acquire} and gives it back with {@link #release} when UIMA destroys it; the cache, keyed by the
+ * model's real directory and counting its holders, makes resources of different resource managers
+ * (each {@code createEngine} call has its own) and the benches share one backbone, which is closed
+ * when the last holder releases it.
+ *
+ * <p>Methods come from the one registry, {@link FewShotMethods}, on the shared backbone ({@link
+ * MethodOptions#withBackbone}), told the model's location ({@code model}) and, with an adapter, its
+ * resident name ({@code resident-adapter}) and directory ({@code adapter}).
  *
  * <p>Thread-safe: loading adapters, making methods and adapting support sets are synchronised on
  * this object and happen once per key; the backbone's forward passes are thread-safe by {@link
@@ -49,6 +58,12 @@ public final class SharedModel {
     private final List<java.util.function.DoubleSupplier> forwardClocks =
             new java.util.concurrent.CopyOnWriteArrayList<>();
     private int holders;
+    private volatile boolean closed;
+
+    /**
+     * Sentence-cache bound of frozen-prototype's encoder in the engine (documents rarely repeat).
+     */
+    static final long CACHE_BYTES = 16L << 20;
 
     private SharedModel(String location, Path directory, Backbone backbone) {
         this.location = location;
@@ -105,7 +120,13 @@ public final class SharedModel {
             recognizers.clear();
             adapters.close();
             backbone.close();
+            closed = true;
         }
+    }
+
+    /** Whether the last holder has released this model (its backbone is closed). */
+    public boolean isClosed() {
+        return closed;
     }
 
     /** Number of backbones loaded in this JVM so far. */
@@ -144,6 +165,12 @@ public final class SharedModel {
 
     /** The location as given to the first {@link #acquire}. */
     public String location() {
+        return location;
+    }
+
+    /** The location, as {@link #location}. */
+    @Override
+    public String toString() {
         return location;
     }
 
@@ -209,14 +236,6 @@ public final class SharedModel {
     }
 
     /**
-     * Adds a clock of seconds spent in forward passes (a method's encoder), summed by {@link
-     * #forwardSeconds}.
-     */
-    public void addForwardClock(java.util.function.DoubleSupplier clock) {
-        forwardClocks.add(clock);
-    }
-
-    /**
      * Wall seconds spent in the model's forward passes so far, by the methods that report it
      * (frozen-prototype's encoder does): what {@code fewner bench annotate} compares with the
      * pipeline's time.
@@ -241,7 +260,20 @@ public final class SharedModel {
         String key = name + "|" + adapter + "|" + new java.util.TreeMap<>(options);
         FewShotMethod m = methods.get(key);
         if (m == null) {
-            m = provider(name).create(name, this, adapter, options);
+            MethodOptions mo = MethodOptions.of(options).withBackbone(backbone);
+            // the model as the user named it: methods look up what ships for it (span's adapters)
+            if (mo.get(MethodOptions.MODEL).isEmpty()) mo = mo.with(MethodOptions.MODEL, location);
+            if (mo.get(MethodOptions.CACHE_BYTES).isEmpty()) {
+                mo = mo.with(MethodOptions.CACHE_BYTES, String.valueOf(CACHE_BYTES));
+            }
+            if (adapter != null) {
+                mo = mo.with(MethodOptions.RESIDENT_ADAPTER, adapter);
+                mo = mo.with(MethodOptions.ADAPTER, adapterLocation(adapter).toString());
+            }
+            m = FewShotMethods.create(name, mo);
+            if (m instanceof FrozenPrototypeMethod f) {
+                forwardClocks.add(() -> f.stats().forwardSeconds());
+            }
             methods.put(key, m);
         }
         return m;
@@ -273,27 +305,5 @@ public final class SharedModel {
             }
             return r;
         }
-    }
-
-    /** The provider of method {@code name}; an unknown name lists the known ones. */
-    static FewShotMethodProvider provider(String name) {
-        TreeSet<String> known = new TreeSet<>();
-        for (FewShotMethodProvider p : ServiceLoader.load(FewShotMethodProvider.class)) {
-            if (p.names().contains(name)) {
-                return p;
-            }
-            known.addAll(p.names());
-        }
-        throw new FewNerException(
-                "method '" + name + "': unknown (known: " + String.join(", ", known) + ")");
-    }
-
-    /** The names of every method a provider on the class path makes. */
-    public static List<String> methodNames() {
-        TreeSet<String> known = new TreeSet<>();
-        for (FewShotMethodProvider p : ServiceLoader.load(FewShotMethodProvider.class)) {
-            known.addAll(p.names());
-        }
-        return List.copyOf(known);
     }
 }

@@ -19,8 +19,6 @@ import org.apache.uima.fit.util.JCasUtil;
 import org.apache.uima.jcas.JCas;
 import org.apache.uima.resource.ResourceInitializationException;
 import org.fewner.common.FewNerException;
-import org.fewner.ner.Mention;
-import org.fewner.ner.ScoredMention;
 import org.fewner.type.ScoredNamedEntity;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -124,24 +122,13 @@ class FewNerAnnotatorTest {
                         0.45f);
         JCas jcas = Docs.jcas("Marie Curie visited 東京 today .", "x");
         ae.process(jcas);
-        // "Marie Curie visited" (0.5) overlaps "Marie Curie" (0.9) and goes; "東京 today" (0.5)
-        // wins over "東京" (0.4), which the threshold would drop anyway
+        // the method resolves overlaps (the recogniser's contract): "Marie Curie visited" (0.5)
+        // overlaps "Marie Curie" (0.9) and goes; "東京 today" (0.5) wins over "東京" (0.4), which
+        // the threshold would drop anyway
         assertEquals(
                 List.of("0 11 PER Marie Curie 0.9 none", "20 28 LOC 東京 today 0.5 none"),
                 spans(jcas));
         ae.destroy();
-    }
-
-    @Test
-    void nonOverlappingKeepsTheMostConfident() {
-        List<ScoredMention> in =
-                List.of(
-                        new ScoredMention(new Mention(0, 2, "A"), 0.5),
-                        new ScoredMention(new Mention(1, 3, "B"), 0.8),
-                        new ScoredMention(new Mention(3, 4, "C"), 0.1),
-                        new ScoredMention(new Mention(4, 6, "D"), 0.9));
-        List<ScoredMention> out = FewNerAnnotator.nonOverlapping(in, 5);
-        assertEquals(List.of(in.get(1), in.get(2)), out); // D ends after the 5 words
     }
 
     @Test

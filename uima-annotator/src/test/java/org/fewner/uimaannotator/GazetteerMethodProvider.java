@@ -1,34 +1,42 @@
 package org.fewner.uimaannotator;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.fewner.ner.FewShotMethod;
+import org.fewner.ner.FewShotMethods;
 import org.fewner.ner.LabeledSentence;
 import org.fewner.ner.Mention;
+import org.fewner.ner.MethodOptions;
 import org.fewner.ner.ScoredMention;
 import org.fewner.ner.SupportSet;
 import org.fewner.ner.WordSentence;
 
 /**
- * A test method: finds the support set's mention strings again (longest match first), confidence
- * 0.9 (0.4 for one-word matches). Option {@code overlap=true} adds a mention over every found one
- * and its next word (confidence 0.5) to test the engine's overlap removal.
+ * A test method in the registry ({@code FewShotMethods}, this module's test services file): finds
+ * the support set's mention strings again (longest match first), confidence 0.9 (0.4 for one-word
+ * matches). Option {@code overlap=true} also proposes a mention over every found one and its next
+ * word (confidence 0.5), resolved as the recogniser's contract asks ({@link #nonOverlapping}: the
+ * most confident of overlapping mentions).
  */
-public final class GazetteerMethodProvider implements FewShotMethodProvider {
+public final class GazetteerMethodProvider implements FewShotMethods.Provider {
     public static final String NAME = "test-gazetteer";
 
     @Override
-    public Set<String> names() {
-        return Set.of(NAME);
+    public String name() {
+        return NAME;
     }
 
     @Override
-    public FewShotMethod create(
-            String name, SharedModel model, String adapter, Map<String, String> options) {
-        boolean overlap = Boolean.parseBoolean(options.getOrDefault("overlap", "false"));
+    public String description() {
+        return "test: finds the support set's mentions again";
+    }
+
+    @Override
+    public FewShotMethod create(MethodOptions options) {
+        boolean overlap = Boolean.parseBoolean(options.get("overlap", "false"));
         return new FewShotMethod() {
             @Override
             public String name() {
@@ -70,7 +78,7 @@ public final class GazetteerMethodProvider implements FewShotMethodProvider {
                             }
                             i += Math.max(found, 1);
                         }
-                        out.add(ms);
+                        out.add(nonOverlapping(ms, s.size()));
                     }
                     return out;
                 };
@@ -79,5 +87,32 @@ public final class GazetteerMethodProvider implements FewShotMethodProvider {
             @Override
             public void close() {}
         };
+    }
+
+    /**
+     * The mentions that fit the sentence, without overlaps: the most confident of overlapping
+     * mentions is kept (ties: the earlier one); result in word order.
+     */
+    static List<ScoredMention> nonOverlapping(List<ScoredMention> mentions, int words) {
+        List<ScoredMention> sorted = new ArrayList<>();
+        for (ScoredMention m : mentions) {
+            if (m.mention().end() <= words) sorted.add(m);
+        }
+        sorted.sort(
+                Comparator.comparingDouble(ScoredMention::confidence)
+                        .reversed()
+                        .thenComparingInt(m -> m.mention().start()));
+        List<ScoredMention> kept = new ArrayList<>();
+        for (ScoredMention m : sorted) {
+            boolean free = true;
+            for (ScoredMention k : kept) {
+                free &=
+                        m.mention().end() <= k.mention().start()
+                                || k.mention().end() <= m.mention().start();
+            }
+            if (free) kept.add(m);
+        }
+        kept.sort(Comparator.comparingInt(m -> m.mention().start()));
+        return kept;
     }
 }

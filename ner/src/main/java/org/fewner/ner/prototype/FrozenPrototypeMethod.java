@@ -8,6 +8,7 @@ import org.fewner.llm.device.DeviceSpec;
 import org.fewner.llm.model.Backbone;
 import org.fewner.llm.model.Models;
 import org.fewner.ner.EncodedSentence;
+import org.fewner.ner.EncoderStats;
 import org.fewner.ner.FewShotMethod;
 import org.fewner.ner.FewShotMethods;
 import org.fewner.ner.LabeledSentence;
@@ -75,6 +76,11 @@ public final class FrozenPrototypeMethod implements FewShotMethod {
 
     public int layer() {
         return layer;
+    }
+
+    /** The counters of the encoder (forward time, sentences, windowed sentences). */
+    public EncoderStats stats() {
+        return encoder.stats();
     }
 
     @Override
@@ -225,8 +231,10 @@ public final class FrozenPrototypeMethod implements FewShotMethod {
 
     /**
      * Options: {@code model} (default {@code default}), {@code device} ({@code cpu}), {@code layer}
-     * (default {@value #DEFAULT_LAYER}); a shared encoder or backbone in the options is used
-     * instead of loading one.
+     * (default {@value #DEFAULT_LAYER}), {@code cache-bytes} (the sentence cache, default 1 GiB); a
+     * shared encoder or backbone in the options is used instead of loading one, with a shared
+     * backbone the forward passes name the resident adapter {@code resident-adapter} (unset: the
+     * base model).
      */
     public static final class Provider implements FewShotMethods.Provider {
         @Override
@@ -254,7 +262,9 @@ public final class FrozenPrototypeMethod implements FewShotMethod {
                 return new FrozenPrototypeMethod(shared, layer, false);
             }
             BackboneWordEncoder.Options eo = BackboneWordEncoder.Options.of(List.of(layer));
+            eo = eo.withCacheBytes(options.getLong(MethodOptions.CACHE_BYTES, eo.cacheBytes()));
             if (options.backbone().isPresent()) {
+                eo = eo.withAdapter(options.get(MethodOptions.RESIDENT_ADAPTER).orElse(null));
                 return new FrozenPrototypeMethod(
                         new BackboneWordEncoder(options.backbone().get(), eo, false), layer, true);
             }
