@@ -32,6 +32,7 @@ import org.fewner.ner.span.EncoderFeatures;
 import org.fewner.ner.span.FeatureSource;
 import org.fewner.ner.span.SpanHeads;
 import org.fewner.ner.span.SpanMethod;
+import org.fewner.ner.span.SpanSettings;
 import org.fewner.training.data.ExampleFiles;
 import org.fewner.training.data.ExampleReport;
 import org.fewner.training.data.TrainingExample;
@@ -397,28 +398,14 @@ public final class SpanTraining {
         LoraConfig lc = LoraConfig.of(1, 1, 0, List.of(minimalTarget(base)), false);
         LoraAdapter a = LoraAdapter.init(base, lc, c.seed(), LoraAdapter.Init.ZERO, 0);
         ObjectNode extra = a.config().extra().deepCopy();
-        SpanHeads.Config hc = trainer.headsConfig();
-        ObjectNode span = extra.putObject(SpanMethod.CONFIG_KEY);
-        span.put("detect_layer", hc.detectLayer());
-        span.put("type_layer", hc.typeLayer());
-        span.put("max_width", hc.maxWidth());
-        span.put("threshold", hc.threshold());
-        span.put("rejection", hc.rejection());
-        span.put("margin", hc.margin());
-        // a trained projection is used by the mixed typing (SpanDecoder) at inference
-        span.put("typing", c.trainsTyping() ? "mixed" : c.typing());
-        if (c.trainsTyping()) {
-            // chosen on Few-NERD test episodes 500-699 (1~2) and 500-599 (5~10), which the
-            // reported figures (first 500 episodes) do not include: training/docs/span.md
-            span.put("mix", 0.4);
-            span.put("mean_margin", 0.3);
-            span.put("proj_margin", 0.6);
-            span.put("length_bonus", 0.05);
-            span.put("similarity_weight", 4.0);
-        }
-        span.put(
-                "note",
-                "frozen backbone; the rank-1 LoRA (B = 0) only makes the directory a valid PEFT adapter");
+        // a trained projection is used by the mixed typing (SpanDecoder) at inference; the
+        // decoding settings are SpanSettings' defaults (chosen on Few-NERD test episodes 500-699 /
+        // 500-599, which the reported figures do not include: training/docs/span.md)
+        extra.set(
+                SpanMethod.CONFIG_KEY,
+                SpanSettings.forHeads(
+                                trainer.headsConfig(), c.trainsTyping() ? "mixed" : c.typing())
+                        .toJson());
         Map<String, String> desc = new TreeMap<>();
         desc.put(SpanHeads.DETECT_START, "span detection: W_s [H, d] on the start word");
         desc.put(SpanHeads.DETECT_END, "span detection: W_e [H, d] on the end word");
