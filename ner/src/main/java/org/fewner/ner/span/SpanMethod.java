@@ -170,7 +170,8 @@ public final class SpanMethod implements FewShotMethod {
         LoraAdapter a = LoraAdapter.read(adapterDir);
         SpanSettings s =
                 SpanSettings.fromJson(
-                        a.config().extra().get(CONFIG_KEY), adapterDir.resolve("adapter_config.json"));
+                        a.config().extra().get(CONFIG_KEY),
+                        adapterDir.resolve("adapter_config.json"));
         return new SpanHeads(s.heads(o), a.heads());
     }
 

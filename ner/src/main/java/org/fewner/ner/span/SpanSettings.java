@@ -28,8 +28,8 @@ import org.fewner.common.Json;
  * <ul>
  *   <li>{@code detect_layer} 12, {@code type_layer} 9, {@code max_width} 8, {@code rejection}
  *       {@code learnt}, {@code margin} 0.5: the same in the old writer and reader.
- *   <li>{@code threshold} 0.15: the trainer's default ({@code SpanTrainingConfig}); the old reader's
- *       0.5 was never used (the trainer has always written the key).
+ *   <li>{@code threshold} 0.15: the trainer's default ({@code SpanTrainingConfig}); the old
+ *       reader's 0.5 was never used (the trainer has always written the key).
  *   <li>{@code typing} {@code projection}: the old reader's default (the trainer has always written
  *       the key: {@code mixed} when it trains the typing projection, else {@code mean}).
  *   <li>{@code mix} 0.4, {@code mean_margin} 0.3, {@code proj_margin} 0.6, {@code length_bonus}
@@ -105,7 +105,19 @@ public record SpanSettings(
     /** The one set of defaults (why each: the class comment). */
     public static final SpanSettings DEFAULTS =
             new SpanSettings(
-                    12, 9, 8, 0.15, "learnt", 0.5, "projection", 0.4, 0.3, 0.6, 0.05, 4.0, null,
+                    12,
+                    9,
+                    8,
+                    0.15,
+                    "learnt",
+                    0.5,
+                    "projection",
+                    0.4,
+                    0.3,
+                    0.6,
+                    0.05,
+                    4.0,
+                    null,
                     null);
 
     /** Reads the settings from JSON: absent (or null) keys take {@link #DEFAULTS}' values. */

@@ -13,7 +13,9 @@ import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
 import org.junit.jupiter.api.Test;
 
-/** The span adapter's settings: one record written and read by the same code, one set of defaults. */
+/**
+ * The span adapter's settings: one record written and read by the same code, one set of defaults.
+ */
 class SpanSettingsTest {
     private static final Path WHERE = Path.of("adapter_config.json");
 
@@ -27,7 +29,19 @@ class SpanSettingsTest {
         assertEquals(s, SpanSettings.fromJson(Json.MAPPER.readTree(Json.pretty(json)), WHERE));
         SpanSettings noted =
                 new SpanSettings(
-                        12, 9, 8, 0.03, "learnt", 0.5, "mixed", 0.4, 0.3, 0.5, 0.05, 4.0, "n",
+                        12,
+                        9,
+                        8,
+                        0.03,
+                        "learnt",
+                        0.5,
+                        "mixed",
+                        0.4,
+                        0.3,
+                        0.5,
+                        0.05,
+                        4.0,
+                        "n",
                         "hand-set");
         assertEquals(noted, SpanSettings.fromJson(noted.toJson(), WHERE));
     }

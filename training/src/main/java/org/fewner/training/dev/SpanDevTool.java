@@ -13,14 +13,14 @@ import org.fewner.ner.LabeledSentence;
 import org.fewner.ner.span.FeatureSource;
 import org.fewner.training.data.ExampleFiles;
 import org.fewner.training.data.TrainingExample;
+import org.fewner.training.optim.TrainingCheckpoint;
 import org.fewner.training.source.Episodes;
 import org.fewner.training.source.SourceIntake;
-import org.fewner.training.optim.TrainingCheckpoint;
-import org.fewner.training.span.SpanTrainer;
-import org.fewner.training.span.SpanTrainingConfig;
 import org.fewner.training.span.FeatureStore;
-import org.fewner.training.span.SpanTraining;
 import org.fewner.training.span.HeldOutTypes;
+import org.fewner.training.span.SpanTrainer;
+import org.fewner.training.span.SpanTraining;
+import org.fewner.training.span.SpanTrainingConfig;
 
 /**
  * Developer tool of the span method (not a user command): builds the feature caches that the

@@ -13,11 +13,11 @@ import java.util.Map;
 import org.fewner.common.Json;
 import org.fewner.llm.tensors.HostTensor;
 import org.fewner.training.data.TrainingExample;
-import org.fewner.training.span.SpanTrainer;
-import org.fewner.training.span.SpanTrainingConfig;
 import org.fewner.training.span.FeatureStore;
 import org.fewner.training.span.SpanBatch;
 import org.fewner.training.span.SpanLosses;
+import org.fewner.training.span.SpanTrainer;
+import org.fewner.training.span.SpanTrainingConfig;
 
 /**
  * Where the time of one span-training step goes: replays {@link SpanTrainer#trainStep} phase by
@@ -278,7 +278,9 @@ public final class SpanStepProfiler {
         Map<String, NDArray> p = new LinkedHashMap<>();
         for (Map.Entry<String, float[]> e : trainer.loop().optimiser().parameters().entrySet()) {
             NDArray a =
-                    m.create(e.getValue(), new Shape(trainer.loop().optimiser().shapes().get(e.getKey())));
+                    m.create(
+                            e.getValue(),
+                            new Shape(trainer.loop().optimiser().shapes().get(e.getKey())));
             a.setRequiresGradient(true);
             p.put(e.getKey(), a);
         }

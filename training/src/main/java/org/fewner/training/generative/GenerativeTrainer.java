@@ -32,9 +32,9 @@ import org.fewner.training.optim.TrainingCheckpoint;
  * float arrays (the master copy) and made resident on the backbone as adapter {@link #NAME} before
  * each pass, so that a pass sees exactly the current values and DJL computes their gradients. The
  * same loop as the span trainer ({@link TrainingLoop}): the shared plain-Java {@link AdamW} (its
- * moments are checkpointed, {@link TrainingCheckpoint}), every random choice of step s derived
- * from (seed, s) so that a resumed run replays the steps an uninterrupted one would, atomic
- * checkpoints, one JSON line per step.
+ * moments are checkpointed, {@link TrainingCheckpoint}), every random choice of step s derived from
+ * (seed, s) so that a resumed run replays the steps an uninterrupted one would, atomic checkpoints,
+ * one JSON line per step.
  *
  * <p>Adversarial training (FGM, Miyato et al.): with g = ∂L/∂e at the input embeddings e of the
  * batch, δ = ε·g/‖g‖₂ (the norm over the whole batch), and the gradient of L(e + δ) is added to the
@@ -44,9 +44,6 @@ import org.fewner.training.optim.TrainingCheckpoint;
 public final class GenerativeTrainer {
     /** Name of the adapter made resident while training. */
     public static final String NAME = "fewner.train.generative";
-
-    static final String CKPT_TENSORS = TrainingCheckpoint.TENSORS;
-    static final String CKPT_JSON = TrainingCheckpoint.JSON;
 
     private final GenerativeTrainingConfig config;
     private final DecoderModel model;
@@ -138,6 +135,11 @@ public final class GenerativeTrainer {
 
     public int step() {
         return loop.step();
+    }
+
+    /** The training loop (optimiser, step counter, checkpoints, resume). */
+    public TrainingLoop<GenerativeTrainingConfig> loop() {
+        return loop;
     }
 
     public Map<String, Double> lastLosses() {

@@ -172,6 +172,26 @@ public final class TrainingLoop<C> {
     }
 
     /**
+     * Before a run: with {@code resume}, restores the checkpoint in {@code ckptDir} (refused when
+     * there is none); without, removes an old {@code log} so that the new run's log starts empty.
+     */
+    public void resumeOrStartFresh(boolean resume, Path ckptDir, Path log) {
+        if (resume) {
+            if (!Files.isRegularFile(ckptDir.resolve(TrainingCheckpoint.JSON))) {
+                throw new FewNerException(ckptDir + ": no checkpoint to resume from");
+            }
+            restore(ckptDir);
+        } else {
+            try {
+                Files.deleteIfExists(log);
+            } catch (IOException e) {
+                throw new FewNerException(
+                        log + ": cannot remove the old log: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
      * Runs {@code fn} to {@code maxSteps}: progress bar, one JSON line per step appended to {@code
      * log}, a checkpoint into {@code ckptDir} every {@code checkpointSteps} steps, every 10 minutes
      * and at the end.

@@ -16,12 +16,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one intake of training sources, shared by every trainer ({@code fewner train --method span
- * | generative}, {@code fewner sft export}, the developer tools): parses the {@code
- * FORMAT:FILE[@N]} specifications, refuses evaluation data, reads each file through the readers
- * and the collector ({@link SourceCorpora}), keeps a seeded sample of at most N sentences of it
- * ({@link #sample}), and records each file in {@code training.json} by corpus, file name and sha256
- * ({@link FileRef}), never by path.
+ * The one intake of training sources, shared by every trainer ({@code fewner train --method span |
+ * generative}, {@code fewner sft export}, the developer tools): parses the {@code FORMAT:FILE[@N]}
+ * specifications, refuses evaluation data, reads each file through the readers and the collector
+ * ({@link SourceCorpora}), keeps a seeded sample of at most N sentences of it ({@link #sample}),
+ * and records each file in {@code training.json} by corpus, file name and sha256 ({@link FileRef}),
+ * never by path.
  */
 public final class SourceIntake {
     private static final Logger LOG = LoggerFactory.getLogger(SourceIntake.class);

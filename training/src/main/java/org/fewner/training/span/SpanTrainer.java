@@ -20,7 +20,6 @@ import org.fewner.ner.span.SpanHeads;
 import org.fewner.training.data.TrainingExample;
 import org.fewner.training.loop.TrainingLoop;
 import org.fewner.training.optim.AdamW;
-import org.fewner.training.optim.TrainingCheckpoint;
 
 /**
  * Trains the span method's heads on cached word vectors of a frozen backbone.
@@ -36,11 +35,6 @@ import org.fewner.training.optim.TrainingCheckpoint;
  * trainers' one {@link TrainingLoop}.
  */
 public final class SpanTrainer {
-    /** Checkpoint file names inside the checkpoint directory. */
-    static final String CKPT_TENSORS = TrainingCheckpoint.TENSORS;
-
-    static final String CKPT_JSON = TrainingCheckpoint.JSON;
-
     private final SpanTrainingConfig config;
     private final List<TrainingExample> examples;
     private final FeatureStore store;

@@ -145,19 +145,9 @@ public final class SpanTraining {
             SpanTrainer trainer = new SpanTrainer(c, examples, store);
             Path ckpt = work.resolve("checkpoint");
             Path log = o.out().resolveSibling(o.out().getFileName() + ".log.jsonl");
+            trainer.loop().resumeOrStartFresh(o.resume(), ckpt, log);
             if (o.resume()) {
-                if (!Files.isRegularFile(ckpt.resolve(SpanTrainer.CKPT_JSON))) {
-                    throw new FewNerException(ckpt + ": no checkpoint to resume from");
-                }
-                trainer.restore(ckpt);
                 LOG.info("resumed at step {}", trainer.step());
-            } else {
-                try {
-                    Files.deleteIfExists(log);
-                } catch (IOException e) {
-                    throw new FewNerException(
-                            log + ": cannot remove the old log: " + e.getMessage(), e);
-                }
             }
             long tr0 = System.nanoTime();
             try (NDManager root = NDManager.newBaseManager()) {

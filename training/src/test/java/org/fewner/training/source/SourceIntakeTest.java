@@ -49,7 +49,8 @@ class SourceIntakeTest {
                         record);
         assertEquals(15, r.examples().size());
         assertEquals(30, r.report().sentencesRead);
-        List<TrainingExample> kept = TargetFiles.dropOverlapping(r.examples(), List.of(target), work, record);
+        List<TrainingExample> kept =
+                TargetFiles.dropOverlapping(r.examples(), List.of(target), work, record);
         // john0..john2 occur in the target
         assertEquals(12, kept.size());
         assertEquals(3, record.path("dropped_overlapping_target_sentences").asInt());
@@ -103,15 +104,19 @@ class SourceIntakeTest {
                                 Json.MAPPER.createObjectNode())
                         .examples();
         assertEquals(7, a.size());
-        assertEquals(a.stream().map(TrainingExample::key).toList(), b.stream().map(TrainingExample::key).toList());
+        assertEquals(
+                a.stream().map(TrainingExample::key).toList(),
+                b.stream().map(TrainingExample::key).toList());
     }
 
     @Test
     void badSpecsAreNamed(@TempDir Path dir) throws Exception {
         Path btc = file(dir, "btc/btc.txt", 2, "w");
         FewNerException e =
-                assertThrows(FewNerException.class, () -> SourceIntake.Spec.parse("bio:" + btc + "@x"));
-        assertEquals("--source bio:" + btc + "@x: expected FORMAT:FILE[@MAX_SENTENCES]", e.getMessage());
+                assertThrows(
+                        FewNerException.class, () -> SourceIntake.Spec.parse("bio:" + btc + "@x"));
+        assertEquals(
+                "--source bio:" + btc + "@x: expected FORMAT:FILE[@MAX_SENTENCES]", e.getMessage());
         e = assertThrows(FewNerException.class, () -> SourceIntake.Spec.parse("xml:" + btc));
         assertTrue(e.getMessage().contains("unknown format 'xml'"), e.getMessage());
         SourceIntake.Spec s = SourceIntake.Spec.parse("conll2003:" + btc + "@12");

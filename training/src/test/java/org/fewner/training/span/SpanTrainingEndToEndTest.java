@@ -200,7 +200,8 @@ class SpanTrainingEndToEndTest {
         assertEquals("LORA", cfg.path("peft_type").asText());
         assertEquals(1, cfg.path("r").asInt());
         assertEquals(
-                org.fewner.training.source.FileRef.sha256(src), rec.path("source_files").get(0).path("sha256").asText());
+                org.fewner.training.source.FileRef.sha256(src),
+                rec.path("source_files").get(0).path("sha256").asText());
         assertEquals(4, rec.path("steps").asInt());
         assertTrue(Files.readAllLines(dir.resolve("adapter.log.jsonl")).size() == 4);
         // the config describes exactly the tensors the heads file holds (boundary context: on)
