@@ -3,7 +3,6 @@ package org.fewner.training.generative;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +19,7 @@ import org.fewner.llm.lora.LoraAdapter;
 import org.fewner.llm.model.Backbone;
 import org.fewner.llm.model.Models;
 import org.fewner.training.data.TrainingExample;
+import org.fewner.training.loop.TrainingRun;
 import org.fewner.training.source.SourceIntake;
 import org.fewner.training.source.TargetFiles;
 import org.slf4j.Logger;
@@ -73,17 +73,9 @@ public final class GenerativeTraining {
     public static ObjectNode run(Options o) {
         long t0 = System.nanoTime();
         GenerativeTrainingConfig c = o.config();
-        Path work = o.out().resolveSibling(o.out().getFileName() + ".work");
-        try {
-            Files.createDirectories(work);
-        } catch (IOException e) {
-            throw new FewNerException(work + ": cannot create: " + e.getMessage(), e);
-        }
-        ObjectNode record = Json.MAPPER.createObjectNode();
-        record.put("command", o.command());
-        record.put("method", "generative");
-        record.put("model", o.modelSpec());
-        record.put("software_version", o.version());
+        Path work = TrainingRun.workDir(o.out());
+        ObjectNode record =
+                TrainingRun.record(o.command(), "generative", o.modelSpec(), o.version());
         List<TrainingExample> sentences =
                 readSources(o.sources(), o.targets(), work, c.seed(), record);
         Map<String, String> defs =
@@ -125,8 +117,8 @@ public final class GenerativeTraining {
             record.put("answer_tokens", answerTokens);
             try (AdapterRegistry registry = new AdapterRegistry(model)) {
                 GenerativeTrainer trainer = new GenerativeTrainer(c, model, registry, enc);
-                Path ckpt = work.resolve("checkpoint");
-                Path log = o.out().resolveSibling(o.out().getFileName() + ".log.jsonl");
+                Path ckpt = TrainingRun.checkpointDir(work);
+                Path log = TrainingRun.logFile(o.out());
                 trainer.loop().resumeOrStartFresh(o.resume(), ckpt, log);
                 if (o.resume()) {
                     LOG.info("resumed at step {}", trainer.step());

@@ -3,7 +3,6 @@ package org.fewner.training.span;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,6 +25,7 @@ import org.fewner.ner.span.SpanHeads;
 import org.fewner.ner.span.SpanMethod;
 import org.fewner.ner.span.SpanSettings;
 import org.fewner.training.data.TrainingExample;
+import org.fewner.training.loop.TrainingRun;
 import org.fewner.training.source.SourceIntake;
 import org.fewner.training.source.TargetFiles;
 import org.slf4j.Logger;
@@ -66,17 +66,8 @@ public final class SpanTraining {
     public static ObjectNode run(Options o) {
         long t0 = System.nanoTime();
         SpanTrainingConfig c = o.config();
-        Path work = o.out().resolveSibling(o.out().getFileName() + ".work");
-        try {
-            Files.createDirectories(work);
-        } catch (IOException e) {
-            throw new FewNerException(work + ": cannot create: " + e.getMessage(), e);
-        }
-        ObjectNode record = Json.MAPPER.createObjectNode();
-        record.put("command", o.command());
-        record.put("method", "span");
-        record.put("model", o.modelSpec());
-        record.put("software_version", o.version());
+        Path work = TrainingRun.workDir(o.out());
+        ObjectNode record = TrainingRun.record(o.command(), "span", o.modelSpec(), o.version());
         try (Backbone backbone = Models.load(o.modelDir(), Device.cpu())) {
             boolean lower =
                     o.lowerCase() != null
@@ -143,8 +134,8 @@ public final class SpanTraining {
             record.put("encode_words_per_s", encodeS > 0 ? words / encodeS : 0);
             // ---- training
             SpanTrainer trainer = new SpanTrainer(c, examples, store);
-            Path ckpt = work.resolve("checkpoint");
-            Path log = o.out().resolveSibling(o.out().getFileName() + ".log.jsonl");
+            Path ckpt = TrainingRun.checkpointDir(work);
+            Path log = TrainingRun.logFile(o.out());
             trainer.loop().resumeOrStartFresh(o.resume(), ckpt, log);
             if (o.resume()) {
                 LOG.info("resumed at step {}", trainer.step());
