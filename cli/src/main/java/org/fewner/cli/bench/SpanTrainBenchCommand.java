@@ -24,7 +24,7 @@ import org.fewner.llm.bench.OpProfile;
 import org.fewner.llm.bench.ProcessStats;
 import org.fewner.llm.tensors.HostTensor;
 import org.fewner.training.bench.SpanTrainBenchmark;
-import org.fewner.training.span.SpanStepProfiler;
+import org.fewner.training.dev.SpanStepProfiler;
 import org.fewner.training.span.SpanTrainingConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

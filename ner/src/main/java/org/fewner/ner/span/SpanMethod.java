@@ -1,6 +1,5 @@
 package org.fewner.ner.span;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,7 +29,7 @@ public final class SpanMethod implements FewShotMethod {
     public static final String NAME = "span";
 
     /** Key of the span settings in {@code adapter_config.json}. */
-    public static final String CONFIG_KEY = "fewner_span";
+    public static final String CONFIG_KEY = SpanSettings.CONFIG_KEY;
 
     private final FeatureSource features;
     private final SpanHeads heads;
@@ -135,15 +134,25 @@ public final class SpanMethod implements FewShotMethod {
         }
     }
 
+    /** The {@code fewner_span} settings of an adapter directory ({@link SpanSettings}). */
+    public static SpanSettings readSettings(Path adapterDir) {
+        return SpanSettings.fromJson(
+                LoraAdapter.read(adapterDir).config().extra().get(CONFIG_KEY),
+                adapterDir.resolve("adapter_config.json"));
+    }
+
     /**
      * The decoding settings of an adapter directory: {@code fewner_span.typing} {@code mixed} gives
      * {@link SpanDecoder} settings ({@code mix}, {@code mean_margin}, {@code proj_margin}, {@code
-     * length_bonus}); {@code projection} (adapters written before the mixed typing) and {@code
-     * mean} (no trained typing) give null, the heads' own typing.
+     * length_bonus}, {@code similarity_weight}); {@code projection} (adapters written before the
+     * mixed typing) and {@code mean} (no trained typing) give null, the heads' own typing.
      */
     public static SpanDecoder.Settings readDecoding(Path adapterDir, Overrides o) {
-        JsonNode c = LoraAdapter.read(adapterDir).config().extra().get(CONFIG_KEY);
-        String typing = o.typing() != null ? o.typing() : c.path("typing").asText("projection");
+        return decoding(readSettings(adapterDir), adapterDir, o);
+    }
+
+    private static SpanDecoder.Settings decoding(SpanSettings s, Path adapterDir, Overrides o) {
+        String typing = s.typing(o);
         if (typing.equals("projection") || typing.equals("mean")) {
             return null;
         }
@@ -153,40 +162,17 @@ public final class SpanMethod implements FewShotMethod {
                             + ": typing must be 'mixed' or 'projection', got "
                             + FewNerException.quote(typing));
         }
-        return new SpanDecoder.Settings(
-                o.mix() != null ? o.mix() : c.path("mix").asDouble(0.5),
-                o.meanMargin() != null ? o.meanMargin() : c.path("mean_margin").asDouble(0.3),
-                o.projMargin() != null ? o.projMargin() : c.path("proj_margin").asDouble(0.5),
-                o.lengthBonus() != null ? o.lengthBonus() : c.path("length_bonus").asDouble(0.05),
-                o.similarityWeight() != null
-                        ? o.similarityWeight()
-                        : c.hasNonNull("similarity_weight")
-                                ? c.get("similarity_weight").asDouble()
-                                : null);
+        return s.decoding(o);
     }
 
     /** Reads the heads and their settings from an adapter directory written by the trainer. */
     public static SpanHeads readHeads(Path adapterDir, Overrides o) {
         LoraAdapter a = LoraAdapter.read(adapterDir);
-        JsonNode c = a.config().extra().get(CONFIG_KEY);
-        if (c == null || !c.isObject()) {
-            throw new FewNerException(
-                    adapterDir.resolve("adapter_config.json")
-                            + ": no '"
-                            + CONFIG_KEY
-                            + "' object: not a span-method adapter (train one with ./fewner train --method span)");
-        }
-        SpanHeads.Config cfg =
-                new SpanHeads.Config(
-                        c.path("detect_layer").asInt(12),
-                        o.typeLayer() != null ? o.typeLayer() : c.path("type_layer").asInt(9),
-                        c.path("max_width").asInt(8),
-                        o.threshold() != null ? o.threshold() : c.path("threshold").asDouble(0.5),
-                        o.rejection() != null
-                                ? o.rejection()
-                                : c.path("rejection").asText("learnt"),
-                        o.margin() != null ? o.margin() : c.path("margin").asDouble(0.5));
-        return new SpanHeads(cfg, a.heads());
+        SpanSettings s =
+                SpanSettings.fromJson(
+                        a.config().extra().get(CONFIG_KEY),
+                        adapterDir.resolve("adapter_config.json"));
+        return new SpanHeads(s.heads(o), a.heads());
     }
 
     /**
@@ -381,11 +367,6 @@ public final class SpanMethod implements FewShotMethod {
             this.adapted = adapted;
             this.prototypes = prototypes;
             this.meanPrototypes = meanPrototypes;
-        }
-
-        /** The normalised mean-vector prototypes (mixed typing). */
-        public Map<String, float[]> meanPrototypes() {
-            return meanPrototypes;
         }
 
         public SpanHeads heads() {

@@ -17,8 +17,8 @@ import org.fewner.llm.tensors.HostTensor;
 import org.fewner.ner.Mention;
 import org.fewner.training.data.ExampleFiles;
 import org.fewner.training.data.TrainingExample;
+import org.fewner.training.dev.SpanStepProfiler;
 import org.fewner.training.span.FeatureStore;
-import org.fewner.training.span.SpanStepProfiler;
 import org.fewner.training.span.SpanTrainer;
 import org.fewner.training.span.SpanTrainingConfig;
 

@@ -5,12 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,9 +13,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.Consumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
 import org.fewner.llm.decoder.DecoderModel;
@@ -28,8 +20,8 @@ import org.fewner.llm.lora.AdapterRegistry;
 import org.fewner.llm.lora.LoraAdapter;
 import org.fewner.llm.lora.LoraConfig;
 import org.fewner.llm.nn.LoraWeights;
+import org.fewner.training.loop.TrainingLoop;
 import org.fewner.training.optim.AdamW;
-import org.fewner.training.optim.LinearWarmupDecay;
 import org.fewner.training.optim.TrainingCheckpoint;
 
 /**
@@ -39,10 +31,10 @@ import org.fewner.training.optim.TrainingCheckpoint;
  * <p>The trainable parameters are the LoRA factors only (the base is frozen); they are kept here as
  * float arrays (the master copy) and made resident on the backbone as adapter {@link #NAME} before
  * each pass, so that a pass sees exactly the current values and DJL computes their gradients. The
- * same rules as the span trainer ({@link org.fewner.training.span.SpanTrainer}): the shared plain-
- * Java {@link AdamW} (its moments are checkpointed, {@link TrainingCheckpoint}), every random
- * choice of step s derived from (seed, s) so that a resumed run replays the steps an uninterrupted
- * one would, atomic checkpoints, one JSON line per step.
+ * same loop as the span trainer ({@link TrainingLoop}): the shared plain-Java {@link AdamW} (its
+ * moments are checkpointed, {@link TrainingCheckpoint}), every random choice of step s derived from
+ * (seed, s) so that a resumed run replays the steps an uninterrupted one would, atomic checkpoints,
+ * one JSON line per step.
  *
  * <p>Adversarial training (FGM, Miyato et al.): with g = ∂L/∂e at the input embeddings e of the
  * batch, δ = ε·g/‖g‖₂ (the norm over the whole batch), and the gradient of L(e + δ) is added to the
@@ -52,9 +44,6 @@ import org.fewner.training.optim.TrainingCheckpoint;
 public final class GenerativeTrainer {
     /** Name of the adapter made resident while training. */
     public static final String NAME = "fewner.train.generative";
-
-    static final String CKPT_TENSORS = TrainingCheckpoint.TENSORS;
-    static final String CKPT_JSON = TrainingCheckpoint.JSON;
 
     private final GenerativeTrainingConfig config;
     private final DecoderModel model;
@@ -66,11 +55,9 @@ public final class GenerativeTrainer {
     /** PEFT module key → model layer name. */
     private final Map<String, String> layerOf = new LinkedHashMap<>();
 
-    private final AdamW optimiser = new AdamW();
-    private final Map<String, float[]> params = optimiser.parameters();
-    private int step;
-    private Map<String, Double> lastLosses = new LinkedHashMap<>();
-    private double elapsedBefore;
+    private final TrainingLoop<GenerativeTrainingConfig> loop;
+    private final AdamW optimiser;
+    private final Map<String, float[]> params;
     private long tokensSeen;
 
     public GenerativeTrainer(
@@ -82,6 +69,24 @@ public final class GenerativeTrainer {
             throw new FewNerException("training: no instruction example");
         }
         this.config = config;
+        this.loop =
+                new TrainingLoop<>(
+                        new TrainingLoop.Settings(
+                                "train generative",
+                                config.lr(),
+                                config.warmup(),
+                                config.maxSteps(),
+                                config.weightDecay(),
+                                config.maxGradNorm(),
+                                config.checkpointSteps()),
+                        config,
+                        GenerativeTrainingConfig.class,
+                        l -> {
+                            Double a = l.get("answer");
+                            return a == null ? "" : String.format("ans=%.3f", a);
+                        });
+        this.optimiser = loop.optimiser();
+        this.params = optimiser.parameters();
         this.model = model;
         this.registry = registry;
         this.examples = examples;
@@ -129,15 +134,20 @@ public final class GenerativeTrainer {
     }
 
     public int step() {
-        return step;
+        return loop.step();
+    }
+
+    /** The training loop (optimiser, step counter, checkpoints, resume). */
+    public TrainingLoop<GenerativeTrainingConfig> loop() {
+        return loop;
     }
 
     public Map<String, Double> lastLosses() {
-        return lastLosses;
+        return loop.lastLosses();
     }
 
     public double elapsedBefore() {
-        return elapsedBefore;
+        return loop.elapsedBefore();
     }
 
     /** Answer tokens trained on by this process (not counting a resumed run's earlier steps). */
@@ -174,7 +184,7 @@ public final class GenerativeTrainer {
 
     /** Learning rate of step {@code s}: linear warm-up, then linear decay to 0. */
     double learningRate(int s) {
-        return new LinearWarmupDecay(config.lr(), config.warmup(), config.maxSteps()).at(s);
+        return loop.learningRate(s);
     }
 
     /**
@@ -284,8 +294,13 @@ public final class GenerativeTrainer {
         return new GenerativeLosses.Batch(batch(s));
     }
 
-    /** One training step: clean pass, optional FGM/PGD passes, AdamW. */
+    /** One training step (no log, no checkpoint): the step the loop runs next. */
     void trainStep(NDManager root) {
+        loop.trainStep(root, this::step);
+    }
+
+    /** Step {@code step}: clean pass, optional FGM/PGD passes, AdamW; returns the loss terms. */
+    private Map<String, Double> step(NDManager root, int step) {
         GenerativeLosses.Batch b = batchOf(step);
         Map<String, float[]> grads = new LinkedHashMap<>();
         params.forEach((n, v) -> grads.put(n, new float[v.length]));
@@ -328,14 +343,10 @@ public final class GenerativeTrainer {
                     "training diverged at step " + step + ": the gradient norm is " + norm);
         }
         // global gradient-norm clipping (HF Trainer's max_grad_norm, 1.0 by default)
-        AdamW.clip(grads, config.maxGradNorm(), norm);
-        double lr = learningRate(step);
-        optimiser.step(grads, lr, config.weightDecay(), step + 1);
-        values.put("lr", lr);
+        values.put("lr", loop.update(grads, norm));
         values.put("answer_tokens", (double) b.answerTokens);
-        lastLosses = values;
         tokensSeen += (long) b.rows() * b.length();
-        step++;
+        return values;
     }
 
     /** δ += α·g/‖g‖₂, then projected back on the ε-ball (FGM: one step with α = ε). */
@@ -368,90 +379,26 @@ public final class GenerativeTrainer {
 
     /** Writes factors, AdamW moments, step and losses atomically into {@code dir}. */
     public void checkpoint(Path dir, double elapsedSeconds) {
-        TrainingCheckpoint.write(dir, optimiser, step, elapsedSeconds, config, lastLosses);
+        loop.checkpoint(dir, elapsedSeconds);
     }
 
     /** Restores a checkpoint written by {@link #checkpoint}; the settings must be the same. */
     public void restore(Path dir) {
-        TrainingCheckpoint.State st =
-                TrainingCheckpoint.read(dir, optimiser, GenerativeTrainingConfig.class, config);
-        step = st.step();
-        elapsedBefore = st.elapsedSeconds();
-        lastLosses = st.losses();
+        loop.restore(dir);
     }
 
-    // ------------------------------------------------------------------------------- the loop
-
     /**
-     * Runs to {@code maxSteps}: progress bar, one JSON line per step in {@code log}, a checkpoint
-     * every {@code checkpointSteps} steps, every 10 minutes and at the end.
+     * Runs to {@code maxSteps} in the {@link TrainingLoop}: progress bar, one JSON line per step in
+     * {@code log}, a checkpoint every {@code checkpointSteps} steps, every 10 minutes and at the
+     * end; the training adapter is removed from the registry afterwards.
      *
      * @param stopAfter stop (as if killed) after this many steps of this call; -1 = never (tests)
      * @param afterStep called after each step (tests), may be null
      */
     public void run(
             NDManager root, Path log, Path ckptDir, int stopAfter, Consumer<Integer> afterStep) {
-        long t0 = System.nanoTime();
-        long lastCkpt = t0;
-        int done = 0;
         try {
-            Files.createDirectories(log.toAbsolutePath().getParent());
-        } catch (IOException e) {
-            throw new FewNerException(log + ": cannot create its folder: " + e.getMessage(), e);
-        }
-        try (BufferedWriter w =
-                        Files.newBufferedWriter(
-                                log,
-                                StandardCharsets.UTF_8,
-                                StandardOpenOption.CREATE,
-                                StandardOpenOption.APPEND);
-                ProgressBar pb =
-                        new ProgressBarBuilder()
-                                .setTaskName("train generative")
-                                .setInitialMax(config.maxSteps())
-                                .startsFrom(step, java.time.Duration.ZERO)
-                                .setStyle(ProgressBarStyle.ASCII)
-                                .setUpdateIntervalMillis(2000)
-                                .build()) {
-            while (step < config.maxSteps()) {
-                if (stopAfter >= 0 && done >= stopAfter) {
-                    return;
-                }
-                long s0 = System.nanoTime();
-                trainStep(root);
-                double dt = (System.nanoTime() - s0) / 1e9;
-                done++;
-                ObjectNode line = Json.MAPPER.createObjectNode();
-                line.put("step", step);
-                lastLosses.forEach(
-                        (k, v) -> {
-                            if (v == null) {
-                                line.putNull(k);
-                            } else {
-                                line.put(k, v);
-                            }
-                        });
-                line.put("step_s", dt);
-                w.write(Json.line(line));
-                w.write('\n');
-                pb.step();
-                Double a = lastLosses.get("answer");
-                pb.setExtraMessage(a == null ? "" : String.format("ans=%.3f", a));
-                long now = System.nanoTime();
-                if (step % config.checkpointSteps() == 0
-                        || now - lastCkpt > 600e9
-                        || step == config.maxSteps()) {
-                    w.flush();
-                    checkpoint(ckptDir, elapsedBefore + (now - t0) / 1e9);
-                    lastCkpt = now;
-                }
-                if (afterStep != null) {
-                    afterStep.accept(step);
-                }
-            }
-        } catch (IOException e) {
-            throw new FewNerException(
-                    log + ": cannot write the training log: " + e.getMessage(), e);
+            loop.run(root, log, ckptDir, stopAfter, afterStep, this::step);
         } finally {
             registry.remove(NAME);
         }

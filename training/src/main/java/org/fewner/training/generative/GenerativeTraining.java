@@ -2,17 +2,13 @@ package org.fewner.training.generative;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.fewner.common.AtomicFiles;
 import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
@@ -22,12 +18,10 @@ import org.fewner.llm.lora.AdapterRegistry;
 import org.fewner.llm.lora.LoraAdapter;
 import org.fewner.llm.model.Backbone;
 import org.fewner.llm.model.Models;
-import org.fewner.training.data.ExampleFiles;
-import org.fewner.training.data.ExampleReport;
 import org.fewner.training.data.TrainingExample;
-import org.fewner.training.span.SourceCorpora;
-import org.fewner.training.span.SpanDevTool;
-import org.fewner.training.span.SpanTraining;
+import org.fewner.training.loop.TrainingRun;
+import org.fewner.training.source.SourceIntake;
+import org.fewner.training.source.TargetFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,56 +54,15 @@ public final class GenerativeTraining {
 
     private GenerativeTraining() {}
 
-    /** Sources read as for the span method ({@code FORMAT:FILE[@N]}), target checks included. */
+    /**
+     * The sources ({@code FORMAT:FILE[@N]}) through the trainers' one intake ({@link
+     * SourceIntake}), not lower-cased, the sentences that occur in a target dropped.
+     */
     public static List<TrainingExample> readSources(
             List<String> sources, List<Path> targets, Path work, long seed, ObjectNode record) {
-        List<TrainingExample> examples = new ArrayList<>();
-        ExampleReport report = new ExampleReport();
-        ArrayNode files = record.putArray("source_files");
-        for (String spec : sources) {
-            int cap = 0;
-            String s = spec;
-            int at = s.lastIndexOf('@');
-            if (at > s.indexOf(':')) {
-                try {
-                    cap = Integer.parseInt(s.substring(at + 1));
-                } catch (NumberFormatException e) {
-                    throw new FewNerException(
-                            "--source " + spec + ": expected FORMAT:FILE[@MAX_SENTENCES]", e);
-                }
-                s = s.substring(0, at);
-            }
-            SourceCorpora.Source src = SourceCorpora.parse(s);
-            SpanTraining.checkNotATarget(src.file(), targets);
-            ExampleFiles.Collected col = SourceCorpora.read(src, work, false, 200);
-            List<TrainingExample> kept = SpanDevTool.sample(col.examples(), cap, seed);
-            examples.addAll(kept);
-            report.add(col.report());
-            ObjectNode f = files.addObject();
-            f.put("path", src.file().toString());
-            f.put("sha256", SpanTraining.sha256(src.file()));
-            f.put("format", src.format());
-            f.put("sentences_read", col.report().sentencesRead);
-            f.put("sentences_used", kept.size());
-        }
-        record.set("collector_report", Json.MAPPER.valueToTree(report));
-        int overlap = 0;
-        if (!targets.isEmpty()) {
-            Set<String> keys = new HashSet<>();
-            for (Path t : targets) {
-                keys.addAll(SpanTraining.targetSentences(t, work));
-            }
-            List<TrainingExample> kept = new ArrayList<>();
-            for (TrainingExample ex : examples) {
-                if (keys.contains(ex.key())) {
-                    overlap++;
-                } else {
-                    kept.add(ex);
-                }
-            }
-            examples = kept;
-        }
-        record.put("dropped_overlapping_target_sentences", overlap);
+        List<TrainingExample> examples =
+                SourceIntake.read(sources, targets, work, false, seed, record).examples();
+        examples = TargetFiles.dropOverlapping(examples, targets, work, record);
         if (examples.isEmpty()) {
             throw new FewNerException("--source: no training sentence left");
         }
@@ -120,17 +73,9 @@ public final class GenerativeTraining {
     public static ObjectNode run(Options o) {
         long t0 = System.nanoTime();
         GenerativeTrainingConfig c = o.config();
-        Path work = o.out().resolveSibling(o.out().getFileName() + ".work");
-        try {
-            Files.createDirectories(work);
-        } catch (IOException e) {
-            throw new FewNerException(work + ": cannot create: " + e.getMessage(), e);
-        }
-        ObjectNode record = Json.MAPPER.createObjectNode();
-        record.put("command", o.command());
-        record.put("method", "generative");
-        record.put("model", o.modelSpec());
-        record.put("software_version", o.version());
+        Path work = TrainingRun.workDir(o.out());
+        ObjectNode record =
+                TrainingRun.record(o.command(), "generative", o.modelSpec(), o.version());
         List<TrainingExample> sentences =
                 readSources(o.sources(), o.targets(), work, c.seed(), record);
         Map<String, String> defs =
@@ -172,21 +117,11 @@ public final class GenerativeTraining {
             record.put("answer_tokens", answerTokens);
             try (AdapterRegistry registry = new AdapterRegistry(model)) {
                 GenerativeTrainer trainer = new GenerativeTrainer(c, model, registry, enc);
-                Path ckpt = work.resolve("checkpoint");
-                Path log = o.out().resolveSibling(o.out().getFileName() + ".log.jsonl");
+                Path ckpt = TrainingRun.checkpointDir(work);
+                Path log = TrainingRun.logFile(o.out());
+                trainer.loop().resumeOrStartFresh(o.resume(), ckpt, log);
                 if (o.resume()) {
-                    if (!Files.isRegularFile(ckpt.resolve(GenerativeTrainer.CKPT_JSON))) {
-                        throw new FewNerException(ckpt + ": no checkpoint to resume from");
-                    }
-                    trainer.restore(ckpt);
                     LOG.info("resumed at step {}", trainer.step());
-                } else {
-                    try {
-                        Files.deleteIfExists(log);
-                    } catch (IOException e) {
-                        throw new FewNerException(
-                                log + ": cannot remove the old log: " + e.getMessage(), e);
-                    }
                 }
                 long tr0 = System.nanoTime();
                 // on the model's device (CPU, or a GPU with --device gpu)

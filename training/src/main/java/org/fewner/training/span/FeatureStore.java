@@ -9,10 +9,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 import org.fewner.common.FewNerException;
+import org.fewner.ner.span.FeatureSource;
 
 /**
  * Cached word vectors of a frozen backbone, one entry per distinct sentence (keyed by its words
@@ -219,6 +224,30 @@ public final class FeatureStore {
             }
             byKey.put(e.getKey(), v);
             words.put(e.getKey(), other.words.get(e.getKey()));
+        }
+    }
+
+    /** Encodes sentences in chunks of 256, shortest first (progress bar), into {@code store}. */
+    public static void encodeInto(
+            FeatureSource wf, List<List<String>> sentences, FeatureStore store) {
+        // Sort by length so each chunk's batches are dense; 256 sentences per chunk.
+        List<List<String>> sorted = new ArrayList<>(sentences);
+        sorted.sort(Comparator.comparingInt(List::size));
+        try (ProgressBar pb =
+                new ProgressBarBuilder()
+                        .setTaskName("encode")
+                        .setInitialMax(sorted.size())
+                        .setStyle(ProgressBarStyle.ASCII)
+                        .setUpdateIntervalMillis(5000)
+                        .build()) {
+            for (int i = 0; i < sorted.size(); i += 256) {
+                List<List<String>> chunk = sorted.subList(i, Math.min(sorted.size(), i + 256));
+                float[][][] f = wf.features(chunk);
+                for (int k = 0; k < chunk.size(); k++) {
+                    store.put(chunk.get(k), f[k]);
+                }
+                pb.stepBy(chunk.size());
+            }
         }
     }
 }

@@ -13,31 +13,31 @@ import org.fewner.training.data.TrainingExample;
  * labels, and the typing spans with their roles. Built in plain Java from an episode; the losses
  * ({@link SpanLosses}) turn it into tensors.
  */
-final class SpanBatch {
+public final class SpanBatch {
     /** Roles of typing rows. */
-    static final int SUPPORT = 0;
+    public static final int SUPPORT = 0;
 
-    static final int QUERY = 1;
+    public static final int QUERY = 1;
 
     /** A boundary-shifted negative of a query span (BANER's loss only). */
-    static final int SHIFTED = 2;
+    public static final int SHIFTED = 2;
 
-    final List<TrainingExample> sentences = new ArrayList<>();
-    final List<Integer> offsets = new ArrayList<>();
-    int rows;
+    public final List<TrainingExample> sentences = new ArrayList<>();
+    public final List<Integer> offsets = new ArrayList<>();
+    public int rows;
 
     // detection candidates (global word rows)
     // {b, e, width, b - 1, e + 1}; the last two are -1 outside the sentence
-    final List<int[]> candidates = new ArrayList<>();
-    final List<Float> candidateLabels = new ArrayList<>();
+    public final List<int[]> candidates = new ArrayList<>();
+    public final List<Float> candidateLabels = new ArrayList<>();
 
     // typing rows: global b, e (inclusive), class (-1 = none), role
-    final List<int[]> spans = new ArrayList<>();
+    public final List<int[]> spans = new ArrayList<>();
 
     /** For BANER's loss: {query row, shifted row, class}. */
-    final List<int[]> boundaryPairs = new ArrayList<>();
+    public final List<int[]> boundaryPairs = new ArrayList<>();
 
-    int ways;
+    public int ways;
 
     int addSentence(TrainingExample ex) {
         sentences.add(ex);

@@ -13,17 +13,17 @@ import org.fewner.ner.span.SpanHeads;
  * The span method's forward pass and losses in DJL (autograd), on a {@link SpanBatch}. Same
  * arithmetic as {@link SpanHeads}' plain-Java inference.
  */
-final class SpanLosses {
+public final class SpanLosses {
     private SpanLosses() {}
 
     /** Loss terms (each already a scalar NDArray; null when switched off or empty). */
-    static final class Terms {
+    public static final class Terms {
         NDArray detect;
         NDArray episode;
         NDArray infonce;
         NDArray boundary;
 
-        NDArray total(SpanTrainingConfig c) {
+        public NDArray total(SpanTrainingConfig c) {
             NDArray t = detect.mul((float) c.detectWeight());
             if (episode != null && c.episodeWeight() > 0) {
                 t = t.add(episode.mul((float) c.episodeWeight()));
@@ -37,7 +37,7 @@ final class SpanLosses {
             return t;
         }
 
-        Map<String, Double> values() {
+        public Map<String, Double> values() {
             Map<String, Double> m = new LinkedHashMap<>();
             m.put("detect", detect.getFloat() * 1.0);
             m.put("episode", episode == null ? null : episode.getFloat() * 1.0);
@@ -77,7 +77,7 @@ final class SpanLosses {
      * @param xd detection-layer word vectors [N, H]
      * @param xl typing-layer word vectors [N, H]
      */
-    static Terms compute(
+    public static Terms compute(
             NDManager m,
             Map<String, NDArray> p,
             NDArray xd,

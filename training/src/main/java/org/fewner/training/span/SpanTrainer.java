@@ -5,13 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,18 +13,13 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.Consumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.fewner.common.FewNerException;
-import org.fewner.common.Json;
 import org.fewner.llm.tensors.HostTensor;
 import org.fewner.ner.Mention;
 import org.fewner.ner.span.SpanHeads;
 import org.fewner.training.data.TrainingExample;
+import org.fewner.training.loop.TrainingLoop;
 import org.fewner.training.optim.AdamW;
-import org.fewner.training.optim.LinearWarmupDecay;
-import org.fewner.training.optim.TrainingCheckpoint;
 
 /**
  * Trains the span method's heads on cached word vectors of a frozen backbone.
@@ -42,29 +31,22 @@ import org.fewner.training.optim.TrainingCheckpoint;
  *
  * <p>Determinism: all randomness of step {@code s} comes from {@code new Random(seed, s)}, so the
  * data position is the step number, and a resumed run replays exactly the steps an uninterrupted
- * one would. AdamW, the schedule, clipping and the checkpoint files are the trainers' shared ones
- * ({@link AdamW}, {@link LinearWarmupDecay}, {@link TrainingCheckpoint}).
+ * one would. The step counter, AdamW, the schedule, clipping, the log and the checkpoints are the
+ * trainers' one {@link TrainingLoop}.
  */
 public final class SpanTrainer {
-    /** Checkpoint file names inside the checkpoint directory. */
-    static final String CKPT_TENSORS = TrainingCheckpoint.TENSORS;
-
-    static final String CKPT_JSON = TrainingCheckpoint.JSON;
-
     private final SpanTrainingConfig config;
     private final List<TrainingExample> examples;
     private final FeatureStore store;
     private final int hidden;
-    private final AdamW optimiser = new AdamW();
-    private final Map<String, float[]> params = optimiser.parameters();
-    private final Map<String, long[]> shapes = optimiser.shapes();
+    private final TrainingLoop<SpanTrainingConfig> loop;
+    private final AdamW optimiser;
+    private final Map<String, float[]> params;
+    private final Map<String, long[]> shapes;
     private final List<String> corpora = new ArrayList<>();
     private final Map<String, EpisodeSampler> samplers = new LinkedHashMap<>();
     private final Map<String, List<Integer>> corpusExamples = new LinkedHashMap<>();
     private final Map<String, List<String>> corpusTypes = new LinkedHashMap<>();
-    private int step;
-    private Map<String, Double> lastLosses = new LinkedHashMap<>();
-    private double elapsedBefore;
 
     public SpanTrainer(
             SpanTrainingConfig config, List<TrainingExample> examples, FeatureStore store) {
@@ -72,6 +54,22 @@ public final class SpanTrainer {
         this.examples = examples;
         this.store = store;
         this.hidden = store.hidden();
+        this.loop =
+                new TrainingLoop<>(
+                        new TrainingLoop.Settings(
+                                "train span",
+                                config.lr(),
+                                config.warmup(),
+                                config.maxSteps(),
+                                config.weightDecay(),
+                                config.clipNorm(),
+                                config.checkpointSteps()),
+                        config,
+                        SpanTrainingConfig.class,
+                        SpanTrainer::progressMessage);
+        this.optimiser = loop.optimiser();
+        this.params = optimiser.parameters();
+        this.shapes = optimiser.shapes();
         store.layerIndex(config.detectLayer());
         store.layerIndex(config.typeLayer());
         indexCorpora();
@@ -165,26 +163,16 @@ public final class SpanTrainer {
     }
 
     public int step() {
-        return step;
+        return loop.step();
     }
 
-    /** The optimiser holding the heads' master copies and moments (the step profiler's view). */
-    AdamW optimiser() {
-        return optimiser;
-    }
-
-    /** One AdamW update of the current step with {@code grads} (clipped first); no step count. */
-    void applyUpdate(Map<String, float[]> grads) {
-        adamW(grads, learningRate(step));
-    }
-
-    /** Advances the step counter (the step profiler replays {@link #trainStep} phase by phase). */
-    void advance() {
-        step++;
+    /** The training loop (optimiser, step counter, checkpoints): the step profiler's view. */
+    public TrainingLoop<SpanTrainingConfig> loop() {
+        return loop;
     }
 
     public Map<String, Double> lastLosses() {
-        return lastLosses;
+        return loop.lastLosses();
     }
 
     /** Corpora that episodes are drawn from (at least two types with enough entities). */
@@ -212,11 +200,11 @@ public final class SpanTrainer {
 
     /** Learning rate of step {@code s} (0-based): linear warm-up, then linear decay to 0. */
     double learningRate(int s) {
-        return new LinearWarmupDecay(config.lr(), config.warmup(), config.maxSteps()).at(s);
+        return loop.learningRate(s);
     }
 
     /** Builds the batch of step {@code s}: everything random is drawn from its own generator. */
-    SpanBatch batch(int s) {
+    public SpanBatch batch(int s) {
         Random rng = new Random(config.seed() * 1_000_003L + s);
         SpanBatch b = new SpanBatch();
         if (config.trainsTyping() && !corpora.isEmpty()) {
@@ -323,8 +311,13 @@ public final class SpanTrainer {
         return Math.sqrt(s);
     }
 
-    /** One training step: batch, losses, adversarial passes, AdamW. */
-    void trainStep(NDManager root) {
+    /** One training step (no log, no checkpoint): the step the loop runs next. */
+    public void trainStep(NDManager root) {
+        loop.trainStep(root, this::step);
+    }
+
+    /** Step {@code step}: batch, losses, adversarial passes, AdamW; returns the loss terms. */
+    private Map<String, Double> step(NDManager root, int step) {
         SpanBatch b = batch(step);
         float[] xd = features(b, config.detectLayer());
         float[] xl = features(b, config.typeLayer());
@@ -366,13 +359,11 @@ public final class SpanTrainer {
                 }
             }
         }
-        adamW(grads, learningRate(step));
-        values.put("lr", learningRate(step));
-        lastLosses = values;
-        step++;
+        values.put("lr", loop.update(grads));
+        return values;
     }
 
-    static void step(float[] delta, float[] g, double alpha, double eps) {
+    public static void step(float[] delta, float[] g, double alpha, double eps) {
         double n = norm(g);
         if (n == 0 || !Double.isFinite(n)) {
             return;
@@ -389,7 +380,7 @@ public final class SpanTrainer {
         }
     }
 
-    static float[] add(float[] a, float[] b) {
+    public static float[] add(float[] a, float[] b) {
         float[] o = new float[a.length];
         for (int i = 0; i < a.length; i++) {
             o[i] = a[i] + b[i];
@@ -397,115 +388,36 @@ public final class SpanTrainer {
         return o;
     }
 
-    /**
-     * Scales all gradients so that their global L2 norm is at most {@code clipNorm}: a single batch
-     * with an outsized gradient (seen as a sudden collapse of the typing projection at lr 1e-3
-     * without clipping) then cannot throw AdamW's moments off.
-     */
-    static void clip(Map<String, float[]> grads, double clipNorm) {
-        AdamW.clip(grads, clipNorm);
-    }
-
-    private void adamW(Map<String, float[]> grads, double lr) {
-        clip(grads, config.clipNorm());
-        optimiser.step(grads, lr, config.weightDecay(), step + 1);
-    }
-
     // ------------------------------------------------------------------------------- checkpoints
 
     /** Writes parameters, AdamW moments, step and losses atomically into {@code dir}. */
     public void checkpoint(Path dir, double elapsedSeconds) {
-        TrainingCheckpoint.write(dir, optimiser, step, elapsedSeconds, config, lastLosses);
+        loop.checkpoint(dir, elapsedSeconds);
     }
 
     /** Restores a checkpoint written by {@link #checkpoint}; the config must be the same. */
     public void restore(Path dir) {
-        TrainingCheckpoint.State st =
-                TrainingCheckpoint.read(dir, optimiser, SpanTrainingConfig.class, config);
-        step = st.step();
-        elapsedBefore = st.elapsedSeconds();
-        lastLosses = st.losses();
+        loop.restore(dir);
     }
 
     public double elapsedBefore() {
-        return elapsedBefore;
+        return loop.elapsedBefore();
     }
 
-    // ------------------------------------------------------------------------------- the loop
-
     /**
-     * Runs to {@code maxSteps}: progress bar with the loss terms, one JSON line per step in {@code
-     * log}, a checkpoint into {@code ckptDir} every {@code checkpointSteps} steps or 10 minutes.
+     * Runs to {@code maxSteps} in the {@link TrainingLoop}: progress bar with the loss terms, one
+     * JSON line per step in {@code log}, a checkpoint into {@code ckptDir} every {@code
+     * checkpointSteps} steps or 10 minutes.
      *
      * @param stopAfter stop (as if killed) after this many steps of this call; -1 = never (tests)
      * @param afterStep called after each step (tests), may be null
      */
     public void run(
             NDManager root, Path log, Path ckptDir, int stopAfter, Consumer<Integer> afterStep) {
-        long t0 = System.nanoTime();
-        long lastCkpt = t0;
-        int done = 0;
-        try {
-            Files.createDirectories(log.toAbsolutePath().getParent());
-        } catch (IOException e) {
-            throw new FewNerException(log + ": cannot create its folder: " + e.getMessage(), e);
-        }
-        try (BufferedWriter w =
-                        Files.newBufferedWriter(
-                                log,
-                                StandardCharsets.UTF_8,
-                                StandardOpenOption.CREATE,
-                                StandardOpenOption.APPEND);
-                ProgressBar pb =
-                        new ProgressBarBuilder()
-                                .setTaskName("train span")
-                                .setInitialMax(config.maxSteps())
-                                .startsFrom(step, java.time.Duration.ZERO)
-                                .setStyle(ProgressBarStyle.ASCII)
-                                .setUpdateIntervalMillis(2000)
-                                .build()) {
-            while (step < config.maxSteps()) {
-                if (stopAfter >= 0 && done >= stopAfter) {
-                    return;
-                }
-                long s0 = System.nanoTime();
-                trainStep(root);
-                double dt = (System.nanoTime() - s0) / 1e9;
-                done++;
-                ObjectNode line = Json.MAPPER.createObjectNode();
-                line.put("step", step);
-                lastLosses.forEach(
-                        (k, v) -> {
-                            if (v == null) {
-                                line.putNull(k);
-                            } else {
-                                line.put(k, v);
-                            }
-                        });
-                line.put("step_s", dt);
-                w.write(Json.line(line));
-                w.write('\n');
-                pb.step();
-                pb.setExtraMessage(extraMessage());
-                long now = System.nanoTime();
-                if (step % config.checkpointSteps() == 0
-                        || now - lastCkpt > 600e9
-                        || step == config.maxSteps()) {
-                    w.flush();
-                    checkpoint(ckptDir, elapsedBefore + (now - t0) / 1e9);
-                    lastCkpt = now;
-                }
-                if (afterStep != null) {
-                    afterStep.accept(step);
-                }
-            }
-        } catch (IOException e) {
-            throw new FewNerException(
-                    log + ": cannot write the training log: " + e.getMessage(), e);
-        }
+        loop.run(root, log, ckptDir, stopAfter, afterStep, this::step);
     }
 
-    private String extraMessage() {
+    private static String progressMessage(Map<String, Double> lastLosses) {
         StringBuilder sb = new StringBuilder();
         for (String k : List.of("detect", "episode", "infonce", "boundary")) {
             Double v = lastLosses.get(k);

@@ -2,21 +2,13 @@ package org.fewner.training.span;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import org.fewner.common.AtomicFiles;
 import org.fewner.common.FewNerException;
@@ -26,15 +18,16 @@ import org.fewner.llm.lora.LoraAdapter;
 import org.fewner.llm.lora.LoraConfig;
 import org.fewner.llm.model.Backbone;
 import org.fewner.llm.model.Models;
-import org.fewner.ner.LabeledSentence;
 import org.fewner.ner.encode.BackboneWordEncoder;
 import org.fewner.ner.span.EncoderFeatures;
 import org.fewner.ner.span.FeatureSource;
 import org.fewner.ner.span.SpanHeads;
 import org.fewner.ner.span.SpanMethod;
-import org.fewner.training.data.ExampleFiles;
-import org.fewner.training.data.ExampleReport;
+import org.fewner.ner.span.SpanSettings;
 import org.fewner.training.data.TrainingExample;
+import org.fewner.training.loop.TrainingRun;
+import org.fewner.training.source.SourceIntake;
+import org.fewner.training.source.TargetFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,18 +44,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SpanTraining {
     private static final Logger LOG = LoggerFactory.getLogger(SpanTraining.class);
-
-    /** Files under the shared datasets that are evaluation targets: never a source. */
-    static final List<String> EVALUATION_FILES =
-            List.of(
-                    "few-nerd/",
-                    "crossdomain/",
-                    "conll2003/eng.testb",
-                    "conll2003/eng.testa",
-                    "wnut17/emerging.test.annotated",
-                    "wnut17/emerging.dev.conll",
-                    "ncbi-disease/test.tsv",
-                    "bc5cdr/test.tsv");
 
     /** Everything the command line sets. */
     public record Options(
@@ -81,122 +62,12 @@ public final class SpanTraining {
 
     private SpanTraining() {}
 
-    /** Refuses a source that is an evaluation target (a {@code --target} or a known test file). */
-    public static void checkNotATarget(Path source, List<Path> targets) {
-        Path abs = source.toAbsolutePath().normalize();
-        for (Path t : targets) {
-            if (abs.equals(t.toAbsolutePath().normalize())) {
-                throw new FewNerException(
-                        source + ": is an evaluation target (--target); it cannot be a source");
-            }
-        }
-        String s = abs.toString().replace('\\', '/');
-        int at = s.indexOf("/datasets/");
-        if (at >= 0) {
-            String rel = s.substring(at + "/datasets/".length());
-            for (String e : EVALUATION_FILES) {
-                if (rel.startsWith(e)) {
-                    throw new FewNerException(
-                            source
-                                    + ": is evaluation data ("
-                                    + e
-                                    + "); training on it would make every figure on it meaningless");
-                }
-            }
-            boolean gumTarget = false;
-            for (Path t : targets) {
-                gumTarget |= t.toString().toLowerCase(Locale.ROOT).contains("gum");
-            }
-            if (rel.startsWith("source/gum-nontarget/") && gumTarget) {
-                throw new FewNerException(
-                        source
-                                + ": GUM's train split overlaps GUM's evaluation data (PROVENANCE.md); not allowed with a GUM target");
-            }
-        }
-    }
-
-    /**
-     * Lower-cased sentence keys of a target: Few-NERD episodes (support and query) or a column
-     * file.
-     */
-    public static Set<String> targetSentences(Path target, Path work) {
-        Set<String> keys = new HashSet<>();
-        String name = target.getFileName().toString();
-        if (name.endsWith(".jsonl") || name.endsWith(".jsonl.gz")) {
-            for (Episodes.Episode e : Episodes.read(target, 0)) {
-                for (LabeledSentence s : e.support().sentences()) {
-                    keys.add(String.join(" ", s.sentence().words()).toLowerCase(Locale.ROOT));
-                }
-                for (LabeledSentence s : e.query()) {
-                    keys.add(String.join(" ", s.sentence().words()).toLowerCase(Locale.ROOT));
-                }
-            }
-        } else {
-            SourceCorpora.Source src =
-                    new SourceCorpora.Source(
-                            columnFormat(target),
-                            target,
-                            // one work file per target, also for equal names (bc5cdr/test.tsv,
-                            // ncbi-disease/test.tsv)
-                            "target-" + SourceCorpora.corpusName(target));
-            for (TrainingExample ex : SourceCorpora.read(src, work, true, 0).examples()) {
-                keys.add(ex.key());
-            }
-        }
-        return keys;
-    }
-
-    /**
-     * The column format of a target file: {@code conll2003} when its first data line has four
-     * columns (token, POS, chunk, label: CoNLL-2003's {@code eng.test*}), else {@code bio} (token
-     * and label, e.g. WNUT-17, the BioNLP TSVs, CrossNER).
-     */
-    static String columnFormat(Path target) {
-        try (java.io.BufferedReader r = Files.newBufferedReader(target)) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                String t = line.strip();
-                if (t.isEmpty() || t.startsWith("-DOCSTART-")) {
-                    continue;
-                }
-                return t.split("\\s+").length == 4 && !t.contains("\t") ? "conll2003" : "bio";
-            }
-            return "bio";
-        } catch (IOException e) {
-            throw new FewNerException(
-                    target + ": cannot read the target file: " + e.getMessage(), e);
-        }
-    }
-
-    public static String sha256(Path f) {
-        try (InputStream in = Files.newInputStream(f)) {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                d.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(d.digest());
-        } catch (IOException | java.security.NoSuchAlgorithmException e) {
-            throw new FewNerException(f + ": cannot read: " + e.getMessage(), e);
-        }
-    }
-
     /** Runs the whole training; returns the training record written as {@code training.json}. */
     public static ObjectNode run(Options o) {
         long t0 = System.nanoTime();
         SpanTrainingConfig c = o.config();
-        Path work = o.out().resolveSibling(o.out().getFileName() + ".work");
-        try {
-            Files.createDirectories(work);
-        } catch (IOException e) {
-            throw new FewNerException(work + ": cannot create: " + e.getMessage(), e);
-        }
-        ObjectNode record = Json.MAPPER.createObjectNode();
-        record.put("command", o.command());
-        record.put("method", "span");
-        record.put("model", o.modelSpec());
-        record.put("software_version", o.version());
+        Path work = TrainingRun.workDir(o.out());
+        ObjectNode record = TrainingRun.record(o.command(), "span", o.modelSpec(), o.version());
         try (Backbone backbone = Models.load(o.modelDir(), Device.cpu())) {
             boolean lower =
                     o.lowerCase() != null
@@ -204,61 +75,11 @@ public final class SpanTraining {
                             : java.util.Arrays.equals(
                                     backbone.tokenizer().encode("A", false).ids(),
                                     backbone.tokenizer().encode("a", false).ids());
-            // ---- sources
-            List<TrainingExample> examples = new ArrayList<>();
-            ExampleReport report = new ExampleReport();
-            ArrayNode files = record.putArray("source_files");
-            Map<String, Integer> sampled = new LinkedHashMap<>();
-            for (String spec : o.sources()) {
-                int cap = 0;
-                String s = spec;
-                int at = s.lastIndexOf('@');
-                if (at > s.indexOf(':')) {
-                    try {
-                        cap = Integer.parseInt(s.substring(at + 1));
-                    } catch (NumberFormatException e) {
-                        throw new FewNerException(
-                                "--source " + spec + ": expected FORMAT:FILE[@MAX_SENTENCES]", e);
-                    }
-                    s = s.substring(0, at);
-                }
-                SourceCorpora.Source src = SourceCorpora.parse(s);
-                checkNotATarget(src.file(), o.targets());
-                ExampleFiles.Collected col = SourceCorpora.read(src, work, lower, 200);
-                List<TrainingExample> kept = SpanDevTool.sample(col.examples(), cap, c.seed());
-                examples.addAll(kept);
-                report.add(col.report());
-                ObjectNode f = files.addObject();
-                f.put("path", src.file().toString());
-                f.put("sha256", sha256(src.file()));
-                f.put("format", src.format());
-                f.put("corpus", src.corpus());
-                f.put("sentences_read", col.report().sentencesRead);
-                f.put("sentences_used", kept.size());
-                sampled.put(src.file().toString(), kept.size());
-                LOG.info("{}: {}; {} sampled", src.file(), col.report().summary(), kept.size());
-            }
-            record.set("collector_report", Json.MAPPER.valueToTree(report));
-            // ---- overlap with the targets
-            int overlap = 0;
-            ArrayNode tj = record.putArray("targets");
-            if (!o.targets().isEmpty()) {
-                Set<String> keys = new HashSet<>();
-                for (Path t : o.targets()) {
-                    keys.addAll(targetSentences(t, work));
-                    tj.add(t.toString());
-                }
-                List<TrainingExample> kept = new ArrayList<>();
-                for (TrainingExample ex : examples) {
-                    if (keys.contains(ex.key())) {
-                        overlap++;
-                    } else {
-                        kept.add(ex);
-                    }
-                }
-                examples = kept;
-            }
-            record.put("dropped_overlapping_target_sentences", overlap);
+            // ---- sources, then the sentences that occur in a target dropped
+            List<TrainingExample> examples =
+                    SourceIntake.read(o.sources(), o.targets(), work, lower, c.seed(), record)
+                            .examples();
+            examples = TargetFiles.dropOverlapping(examples, o.targets(), work, record);
             // ---- held-out types
             if (!o.heldOutTypes().isEmpty()) {
                 HeldOutTypes.Filtered f = HeldOutTypes.filter(examples, o.heldOutTypes());
@@ -302,7 +123,7 @@ public final class SpanTraining {
                 for (List<String> w : todo) {
                     words += w.size();
                 }
-                SpanDevTool.encodeInto(wf, todo, store);
+                FeatureStore.encodeInto(wf, todo, store);
                 if (o.cache() != null) {
                     store.write(o.cache());
                 }
@@ -313,21 +134,11 @@ public final class SpanTraining {
             record.put("encode_words_per_s", encodeS > 0 ? words / encodeS : 0);
             // ---- training
             SpanTrainer trainer = new SpanTrainer(c, examples, store);
-            Path ckpt = work.resolve("checkpoint");
-            Path log = o.out().resolveSibling(o.out().getFileName() + ".log.jsonl");
+            Path ckpt = TrainingRun.checkpointDir(work);
+            Path log = TrainingRun.logFile(o.out());
+            trainer.loop().resumeOrStartFresh(o.resume(), ckpt, log);
             if (o.resume()) {
-                if (!Files.isRegularFile(ckpt.resolve(SpanTrainer.CKPT_JSON))) {
-                    throw new FewNerException(ckpt + ": no checkpoint to resume from");
-                }
-                trainer.restore(ckpt);
                 LOG.info("resumed at step {}", trainer.step());
-            } else {
-                try {
-                    Files.deleteIfExists(log);
-                } catch (IOException e) {
-                    throw new FewNerException(
-                            log + ": cannot remove the old log: " + e.getMessage(), e);
-                }
             }
             long tr0 = System.nanoTime();
             try (NDManager root = NDManager.newBaseManager()) {
@@ -351,7 +162,7 @@ public final class SpanTraining {
     }
 
     /** The shared word encoder (no cache of its own: the feature store is the cache). */
-    static FeatureSource encoderFeatures(Backbone backbone, int[] layers) {
+    public static FeatureSource encoderFeatures(Backbone backbone, int[] layers) {
         List<Integer> ls = new ArrayList<>();
         for (int l : layers) {
             ls.add(l);
@@ -397,28 +208,14 @@ public final class SpanTraining {
         LoraConfig lc = LoraConfig.of(1, 1, 0, List.of(minimalTarget(base)), false);
         LoraAdapter a = LoraAdapter.init(base, lc, c.seed(), LoraAdapter.Init.ZERO, 0);
         ObjectNode extra = a.config().extra().deepCopy();
-        SpanHeads.Config hc = trainer.headsConfig();
-        ObjectNode span = extra.putObject(SpanMethod.CONFIG_KEY);
-        span.put("detect_layer", hc.detectLayer());
-        span.put("type_layer", hc.typeLayer());
-        span.put("max_width", hc.maxWidth());
-        span.put("threshold", hc.threshold());
-        span.put("rejection", hc.rejection());
-        span.put("margin", hc.margin());
-        // a trained projection is used by the mixed typing (SpanDecoder) at inference
-        span.put("typing", c.trainsTyping() ? "mixed" : c.typing());
-        if (c.trainsTyping()) {
-            // chosen on Few-NERD test episodes 500-699 (1~2) and 500-599 (5~10), which the
-            // reported figures (first 500 episodes) do not include: training/docs/span.md
-            span.put("mix", 0.4);
-            span.put("mean_margin", 0.3);
-            span.put("proj_margin", 0.6);
-            span.put("length_bonus", 0.05);
-            span.put("similarity_weight", 4.0);
-        }
-        span.put(
-                "note",
-                "frozen backbone; the rank-1 LoRA (B = 0) only makes the directory a valid PEFT adapter");
+        // a trained projection is used by the mixed typing (SpanDecoder) at inference; the
+        // decoding settings are SpanSettings' defaults (chosen on Few-NERD test episodes 500-699 /
+        // 500-599, which the reported figures do not include: training/docs/span.md)
+        extra.set(
+                SpanMethod.CONFIG_KEY,
+                SpanSettings.forHeads(
+                                trainer.headsConfig(), c.trainsTyping() ? "mixed" : c.typing())
+                        .toJson());
         Map<String, String> desc = new TreeMap<>();
         desc.put(SpanHeads.DETECT_START, "span detection: W_s [H, d] on the start word");
         desc.put(SpanHeads.DETECT_END, "span detection: W_e [H, d] on the end word");

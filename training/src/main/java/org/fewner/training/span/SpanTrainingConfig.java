@@ -1,5 +1,7 @@
 package org.fewner.training.span;
 
+import org.fewner.ner.span.SpanSettings;
+
 /**
  * Every setting of a span-method training run (recorded in {@code training.json}).
  *
@@ -73,10 +75,11 @@ public record SpanTrainingConfig(
 
     /** The defaults (papers.md where it has them: BANER's boundary weight 0.001). */
     public static SpanTrainingConfig defaults() {
+        SpanSettings d = SpanSettings.DEFAULTS;
         return new SpanTrainingConfig(
-                12,
-                9,
-                8,
+                d.detectLayer(),
+                d.typeLayer(),
+                d.maxWidth(),
                 96,
                 true,
                 128,
@@ -100,9 +103,9 @@ public record SpanTrainingConfig(
                 100,
                 4000,
                 42,
-                0.15,
-                "learnt",
-                0.5,
+                d.threshold(),
+                d.rejection(),
+                d.margin(),
                 500);
     }
 

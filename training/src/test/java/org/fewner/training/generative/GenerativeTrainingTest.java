@@ -23,7 +23,7 @@ import org.fewner.ner.SupportSet;
 import org.fewner.ner.WordSentence;
 import org.fewner.ner.generative.GenerativeMethod;
 import org.fewner.training.data.TrainingExample;
-import org.fewner.training.span.SourceCorpora;
+import org.fewner.training.source.SourceCorpora;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

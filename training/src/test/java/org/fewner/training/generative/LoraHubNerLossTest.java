@@ -20,7 +20,7 @@ import org.fewner.llm.lora.MergedModelWriter;
 import org.fewner.ner.LabeledSentence;
 import org.fewner.ner.WordSentence;
 import org.fewner.training.data.TrainingExample;
-import org.fewner.training.span.SourceCorpora;
+import org.fewner.training.source.SourceCorpora;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

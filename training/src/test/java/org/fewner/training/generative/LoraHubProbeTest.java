@@ -48,8 +48,8 @@ class LoraHubProbeTest {
         Path data = tmp.resolve("train.txt");
         Files.writeString(data, GenerativeTrainingTest.CONLL);
         List<TrainingExample> s =
-                org.fewner.training.span.SourceCorpora.read(
-                                org.fewner.training.span.SourceCorpora.parse("conll2003:" + data),
+                org.fewner.training.source.SourceCorpora.read(
+                                org.fewner.training.source.SourceCorpora.parse("conll2003:" + data),
                                 tmp,
                                 false,
                                 200)
@@ -60,8 +60,8 @@ class LoraHubProbeTest {
         int preSteps = Integer.parseInt(System.getenv().getOrDefault("PROBE_PRESTEPS", "500"));
         if (pre > 0) {
             List<TrainingExample> base =
-                    org.fewner.training.span.SourceCorpora.read(
-                                    org.fewner.training.span.SourceCorpora.parse(
+                    org.fewner.training.source.SourceCorpora.read(
+                                    org.fewner.training.source.SourceCorpora.parse(
                                             "conll2003:"
                                                     + TinyDecoders.conllTrainHead(
                                                             pre, tmp.resolve("pre.txt"))),

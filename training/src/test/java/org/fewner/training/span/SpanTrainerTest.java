@@ -25,11 +25,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The trainer on synthetic features: losses fall, runs are bit-identical, resume replays. */
-class SpanTrainerTest {
+public class SpanTrainerTest {
     static final int H = 8;
 
     /** Synthetic corpus: words "tN" of type N carry feature direction N; others are noise. */
-    static List<TrainingExample> corpus(int n, long seed) {
+    public static List<TrainingExample> corpus(int n, long seed) {
         Random r = new Random(seed);
         List<TrainingExample> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -56,7 +56,7 @@ class SpanTrainerTest {
         return out;
     }
 
-    static FeatureStore store(List<TrainingExample> ex) {
+    public static FeatureStore store(List<TrainingExample> ex) {
         FeatureStore fs = new FeatureStore(new int[] {1, 2}, H);
         for (TrainingExample e : ex) {
             if (fs.contains(e.words())) {
@@ -80,7 +80,7 @@ class SpanTrainerTest {
         return fs;
     }
 
-    static SpanTrainingConfig config(int steps, String adv) throws Exception {
+    public static SpanTrainingConfig config(int steps, String adv) throws Exception {
         ObjectNode c = Json.MAPPER.valueToTree(SpanTrainingConfig.defaults());
         c.put("detectLayer", 1);
         c.put("typeLayer", 2);

@@ -24,6 +24,7 @@ import org.fewner.ner.Mention;
 import org.fewner.ner.SupportSet;
 import org.fewner.ner.WordSentence;
 import org.fewner.ner.span.SpanMethod;
+import org.fewner.training.source.TargetFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -199,7 +200,8 @@ class SpanTrainingEndToEndTest {
         assertEquals("LORA", cfg.path("peft_type").asText());
         assertEquals(1, cfg.path("r").asInt());
         assertEquals(
-                SpanTraining.sha256(src), rec.path("source_files").get(0).path("sha256").asText());
+                org.fewner.training.source.FileRef.sha256(src),
+                rec.path("source_files").get(0).path("sha256").asText());
         assertEquals(4, rec.path("steps").asInt());
         assertTrue(Files.readAllLines(dir.resolve("adapter.log.jsonl")).size() == 4);
         // the config describes exactly the tensors the heads file holds (boundary context: on)
@@ -266,24 +268,24 @@ class SpanTrainingEndToEndTest {
                 assertThrows(
                         FewNerException.class,
                         () ->
-                                SpanTraining.checkNotATarget(
+                                TargetFiles.checkNotATarget(
                                         Path.of("/x/datasets/few-nerd/inter/test_5_1.jsonl.gz"),
                                         List.of()));
         assertTrue(e.getMessage().contains("evaluation data"), e.getMessage());
         Path t = Path.of("/data/target.txt");
-        e = assertThrows(FewNerException.class, () -> SpanTraining.checkNotATarget(t, List.of(t)));
+        e = assertThrows(FewNerException.class, () -> TargetFiles.checkNotATarget(t, List.of(t)));
         assertTrue(e.getMessage().contains("evaluation target"), e.getMessage());
         e =
                 assertThrows(
                         FewNerException.class,
                         () ->
-                                SpanTraining.checkNotATarget(
+                                TargetFiles.checkNotATarget(
                                         Path.of("/x/datasets/source/gum-nontarget/gum-train.txt"),
                                         List.of(
                                                 Path.of(
                                                         "/x/datasets/crossdomain/proml/gum-test.txt"))));
         assertTrue(e.getMessage().contains("GUM"), e.getMessage());
-        SpanTraining.checkNotATarget(Path.of("/x/datasets/source/btc/btc.txt"), List.of());
+        TargetFiles.checkNotATarget(Path.of("/x/datasets/source/btc/btc.txt"), List.of());
     }
 
     @Test
@@ -293,15 +295,15 @@ class SpanTrainingEndToEndTest {
                 conll,
                 "-DOCSTART- -X- -X- O\n\nSOCCER NN I-NP O\n- : O O\nJAPAN NNP I-NP I-LOC\n\n"
                         + "Nadim NNP I-NP I-PER\nLadki NNP I-NP I-PER\n\n");
-        assertEquals("conll2003", SpanTraining.columnFormat(conll));
+        assertEquals("conll2003", TargetFiles.columnFormat(conll));
         assertEquals(
                 java.util.Set.of("soccer - japan", "nadim ladki"),
-                SpanTraining.targetSentences(conll, dir.resolve("w1")));
+                TargetFiles.targetSentences(conll, dir.resolve("w1")));
         Path bio = dir.resolve("test.tsv");
         Files.writeString(bio, "Torsade\tB-Disease\nde\tI-Disease\n\nok\tO\n\n");
-        assertEquals("bio", SpanTraining.columnFormat(bio));
+        assertEquals("bio", TargetFiles.columnFormat(bio));
         assertEquals(
                 java.util.Set.of("torsade de", "ok"),
-                SpanTraining.targetSentences(bio, dir.resolve("w2")));
+                TargetFiles.targetSentences(bio, dir.resolve("w2")));
     }
 }

@@ -1,4 +1,4 @@
-package org.fewner.training.span;
+package org.fewner.training.dev;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -13,6 +13,11 @@ import java.util.Map;
 import org.fewner.common.Json;
 import org.fewner.llm.tensors.HostTensor;
 import org.fewner.training.data.TrainingExample;
+import org.fewner.training.span.FeatureStore;
+import org.fewner.training.span.SpanBatch;
+import org.fewner.training.span.SpanLosses;
+import org.fewner.training.span.SpanTrainer;
+import org.fewner.training.span.SpanTrainingConfig;
 
 /**
  * Where the time of one span-training step goes: replays {@link SpanTrainer#trainStep} phase by
@@ -167,7 +172,7 @@ public final class SpanStepProfiler {
         long t2 = System.nanoTime();
         ns.merge("batch", t1 - t0, Long::sum);
         ns.merge("features", t2 - t1, Long::sum);
-        Map<String, float[]> grads = trainer.optimiser().zeroGradients();
+        Map<String, float[]> grads = trainer.loop().optimiser().zeroGradients();
         Map<String, Double> values = new LinkedHashMap<>();
         boolean adv = !config.adv().equals("none") && config.advEps() > 0;
         float[][] inGrads = adv ? new float[2][] : null;
@@ -186,7 +191,7 @@ public final class SpanStepProfiler {
                 float[] pd = SpanTrainer.add(xd, dd);
                 float[] pl = SpanTrainer.add(xl, dl);
                 boolean last = it == k - 1;
-                Map<String, float[]> g2 = last ? grads : trainer.optimiser().zeroGradients();
+                Map<String, float[]> g2 = last ? grads : trainer.loop().optimiser().zeroGradients();
                 ns.merge("perturb", System.nanoTime() - p0, Long::sum);
                 pass(
                         root,
@@ -201,8 +206,8 @@ public final class SpanStepProfiler {
             }
         }
         long o0 = System.nanoTime();
-        trainer.applyUpdate(grads);
-        trainer.advance();
+        trainer.loop().update(grads);
+        trainer.loop().advance(null);
         ns.merge("optimiser", System.nanoTime() - o0, Long::sum);
         double flops = matmulFlops(b, store.hidden(), config, adv);
         for (int i = 1; i < passes; i++) {
@@ -271,9 +276,11 @@ public final class SpanStepProfiler {
         long c0 = System.nanoTime();
         NDManager m = root.newSubManager();
         Map<String, NDArray> p = new LinkedHashMap<>();
-        for (Map.Entry<String, float[]> e : trainer.optimiser().parameters().entrySet()) {
+        for (Map.Entry<String, float[]> e : trainer.loop().optimiser().parameters().entrySet()) {
             NDArray a =
-                    m.create(e.getValue(), new Shape(trainer.optimiser().shapes().get(e.getKey())));
+                    m.create(
+                            e.getValue(),
+                            new Shape(trainer.loop().optimiser().shapes().get(e.getKey())));
             a.setRequiresGradient(true);
             p.put(e.getKey(), a);
         }

@@ -1,12 +1,12 @@
 # Class-agnostic detection on the distinct query sentences: share of gold spans with p >= 0.1 (candidate
 # recall), found by greedy non-overlapping selection (greedy recall), and selected spans per gold span.
-# Usage: PYTHONPATH=training/dev python3 training/dev/det.py HEADS CACHE N SHOTS SKIP
+# Usage: PYTHONPATH=training/dev python3 training/dev/detection_recall.py HEADS CACHE N SHOTS SKIP
 # class-agnostic detection on query sentences: recall of gold spans (p >= th, and after greedy
 # non-overlapping selection), and number of selected spans per gold span
 import sys
 heads, store, n, shots, skip = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
 sys.argv=[sys.argv[0],heads,store]
-from pipe import *
+from span_pipeline import *
 for f in ['inter','intra']:
     g=cand=sel=nsel=0; seen=set()
     for ep in episodes(f'../shared/datasets/few-nerd/{f}/test_5_{shots}.jsonl.gz',n)[skip:]:

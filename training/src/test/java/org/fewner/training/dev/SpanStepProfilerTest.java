@@ -1,4 +1,4 @@
-package org.fewner.training.span;
+package org.fewner.training.dev;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,6 +8,11 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import org.fewner.training.data.TrainingExample;
+import org.fewner.training.span.FeatureStore;
+import org.fewner.training.span.SpanBatch;
+import org.fewner.training.span.SpanTrainer;
+import org.fewner.training.span.SpanTrainerTest;
+import org.fewner.training.span.SpanTrainingConfig;
 import org.junit.jupiter.api.Test;
 
 /** The step profiler replays trainStep exactly, and its batch export carries the batch. */

@@ -1,6 +1,6 @@
 import sys, numpy as np
-from fs import *
-from an import st
+from feature_cache import *
+from error_analysis import st
 H=st('ner/src/main/resources/org/fewner/ner/span/adapters/default-uncased/fewner_heads.safetensors')
 P=H['span.type.proj']; pb=H['span.type.proj_bias']
 L,hid,S=load_store('cache/dev200.fs'); LI={l:i for i,l in enumerate(L)}

@@ -1,8 +1,8 @@
 # Where the errors of the shipped pipeline go (FN: p below threshold, rejected by a margin, wrong type, blocked
 # by an overlapping pick, longer than maxWidth; FP: wrong type, boundary, no gold overlap).
-# Usage: PYTHONPATH=training/dev python3 training/dev/brk.py HEADS CACHE N SHOTS [THRESHOLD, default 0.1]
+# Usage: PYTHONPATH=training/dev python3 training/dev/error_breakdown.py HEADS CACHE N SHOTS [THRESHOLD, default 0.1]
 import sys, numpy as np, collections
-from pipe import *
+from span_pipeline import *
 def run(path,n,th=0.1,rej=0.3,prej=0.6,mix=0.4,lenb=0.05,beta=4.0):
     C=collections.Counter()
     for ep in episodes(path,n):

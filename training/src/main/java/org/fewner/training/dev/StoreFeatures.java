@@ -1,7 +1,8 @@
-package org.fewner.training.span;
+package org.fewner.training.dev;
 
 import java.util.List;
 import org.fewner.ner.span.FeatureSource;
+import org.fewner.training.span.FeatureStore;
 
 /** {@link FeatureSource} over a {@link FeatureStore} (cached sentences only). */
 public final class StoreFeatures implements FeatureSource {

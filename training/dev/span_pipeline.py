@@ -1,6 +1,6 @@
 import sys, numpy as np, itertools
-from fs import *
-from an import st
+from feature_cache import *
+from error_analysis import st
 ADP=sys.argv[1] if len(sys.argv)>1 and sys.argv[1]!='x' else 'ner/src/main/resources/org/fewner/ner/span/adapters/default-uncased/fewner_heads.safetensors'
 H=st(ADP)
 Ws,We,EW,B,V,C0=[H['span.detect.'+k] for k in ['start','end','width','bias','out','out_bias']]

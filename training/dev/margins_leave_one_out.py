@@ -1,8 +1,8 @@
 import sys, numpy as np, itertools
 store=sys.argv[1]; N=int(sys.argv[2]); shots=sys.argv[3]; cfgs=eval(sys.argv[4])
-sys.argv=['pipe.py','x',store]
-import pipe
-from pipe import sent, mean_rep, prep, nz, episodes, io_spans
+sys.argv=['span_pipeline.py','x',store]
+import span_pipeline as pipe
+from span_pipeline import sent, mean_rep, prep, nz, episodes, io_spans
 def decode(cc, Z, ZP, Pm, PP, types, rej, prej, mix=0.5, lenb=0.05):
     kept=[]
     if not cc: return kept

@@ -1,4 +1,4 @@
-package org.fewner.training.span;
+package org.fewner.training.dev;
 
 import ai.djl.Device;
 import java.nio.file.Path;
@@ -6,10 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.fewner.common.Json;
 import org.fewner.llm.model.Backbone;
 import org.fewner.llm.model.Models;
@@ -17,14 +13,22 @@ import org.fewner.ner.LabeledSentence;
 import org.fewner.ner.span.FeatureSource;
 import org.fewner.training.data.ExampleFiles;
 import org.fewner.training.data.TrainingExample;
+import org.fewner.training.optim.TrainingCheckpoint;
+import org.fewner.training.source.Episodes;
+import org.fewner.training.source.SourceIntake;
+import org.fewner.training.span.FeatureStore;
+import org.fewner.training.span.HeldOutTypes;
+import org.fewner.training.span.SpanTrainer;
+import org.fewner.training.span.SpanTraining;
+import org.fewner.training.span.SpanTrainingConfig;
 
 /**
  * Developer tool of the span method (not a user command): builds the feature caches that the
  * development loop and the ablations run on. Run with the cli jar on the class path:
  *
  * <pre>
- * java -cp cli/target/fewner-cli.jar org.fewner.training.span.SpanDevTool encode-episodes MODEL_DIR LAYERS OUT FILE:N ...
- * java -cp cli/target/fewner-cli.jar org.fewner.training.span.SpanDevTool encode-examples MODEL_DIR LAYERS OUT EXAMPLES.jsonl
+ * java -cp cli/target/fewner-cli.jar org.fewner.training.dev.SpanDevTool encode-episodes MODEL_DIR LAYERS OUT FILE:N ...
+ * java -cp cli/target/fewner-cli.jar org.fewner.training.dev.SpanDevTool encode-examples MODEL_DIR LAYERS OUT EXAMPLES.jsonl
  * </pre>
  */
 public final class SpanDevTool {
@@ -44,28 +48,16 @@ public final class SpanDevTool {
             // collect OUT.jsonl WORKDIR FORMAT:FILE[@CAP] ...: lower-cased examples, seeded caps.
             Path outFile = Path.of(args[1]);
             Path work = Path.of(args[2]);
-            List<TrainingExample> all = new ArrayList<>();
-            for (int i = 3; i < args.length; i++) {
-                String spec = args[i];
-                int cap = 0;
-                int at = spec.lastIndexOf('@');
-                if (at > 0) {
-                    cap = Integer.parseInt(spec.substring(at + 1));
-                    spec = spec.substring(0, at);
-                }
-                SourceCorpora.Source src = SourceCorpora.parse(spec);
-                ExampleFiles.Collected c = SourceCorpora.read(src, work, true, 200);
-                List<TrainingExample> kept = sample(c.examples(), cap, 42);
-                System.err.println(
-                        src.file()
-                                + " ["
-                                + src.corpus()
-                                + "]: "
-                                + c.report().summary()
-                                + "; sampled "
-                                + kept.size());
-                all.addAll(kept);
-            }
+            // the trainers' intake (seed 42, no targets); each file's counts are logged
+            List<TrainingExample> all =
+                    SourceIntake.read(
+                                    List.of(args).subList(3, args.length),
+                                    List.of(),
+                                    work,
+                                    true,
+                                    42,
+                                    Json.MAPPER.createObjectNode())
+                            .examples();
             StringBuilder sb = new StringBuilder();
             for (TrainingExample ex : all) {
                 sb.append(Json.line(ex)).append('\n');
@@ -111,7 +103,7 @@ public final class SpanDevTool {
         try (Backbone bb = Models.load(model, Device.cpu())) {
             FeatureSource wf = SpanTraining.encoderFeatures(bb, layers);
             FeatureStore store = new FeatureStore(layers, wf.hidden());
-            encodeInto(wf, sentences, store);
+            FeatureStore.encodeInto(wf, sentences, store);
             store.write(out);
         }
         System.err.println("wrote " + out);
@@ -339,9 +331,9 @@ public final class SpanDevTool {
                         projMargin,
                         lengthBonus,
                         similarityWeight);
-        if (java.nio.file.Files.isRegularFile(adapter.resolve(SpanTrainer.CKPT_TENSORS))) {
+        if (java.nio.file.Files.isRegularFile(adapter.resolve(TrainingCheckpoint.TENSORS))) {
             // a training checkpoint: its parameters with the default settings (or those given)
-            org.fewner.llm.tensors.SafeTensors.readAll(adapter.resolve(SpanTrainer.CKPT_TENSORS))
+            org.fewner.llm.tensors.SafeTensors.readAll(adapter.resolve(TrainingCheckpoint.TENSORS))
                     .forEach(
                             (k, v) -> {
                                 if (k.startsWith("param.")) {
@@ -398,47 +390,6 @@ public final class SpanDevTool {
             line.put("eval_s", (System.nanoTime() - e0) / 1e9);
             System.out.println(Json.line(line));
         }
-    }
-
-    /** Encodes sentences in chunks (progress bar) into the store. */
-    public static void encodeInto(
-            FeatureSource wf, List<List<String>> sentences, FeatureStore store) {
-        // Sort by length so each chunk's batches are dense; 256 sentences per chunk.
-        List<List<String>> sorted = new ArrayList<>(sentences);
-        sorted.sort(java.util.Comparator.comparingInt(List::size));
-        try (ProgressBar pb =
-                new ProgressBarBuilder()
-                        .setTaskName("encode")
-                        .setInitialMax(sorted.size())
-                        .setStyle(ProgressBarStyle.ASCII)
-                        .setUpdateIntervalMillis(5000)
-                        .build()) {
-            for (int i = 0; i < sorted.size(); i += 256) {
-                List<List<String>> chunk = sorted.subList(i, Math.min(sorted.size(), i + 256));
-                float[][][] f = wf.features(chunk);
-                for (int k = 0; k < chunk.size(); k++) {
-                    store.put(chunk.get(k), f[k]);
-                }
-                pb.stepBy(chunk.size());
-            }
-        }
-    }
-
-    /** Seeded sample of at most {@code cap} examples, in input order. */
-    public static List<TrainingExample> sample(List<TrainingExample> in, int cap, long seed) {
-        if (cap <= 0 || in.size() <= cap) {
-            return in;
-        }
-        List<Integer> idx = new ArrayList<>();
-        for (int i = 0; i < in.size(); i++) {
-            idx.add(i);
-        }
-        java.util.Collections.shuffle(idx, new Random(seed));
-        List<Integer> keep = new ArrayList<>(idx.subList(0, cap));
-        java.util.Collections.sort(keep);
-        List<TrainingExample> out = new ArrayList<>();
-        keep.forEach(i -> out.add(in.get(i)));
-        return out;
     }
 
     static String json(Object o) {

@@ -1,8 +1,7 @@
-package org.fewner.training.span;
+package org.fewner.training.source;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.apache.uima.collection.CollectionReaderDescription;
@@ -12,10 +11,11 @@ import org.fewner.readers.Conll2003Reader;
 import org.fewner.readers.FewNerReaderBase;
 import org.fewner.readers.TwoColumnReader;
 import org.fewner.training.data.ExampleFiles;
-import org.fewner.training.data.ExampleReport;
-import org.fewner.training.data.TrainingExample;
 
-/** Reads {@code FORMAT:FILE} source specifications through the readers and the collector. */
+/**
+ * Reads one {@code FORMAT:FILE} source file through the readers and the collector ({@link
+ * SourceIntake} reads the {@code --source} list).
+ */
 public final class SourceCorpora {
     private SourceCorpora() {}
 
@@ -50,16 +50,17 @@ public final class SourceCorpora {
      * A corpus name from the path: the parent folder's name and the file name, e.g. {@code
      * crossner-ai}.
      */
-    static String corpusName(Path file) {
+    public static String corpusName(Path file) {
         Path p = file.toAbsolutePath().normalize();
         String parent = p.getParent() == null ? "" : p.getParent().getFileName().toString();
         String grand =
                 p.getParent() != null && p.getParent().getParent() != null
                         ? p.getParent().getParent().getFileName().toString()
                         : "";
-        // CrossNER's and BioNLP's splits of one domain are one corpus (same types).
-        if (grand.equals("crossner")) {
-            return "crossner-" + parent;
+        // CrossNER's splits of one domain are one corpus (same types); Few-NERD's and the
+        // cross-domain targets' folders are named with their dataset (few-nerd-inter).
+        if (grand.equals("crossner") || grand.equals("few-nerd") || grand.equals("crossdomain")) {
+            return grand + "-" + parent;
         }
         return parent.isEmpty() ? p.getFileName().toString() : parent;
     }
@@ -79,18 +80,5 @@ public final class SourceCorpora {
         }
         Path target = workDir.resolve(s.corpus + "-" + s.file.getFileName() + ".examples.jsonl");
         return ExampleFiles.collect(reader, s.corpus, target, lowerCase, maxWords);
-    }
-
-    /** Reads several files; returns all examples and the summed report. */
-    public static ExampleFiles.Collected readAll(
-            List<Source> sources, Path workDir, boolean lowerCase, int maxWords) {
-        List<TrainingExample> all = new ArrayList<>();
-        ExampleReport sum = new ExampleReport();
-        for (Source s : sources) {
-            ExampleFiles.Collected c = read(s, workDir, lowerCase, maxWords);
-            all.addAll(c.examples());
-            sum.add(c.report());
-        }
-        return new ExampleFiles.Collected(all, sum);
     }
 }

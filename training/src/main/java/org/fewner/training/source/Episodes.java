@@ -1,4 +1,4 @@
-package org.fewner.training.span;
+package org.fewner.training.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;

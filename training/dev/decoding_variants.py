@@ -1,5 +1,5 @@
 # The span pipeline with the variants studied on 2026-12-05 evening (numpy, over a feature cache).
-# Usage (repository root): PYTHONPATH=training/dev python3 training/dev/var.py HEADS|x CACHE "[dict(...), ...]" N SHOTS [SKIP]
+# Usage (repository root): PYTHONPATH=training/dev python3 training/dev/decoding_variants.py HEADS|x CACHE "[dict(...), ...]" N SHOTS [SKIP]
 # HEADS: a fewner_heads.safetensors (x = the shipped uncased adapter); episodes SKIP..N-1 of INTER/INTRA test_5_SHOTS.
 # Settings: th (detection threshold), rej / prej (mean / projection margins), mix, lenb (length bonus),
 # beta (similarity weight of the additive key p + beta*s + lenb*width), pm=True (the older key p*s + lenb*width),
@@ -9,7 +9,7 @@
 import sys, numpy as np, collections
 cfgs=sys.argv[3]; n=int(sys.argv[4]); shots=sys.argv[5]; skip=int(sys.argv[6]) if len(sys.argv)>6 else 0
 sys.argv=[sys.argv[0],sys.argv[1],sys.argv[2]]
-from pipe import *
+from span_pipeline import *
 def crep(cs,x9,s,e,ctx,cw):
     r=nz(mean_rep(cs,s,e))
     if ctx<=0: return r

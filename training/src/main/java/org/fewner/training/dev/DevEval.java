@@ -1,4 +1,4 @@
-package org.fewner.training.span;
+package org.fewner.training.dev;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -12,6 +12,8 @@ import org.fewner.ner.ScoredMention;
 import org.fewner.ner.WordSentence;
 import org.fewner.ner.span.SpanHeads;
 import org.fewner.ner.span.SpanMethod;
+import org.fewner.training.source.Episodes;
+import org.fewner.training.span.FeatureStore;
 
 /**
  * The span method's development loop on cached episode features: Few-NERD's micro F1 (counts summed
