@@ -1,5 +1,8 @@
 package org.fewner.training.generative;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Files;
@@ -20,8 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Diagnostic, not run by default (FEWNER_FGM_PROBE=1): how FGM's perturbation is spread over the
- * tokens of a batch, and what it does to memorising a small training set
+ * Diagnostic, not run by default (FEWNER_FGM_PROBE=1; slow): how FGM's perturbation is spread over
+ * the tokens of a batch, and what it does to memorising a small training set
  * (training/docs/generative.md). PROBE_VARIANTS: adv:eps entries, comma-separated (default
  * none:0,fgm:1.0,fgm:0.1).
  */
@@ -59,6 +62,7 @@ class FgmProbeTest {
                 all.add(new LabeledSentence(new WordSentence(e.id(), e.words()), e.mentions()));
             }
             NerTaskLoss fit = new NerTaskLoss(m, all, types, Map.of(), 16);
+            double untrained = fit.loss(m, null);
             for (String v :
                     System.getenv()
                             .getOrDefault("PROBE_VARIANTS", "none:0,fgm:1.0,fgm:0.1")
@@ -97,9 +101,18 @@ class FgmProbeTest {
                     Path dir = Files.createDirectories(tmp.resolve(v.replace(':', '_')));
                     t.run(root, dir.resolve("log"), dir.resolve("ckpt"), -1, null);
                     r.add("fit", t.adapter());
+                    double trained = fit.loss(m, "fit");
                     System.out.printf(
-                            "FGM probe %s: %d sentences, %d steps, training-set answer loss %.4f (%.0f s)%n",
-                            v, n, steps, fit.loss(m, "fit"), (System.nanoTime() - t0) / 1e9);
+                            "FGM probe %s: %d sentences, %d steps, training-set answer loss %.4f (untrained %.4f; %.0f s)%n",
+                            v, n, steps, trained, untrained, (System.nanoTime() - t0) / 1e9);
+                    // Memorising the training set must work with and without the perturbation.
+                    assertTrue(
+                            Double.isFinite(trained) && trained < untrained,
+                            v
+                                    + ": answer loss "
+                                    + trained
+                                    + " not below the untrained "
+                                    + untrained);
                     if (v.equals("fgm:1.0")) {
                         spread(t, root, m);
                     }
@@ -155,6 +168,10 @@ class FgmProbeTest {
             en[i] = Math.sqrt(q);
         }
         Arrays.sort(en);
+        // FGM's step alpha * g / ||g|| with alpha = eps = 1 has norm 1, whatever the gradient.
+        assertEquals(1.0, Math.sqrt(total2), 1e-3, "||delta||");
+        assertTrue(
+                answer2 <= total2 && top10 <= total2 + 1e-9, "shares of ||delta||^2 exceed 100 %");
         System.out.printf(
                 "FGM spread at step %d: %d tokens; largest ‖δ_t‖ %.4f, median %.6f; top 10 tokens hold %.1f%% of ‖δ‖²,"
                         + " answer-token inputs %.1f%%; median ‖e_t‖ %.3f%n",
