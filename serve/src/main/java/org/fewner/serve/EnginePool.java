@@ -90,7 +90,12 @@ public final class EnginePool {
                 return f;
             }
         }
-        return new IllegalStateException("the FewNER engine failed: " + e.getMessage(), e);
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return new IllegalStateException(
+                "the FewNER engine failed: " + SecureXml.message(root), e);
     }
 
     private Slot borrow() throws InterruptedException {

@@ -53,6 +53,8 @@ public final class SecureXml {
                     (publicId, systemId) -> {
                         throw new SAXException("external entity refused: " + systemId);
                     });
+            // errors become exceptions, never lines on stderr
+            r.setErrorHandler(new DefaultHandler());
             return r;
         } catch (ParserConfigurationException | SAXException e) {
             throw new IllegalStateException("cannot create an XML parser", e);

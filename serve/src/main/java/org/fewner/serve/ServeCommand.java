@@ -85,7 +85,7 @@ public final class ServeCommand implements Callable<Integer> {
     int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
 
     @Option(names = "--seed", description = "Seed of the method.")
-    long seed = 1;
+    int seed = 1;
 
     /** The settings these options give. */
     public ServeConfig config() {

@@ -31,7 +31,7 @@ public record ServeConfig(
         String token,
         long maxRequestBytes,
         int workers,
-        long seed) {
+        int seed) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 5000;
