@@ -21,7 +21,7 @@ import org.fewner.uimaannotator.FewNerAnnotator;
 import org.fewner.uimaannotator.FewNerModelResource;
 
 /**
- * The FewNER analysis engine for one support file, as up to {@code workers} instances (an engine
+ * The FewNER analysis engine for one support file, as {@code workers} instances (an engine
  * instance takes one CAS at a time; instances share the loaded model and the adapted recogniser),
  * each with its own scratch CAS. The same engine and parameters as {@code fewner annotate}.
  *
@@ -32,7 +32,6 @@ public final class EnginePool {
     private final AnalysisEngineDescription description;
     private final int workers;
     private final Deque<Slot> idle = new ArrayDeque<>();
-    private int created;
     private boolean retired;
 
     private record Slot(AnalysisEngine engine, JCas scratch) {}
@@ -71,8 +70,16 @@ public final class EnginePool {
         } catch (ResourceInitializationException e) {
             throw unwrap(e);
         }
-        idle.push(newSlot());
-        created = 1;
+        // every instance now: the support file is read at initialise, and a training moves it
+        // away once this pool is built
+        try {
+            for (int i = 0; i < workers; i++) {
+                idle.push(newSlot());
+            }
+        } catch (RuntimeException e) {
+            idle.forEach(slot -> slot.engine().destroy());
+            throw e;
+        }
     }
 
     private Slot newSlot() {
@@ -98,28 +105,23 @@ public final class EnginePool {
                 "the FewNER engine failed: " + SecureXml.message(root), e);
     }
 
-    private Slot borrow() throws InterruptedException {
-        synchronized (this) {
-            while (true) {
-                Slot s = idle.poll();
-                if (s != null) {
-                    return s;
-                }
-                if (created < workers) {
-                    created++;
-                    break;
-                }
-                wait();
-            }
+    /** Thrown to a predict that comes to a pool after a training retired it: use the new one. */
+    static final class RetiredException extends RuntimeException {
+        RetiredException() {
+            super("the engine was replaced by a training", null, false, false);
         }
-        try {
-            return newSlot();
-        } catch (RuntimeException e) {
-            synchronized (this) {
-                created--;
-                notifyAll();
+    }
+
+    private synchronized Slot borrow() throws InterruptedException {
+        while (true) {
+            if (retired) {
+                throw new RetiredException();
             }
-            throw e;
+            Slot s = idle.poll();
+            if (s != null) {
+                return s;
+            }
+            wait();
         }
     }
 
@@ -144,6 +146,7 @@ public final class EnginePool {
             retired = true;
             drop = new ArrayList<>(idle);
             idle.clear();
+            notifyAll();
         }
         drop.forEach(s -> s.engine().destroy());
     }
@@ -151,6 +154,8 @@ public final class EnginePool {
     /**
      * The engine's mentions in {@code text}, sentence by sentence: only the given sentences are
      * processed, with the given tokens ({@code [begin, end)} pairs in {@code text}).
+     *
+     * @throws RetiredException when a training replaced this pool before an instance was free
      */
     public List<Prediction> predict(String text, List<int[]> sentences, List<int[]> tokens) {
         List<Prediction> out = new ArrayList<>();

@@ -211,16 +211,16 @@ public final class Protocol {
         String ts = string(root, "typeSystem", "typeSystem");
         CAS cas = typeSystems.newCas(ts, meta.key().layer(), meta.key().feature());
         SecureXml.readXmi(xmi, cas, "document.xmi");
-        Recommenders.Snapshot snap = recommenders.snapshot(meta.key());
-        if (snap.engines() != null) {
-            annotate(cas, meta, snap);
-        }
+        annotate(cas, meta);
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("document", SecureXml.writeXmi(cas));
         return Json.line(out);
     }
 
-    private void annotate(CAS cas, Metadata meta, Recommenders.Snapshot snap) {
+    private void annotate(CAS cas, Metadata meta) {
+        if (recommenders.snapshot(meta.key()).engines() == null) {
+            return; // not trained (and no --support): no predictions
+        }
         Layers layers = layers(cas);
         int rb = meta.range() == null ? 0 : meta.range()[0];
         int re = meta.range() == null ? Integer.MAX_VALUE : meta.range()[1];
@@ -234,8 +234,10 @@ public final class Protocol {
                 tokens.addAll(layers.tokens().get(i));
             }
         }
-        List<Prediction> predictions =
-                anchor(snap.engines().predict(layers.text(), sentences, tokens), meta, sentences, tokens);
+        Recommenders.Predicted result =
+                recommenders.predict(meta.key(), layers.text(), sentences, tokens);
+        Recommenders.Snapshot snap = result.snapshot();
+        List<Prediction> predictions = anchor(result.predictions(), meta, sentences, tokens);
         Type type = cas.getTypeSystem().getType(meta.key().layer());
         Feature label = type.getFeatureByBaseName(meta.key().feature());
         Feature score = type.getFeatureByBaseName(meta.key().feature() + TypeSystems.SCORE_SUFFIX);

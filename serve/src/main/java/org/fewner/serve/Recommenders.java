@@ -147,6 +147,30 @@ public final class Recommenders implements AutoCloseable {
         return snap == null || snap.engines() == null ? fallback : snap;
     }
 
+    /** Predictions and the state that made them. */
+    public record Predicted(Snapshot snapshot, List<Prediction> predictions) {}
+
+    /**
+     * The predictions of {@code key}'s current engine (none before any training and without {@code
+     * --support}); a predict that meets an engine just replaced by a training runs on the new one.
+     */
+    public Predicted predict(
+            RecommenderKey key, String text, List<int[]> sentences, List<int[]> tokens) {
+        for (int attempt = 0; ; attempt++) {
+            Snapshot snap = snapshot(key);
+            if (snap.engines() == null) {
+                return new Predicted(snap, List.of());
+            }
+            try {
+                return new Predicted(snap, snap.engines().predict(text, sentences, tokens));
+            } catch (EnginePool.RetiredException e) {
+                if (attempt > 1000) {
+                    throw new IllegalStateException("the engine kept being replaced", e);
+                }
+            }
+        }
+    }
+
     /** The trained state of {@code key} (empty when never trained). */
     public Snapshot trained(RecommenderKey key) {
         State s = states.get(key);

@@ -77,18 +77,31 @@ public final class TryPage {
                 }
             }
         }
-        Recommenders.Snapshot snap =
-                examples.isBlank() ? recommenders.snapshot(new RecommenderKey(-1, "", "")) : support(examples);
-        if (snap.engines() == null) {
-            throw HttpError.badRequest(
-                    "examples",
-                    "give labelled examples such as [Marie Curie](PER) visited [Paris](LOC) ."
-                            + " (this server has no --support file)");
-        }
-        List<Prediction> predictions = new ArrayList<>();
-        if (!text.isBlank()) {
-            Segmenter.Segments seg = segmenter.segment(text);
-            predictions = snap.engines().predict(text, seg.sentences(), seg.tokens());
+        Segmenter.Segments seg = text.isBlank() ? null : segmenter.segment(text);
+        Recommenders.Snapshot snap;
+        List<Prediction> predictions;
+        for (int attempt = 0; ; attempt++) {
+            snap =
+                    examples.isBlank()
+                            ? recommenders.snapshot(new RecommenderKey(-1, "", ""))
+                            : support(examples);
+            if (snap.engines() == null) {
+                throw HttpError.badRequest(
+                        "examples",
+                        "give labelled examples such as [Marie Curie](PER) visited [Paris](LOC) ."
+                                + " (this server has no --support file)");
+            }
+            try {
+                predictions =
+                        seg == null
+                                ? List.of()
+                                : snap.engines().predict(text, seg.sentences(), seg.tokens());
+                break;
+            } catch (EnginePool.RetiredException e) {
+                if (attempt > 100) {
+                    throw new IllegalStateException("the examples' engine kept being replaced", e);
+                }
+            }
         }
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("text", text);
