@@ -81,10 +81,12 @@ public final class ServeBenchCommand implements Runnable {
     static String document(int words) {
         List<String> out = new ArrayList<>();
         int i = 7;
-        while (out.size() < words) {
+        int count = 0;
+        while (count < words) {
             String plain = annotated(i++).replaceAll("\\[([^\\]]+)\\]\\([A-Z]+\\)", "$1");
             for (String w : plain.split(" ")) {
                 out.add(w);
+                count++;
             }
             out.add("\n");
         }

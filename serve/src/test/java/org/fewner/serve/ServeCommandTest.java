@@ -26,7 +26,7 @@ class ServeCommandTest {
                 new String[] {
                     "--host", "Default: 127.0.0.1", "--port", "Default: 5000", "--model",
                     "Default: default", "--method", "Default: span", "--state", "--support",
-                    "--token", "--max-request-size", "Default: 32m", "Remote classifier"
+                    "--token", "--max-request-size", "Default: 32m", "Remote"
                 }) {
             assertTrue(help.contains(s), s + " in:\n" + help);
         }
