@@ -21,9 +21,9 @@ import org.fewner.uimaannotator.FewNerAnnotator;
 import org.fewner.uimaannotator.FewNerModelResource;
 
 /**
- * The FewNER analysis engine for one support file, as {@code workers} instances (an engine
- * instance takes one CAS at a time; instances share the loaded model and the adapted recogniser),
- * each with its own scratch CAS. The same engine and parameters as {@code fewner annotate}.
+ * The FewNER analysis engine for one support file, as {@code workers} instances (an engine instance
+ * takes one CAS at a time; instances share the loaded model and the adapted recogniser), each with
+ * its own scratch CAS. The same engine and parameters as {@code fewner annotate}.
  *
  * <p>A pool that a training replaced is {@link #retire retired}: instances in use finish their
  * request and are destroyed when given back.
@@ -32,6 +32,7 @@ public final class EnginePool {
     private final AnalysisEngineDescription description;
     private final int workers;
     private final Deque<Slot> idle = new ArrayDeque<>();
+    private final java.util.concurrent.Semaphore free;
     private boolean retired;
 
     private record Slot(AnalysisEngine engine, JCas scratch) {}
@@ -44,6 +45,7 @@ public final class EnginePool {
      */
     public EnginePool(ServeConfig config, Path supportFile, String supportFormat) {
         this.workers = config.workers();
+        this.free = new java.util.concurrent.Semaphore(workers, true);
         try {
             List<Object> params =
                     new ArrayList<>(
@@ -101,8 +103,7 @@ public final class EnginePool {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return new IllegalStateException(
-                "the FewNER engine failed: " + SecureXml.message(root), e);
+        return new IllegalStateException("the FewNER engine failed: " + SecureXml.message(root), e);
     }
 
     /** Thrown to a predict that comes to a pool after a training retired it: use the new one. */
@@ -112,16 +113,16 @@ public final class EnginePool {
         }
     }
 
-    private synchronized Slot borrow() throws InterruptedException {
-        while (true) {
-            if (retired) {
+    private Slot borrow() throws InterruptedException {
+        // first come, first served: a fair semaphore, one permit per instance
+        free.acquire();
+        synchronized (this) {
+            Slot s = retired ? null : idle.poll();
+            if (s == null) {
+                free.release();
                 throw new RetiredException();
             }
-            Slot s = idle.poll();
-            if (s != null) {
-                return s;
-            }
-            wait();
+            return s;
         }
     }
 
@@ -132,8 +133,8 @@ public final class EnginePool {
             if (!destroy) {
                 idle.push(s);
             }
-            notifyAll();
         }
+        free.release();
         if (destroy) {
             s.engine().destroy();
         }
@@ -146,7 +147,6 @@ public final class EnginePool {
             retired = true;
             drop = new ArrayList<>(idle);
             idle.clear();
-            notifyAll();
         }
         drop.forEach(s -> s.engine().destroy());
     }

@@ -62,8 +62,7 @@ public final class FewNerServer implements AutoCloseable {
                     ctx.status(204);
                 });
         app.post("/api/annotate", ctx -> json(ctx, 200, page.annotate(body(ctx))));
-        app.exception(
-                HttpError.class, (e, ctx) -> json(ctx, e.status(), error(e.getMessage())));
+        app.exception(HttpError.class, (e, ctx) -> json(ctx, e.status(), error(e.getMessage())));
         app.exception(
                 Exception.class,
                 (e, ctx) -> {
@@ -71,7 +70,9 @@ public final class FewNerServer implements AutoCloseable {
                     json(ctx, 500, error("internal failure: " + SecureXml.message(e)));
                 });
         app.error(404, ctx -> json(ctx, 404, error(ctx.path() + ": no such endpoint")));
-        app.error(405, ctx -> json(ctx, 405, error(ctx.method() + " " + ctx.path() + ": not allowed")));
+        app.error(
+                405,
+                ctx -> json(ctx, 405, error(ctx.method() + " " + ctx.path() + ": not allowed")));
     }
 
     /**
@@ -87,7 +88,12 @@ public final class FewNerServer implements AutoCloseable {
         } catch (RuntimeException e) {
             s.close();
             throw new org.fewner.common.FewNerException(
-                    config.host() + ":" + config.port() + ": cannot listen: " + SecureXml.message(e), e);
+                    config.host()
+                            + ":"
+                            + config.port()
+                            + ": cannot listen: "
+                            + SecureXml.message(e),
+                    e);
         }
         return s;
     }

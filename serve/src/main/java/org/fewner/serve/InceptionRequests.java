@@ -29,8 +29,10 @@ import org.fewner.common.Json;
  * and the same JSON shapes. For tests, the bench and the docs' sample session.
  */
 public final class InceptionRequests {
-    public static final String NAMED_ENTITY = "de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity";
-    public static final String CAS_METADATA = "de.tudarmstadt.ukp.clarin.webanno.api.type.CASMetadata";
+    public static final String NAMED_ENTITY =
+            "de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity";
+    public static final String CAS_METADATA =
+            "de.tudarmstadt.ukp.clarin.webanno.api.type.CASMetadata";
 
     private static final Pattern MARK = Pattern.compile("\\[([^\\[\\]]+)\\]\\(([^()]+)\\)");
     private static final Pattern WORD = Pattern.compile("\\S+");
@@ -59,7 +61,10 @@ public final class InceptionRequests {
             TypeSystemDescription base = new TypeSystemDescription_impl();
             base.setTypes(kept.toArray(new TypeDescription[0]));
             TypeDescription meta =
-                    base.addType(CAS_METADATA, "INCEpTION's CAS metadata", CAS.TYPE_NAME_ANNOTATION_BASE);
+                    base.addType(
+                            CAS_METADATA,
+                            "INCEpTION's CAS metadata",
+                            CAS.TYPE_NAME_ANNOTATION_BASE);
             meta.addFeature("projectId", "", CAS.TYPE_NAME_LONG);
             meta.addFeature("projectName", "", CAS.TYPE_NAME_STRING);
             meta.addFeature("sourceDocumentId", "", CAS.TYPE_NAME_LONG);
@@ -67,7 +72,8 @@ public final class InceptionRequests {
             meta.addFeature("username", "", CAS.TYPE_NAME_STRING);
             meta.addFeature("lastChangedOnDisk", "", CAS.TYPE_NAME_LONG);
             TypeDescription ne = base.getType(layer);
-            ne.addFeature(feature + TypeSystems.SCORE_SUFFIX, "Score feature", CAS.TYPE_NAME_DOUBLE);
+            ne.addFeature(
+                    feature + TypeSystems.SCORE_SUFFIX, "Score feature", CAS.TYPE_NAME_DOUBLE);
             ne.addFeature(
                     feature + TypeSystems.EXPLANATION_SUFFIX,
                     "Score explanation feature",
@@ -145,7 +151,8 @@ public final class InceptionRequests {
         md.setLongValue(meta.getFeatureByBaseName("sourceDocumentId"), documentId);
         md.setStringValue(meta.getFeatureByBaseName("username"), user);
         md.setStringValue(meta.getFeatureByBaseName("projectName"), "project-" + projectId);
-        md.setStringValue(meta.getFeatureByBaseName("sourceDocumentName"), "doc-" + documentId + ".txt");
+        md.setStringValue(
+                meta.getFeatureByBaseName("sourceDocumentName"), "doc-" + documentId + ".txt");
         cas.addFsToIndexes(md);
         return cas;
     }
@@ -162,7 +169,8 @@ public final class InceptionRequests {
     }
 
     /** The {@code metadata} object; {@code range} null: none sent. */
-    public ObjectNode metadata(long projectId, String anchoring, boolean crossSentence, int[] range) {
+    public ObjectNode metadata(
+            long projectId, String anchoring, boolean crossSentence, int[] range) {
         ObjectNode m = Json.MAPPER.createObjectNode();
         m.put("layer", layer);
         m.put("feature", feature);
@@ -187,7 +195,12 @@ public final class InceptionRequests {
 
     /** A {@code /predict} body for {@code cas} (whole document range, as INCEpTION sends). */
     public String predict(CAS cas, long projectId, long documentId, String anchoring) {
-        return predict(cas, projectId, documentId, anchoring, new int[] {0, cas.getDocumentText().length()});
+        return predict(
+                cas,
+                projectId,
+                documentId,
+                anchoring,
+                new int[] {0, cas.getDocumentText().length()});
     }
 
     public String predict(CAS cas, long projectId, long documentId, String anchoring, int[] range) {

@@ -53,8 +53,7 @@ public final class Protocol {
     }
 
     /** The request's {@code metadata}. */
-    record Metadata(
-            RecommenderKey key, Anchoring anchoring, boolean crossSentence, int[] range) {}
+    record Metadata(RecommenderKey key, Anchoring anchoring, boolean crossSentence, int[] range) {}
 
     private final Recommenders recommenders;
     private final TypeSystems typeSystems;
@@ -140,7 +139,11 @@ public final class Protocol {
             long b = integer(r, "begin", "metadata.range.begin");
             long e = integer(r, "end", "metadata.range.end");
             if (b >= 0 && e >= b) {
-                range = new int[] {(int) Math.min(b, Integer.MAX_VALUE), (int) Math.min(e, Integer.MAX_VALUE)};
+                range =
+                        new int[] {
+                            (int) Math.min(b, Integer.MAX_VALUE),
+                            (int) Math.min(e, Integer.MAX_VALUE)
+                        };
             } else if (!(b == -1 && e == -1)) {
                 throw HttpError.badRequest("metadata.range", "expected 0 <= begin <= end");
             }
@@ -251,7 +254,10 @@ public final class Protocol {
             a.setStringValue(
                     explanation,
                     snap.explainer()
-                            .explain(p.label(), layers.text().substring(p.begin(), p.end()), p.score()));
+                            .explain(
+                                    p.label(),
+                                    layers.text().substring(p.begin(), p.end()),
+                                    p.score()));
             a.setBooleanValue(predicted, true);
             cas.addFsToIndexes(a);
         }
@@ -290,8 +296,7 @@ public final class Protocol {
                         int[] s = sentences.get(i);
                         if (s[0] <= b && e <= s[1]) {
                             Prediction q = new Prediction(s[0], s[1], p.label(), p.score());
-                            bestPerSentence.merge(
-                                    i, q, (x, y) -> x.score() >= y.score() ? x : y);
+                            bestPerSentence.merge(i, q, (x, y) -> x.score() >= y.score() ? x : y);
                             break;
                         }
                     }
@@ -364,7 +369,8 @@ public final class Protocol {
             }
             inside.sort(
                     Comparator.comparingInt(AnnotationFS::getBegin)
-                            .thenComparing(Comparator.comparingInt(AnnotationFS::getEnd).reversed()));
+                            .thenComparing(
+                                    Comparator.comparingInt(AnnotationFS::getEnd).reversed()));
             for (AnnotationFS a : inside) {
                 int start = -1;
                 int end = -1;

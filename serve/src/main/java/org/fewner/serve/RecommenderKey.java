@@ -11,7 +11,10 @@ import java.util.HexFormat;
  */
 public record RecommenderKey(long projectId, String layer, String feature) {
 
-    /** A directory name for this key: {@code p<projectId>-<16 hex digits of SHA-256(layer, feature)>}. */
+    /**
+     * A directory name for this key: {@code p<projectId>-<16 hex digits of SHA-256(layer,
+     * feature)>}.
+     */
     public String directoryName() {
         try {
             byte[] h =

@@ -87,7 +87,8 @@ public final class Recommenders implements AutoCloseable {
                 temporary = true;
             }
         } catch (IOException e) {
-            throw new FewNerException(config.state() + ": cannot create the state directory: " + e, e);
+            throw new FewNerException(
+                    config.state() + ": cannot create the state directory: " + e, e);
         }
         fallback =
                 config.support() == null
@@ -99,6 +100,33 @@ public final class Recommenders implements AutoCloseable {
                                 new Explainer(List.of()));
         if (!temporary) {
             load();
+        }
+        if (fallback.engines() == null && states.isEmpty()) {
+            warmUp();
+        }
+    }
+
+    /**
+     * Loads the model now (an engine on a one-sentence support set, then dropped; the model stays
+     * loaded), so that the first {@code /train} is not slowed by it: INCEpTION's client gives up
+     * after its read timeout (30 s by default).
+     */
+    private void warmUp() {
+        Path file = null;
+        try {
+            file = Files.createTempFile("fewner-warm-up-", ".conll");
+            Files.writeString(file, "Paris\tB-LOC\nis\tO\nbig\tO\n");
+            new EnginePool(config.withWorkers(1), file, "conll").retire();
+        } catch (IOException e) {
+            throw new FewNerException("cannot write a temporary file: " + e, e);
+        } finally {
+            if (file != null) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException e) {
+                    LOG.debug("cannot remove {}", file, e);
+                }
+            }
         }
     }
 
@@ -121,8 +149,7 @@ public final class Recommenders implements AutoCloseable {
                 Map<String, SupportDocument> byKey = new LinkedHashMap<>();
                 docs.forEach(d -> byKey.put(d.key(), d));
                 int mentions = docs.stream().mapToInt(SupportDocument::mentionCount).sum();
-                EnginePool pool =
-                        mentions > 0 ? new EnginePool(config, support, "conll") : null;
+                EnginePool pool = mentions > 0 ? new EnginePool(config, support, "conll") : null;
                 s.current.set(
                         new Snapshot(
                                 1,
@@ -232,8 +259,7 @@ public final class Recommenders implements AutoCloseable {
             if (old.engines() != null) {
                 old.engines().retire();
             }
-            LOG.info(
-                    "{}: trained, {} documents, {} support mentions", key, docs.size(), mentions);
+            LOG.info("{}: trained, {} documents, {} support mentions", key, docs.size(), mentions);
         } catch (IOException e) {
             throw new FewNerException(s.dir + ": cannot write the support set: " + e, e);
         } finally {

@@ -115,7 +115,8 @@ public final class SecureXml {
                                                     xml.getBytes(StandardCharsets.UTF_8)),
                                             null));
             if (tsd.getImports() != null && tsd.getImports().length > 0) {
-                // an import names a file or URL that UIMA would read: refused like any external entity
+                // an import names a file or URL that UIMA would read: refused like any external
+                // entity
                 throw HttpError.badRequest(field, "imports are not allowed in the type system");
             }
             return tsd;

@@ -13,7 +13,6 @@ import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.apache.uima.cas.CAS;
 import org.fewner.common.FewNerException;
 import picocli.CommandLine.Command;
@@ -140,7 +139,8 @@ public final class ServeBenchCommand implements Runnable {
                 HttpResponse<String> resp = post(client, server.url() + "/train", body);
                 double ms = (System.nanoTime() - s) / 1e6;
                 if (resp.statusCode() != 204) {
-                    throw new FewNerException("/train answered " + resp.statusCode() + ": " + resp.body());
+                    throw new FewNerException(
+                            "/train answered " + resp.statusCode() + ": " + resp.body());
                 }
                 trainMs.add(ms);
             }
@@ -149,7 +149,8 @@ public final class ServeBenchCommand implements Runnable {
             String body = inc.predict(query, 1, 2, "tokens");
             HttpResponse<String> warm = post(client, server.url() + "/predict", body);
             if (warm.statusCode() != 200) {
-                throw new FewNerException("/predict answered " + warm.statusCode() + ": " + warm.body());
+                throw new FewNerException(
+                        "/predict answered " + warm.statusCode() + ": " + warm.body());
             }
             List<Double> predictMs = Collections.synchronizedList(new ArrayList<>());
             ExecutorService pool = Executors.newFixedThreadPool(clients);
@@ -161,10 +162,15 @@ public final class ServeBenchCommand implements Runnable {
                                 () -> {
                                     for (int i = 0; i < predicts; i++) {
                                         long s = System.nanoTime();
-                                        HttpResponse<String> r = post(client, server.url() + "/predict", body);
+                                        HttpResponse<String> r =
+                                                post(client, server.url() + "/predict", body);
                                         predictMs.add((System.nanoTime() - s) / 1e6);
                                         if (r.statusCode() != 200) {
-                                            throw new FewNerException("/predict answered " + r.statusCode() + ": " + r.body());
+                                            throw new FewNerException(
+                                                    "/predict answered "
+                                                            + r.statusCode()
+                                                            + ": "
+                                                            + r.body());
                                         }
                                     }
                                     return null;

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
         description = {
             "Serves FewNER as an INCEpTION external recommender (POST /predict, POST /train) and a"
                     + " page to try it at /.",
-            "In INCEpTION: Project settings > Recommenders > Create: tool 'Remote classifier',"
+            "In INCEpTION: Project settings > Recommenders > Create: tool 'Remote classifier V1',"
                     + " URL http://127.0.0.1:5000, 'Trainable' on, layer 'Named entity', feature"
                     + " 'value'. See serve/docs/serve.md."
         })

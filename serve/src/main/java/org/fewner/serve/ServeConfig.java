@@ -66,27 +66,82 @@ public record ServeConfig(
     }
 
     public ServeConfig withState(Path dir) {
-        return new ServeConfig(host, port, model, method, methodOptions, dir, support,
-                supportFormat, token, maxRequestBytes, workers, seed);
+        return new ServeConfig(
+                host,
+                port,
+                model,
+                method,
+                methodOptions,
+                dir,
+                support,
+                supportFormat,
+                token,
+                maxRequestBytes,
+                workers,
+                seed);
     }
 
     public ServeConfig withToken(String t) {
-        return new ServeConfig(host, port, model, method, methodOptions, state, support,
-                supportFormat, t, maxRequestBytes, workers, seed);
+        return new ServeConfig(
+                host,
+                port,
+                model,
+                method,
+                methodOptions,
+                state,
+                support,
+                supportFormat,
+                t,
+                maxRequestBytes,
+                workers,
+                seed);
     }
 
     public ServeConfig withMaxRequestBytes(long n) {
-        return new ServeConfig(host, port, model, method, methodOptions, state, support,
-                supportFormat, token, n, workers, seed);
+        return new ServeConfig(
+                host,
+                port,
+                model,
+                method,
+                methodOptions,
+                state,
+                support,
+                supportFormat,
+                token,
+                n,
+                workers,
+                seed);
     }
 
     public ServeConfig withSupport(Path file, String format) {
-        return new ServeConfig(host, port, model, method, methodOptions, state, file, format,
-                token, maxRequestBytes, workers, seed);
+        return new ServeConfig(
+                host,
+                port,
+                model,
+                method,
+                methodOptions,
+                state,
+                file,
+                format,
+                token,
+                maxRequestBytes,
+                workers,
+                seed);
     }
 
     public ServeConfig withWorkers(int n) {
-        return new ServeConfig(host, port, model, method, methodOptions, state, support,
-                supportFormat, token, maxRequestBytes, n, seed);
+        return new ServeConfig(
+                host,
+                port,
+                model,
+                method,
+                methodOptions,
+                state,
+                support,
+                supportFormat,
+                token,
+                maxRequestBytes,
+                n,
+                seed);
     }
 }

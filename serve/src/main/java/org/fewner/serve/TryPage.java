@@ -148,7 +148,10 @@ public final class TryPage {
             if (spans.isEmpty()) {
                 throw HttpError.badRequest(
                         "examples",
-                        "line " + lineNo + " has no [text](LABEL) mention: " + FewNerException.quote(line));
+                        "line "
+                                + lineNo
+                                + " has no [text](LABEL) mention: "
+                                + FewNerException.quote(line));
             }
             String s = plain.toString();
             Segmenter.Segments seg = segmenter.segment(s);

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A bounded load on the loopback address: clients predicting a 300-word document in parallel with
  * trainings mixed in (each client re-sends its own document with changing mentions, retrying on
- * 429). No error, every answer whole, and at the end the support set holds exactly the last
- * version of each document: no lost or duplicated mention. Latencies are printed, not asserted.
+ * 429). No error, every answer whole, and at the end the support set holds exactly the last version
+ * of each document: no lost or duplicated mention. Latencies are printed, not asserted.
  */
 class LoadTest {
     static final int CLIENTS = Integer.getInteger("fewner.load.clients", 4);
@@ -66,7 +66,12 @@ class LoadTest {
             String url = server.url();
             assertEquals(
                     204,
-                    post(url + "/train", inc.train(List.of(inc.document(TestServers.TRAIN_1, 7, 1, "u")), 7, 1))
+                    post(
+                                    url + "/train",
+                                    inc.train(
+                                            List.of(inc.document(TestServers.TRAIN_1, 7, 1, "u")),
+                                            7,
+                                            1))
                             .statusCode());
             String doc = document();
             assertEquals(300, doc.split("\\s+").length);
@@ -87,7 +92,12 @@ class LoadTest {
                                         if (i % 3 == 0) {
                                             String body =
                                                     inc.train(
-                                                            List.of(inc.document(clientDoc(client, i), 7, 1000 + client, "u")),
+                                                            List.of(
+                                                                    inc.document(
+                                                                            clientDoc(client, i),
+                                                                            7,
+                                                                            1000 + client,
+                                                                            "u")),
                                                             7,
                                                             1000 + client);
                                             int tries = 0;
@@ -95,13 +105,15 @@ class LoadTest {
                                                 HttpResponse<String> r = post(url + "/train", body);
                                                 if (r.statusCode() == 204) break;
                                                 assertEquals(429, r.statusCode(), r.body());
-                                                assertTrue(++tries < 2000, "trained within the bound");
+                                                assertTrue(
+                                                        ++tries < 2000, "trained within the bound");
                                                 Thread.sleep(5);
                                             }
                                             lastVersion[client] = i;
                                         }
                                         long t0 = System.nanoTime();
-                                        HttpResponse<String> r = post(url + "/predict", predictBody);
+                                        HttpResponse<String> r =
+                                                post(url + "/predict", predictBody);
                                         latencies.add(System.nanoTime() - t0);
                                         CAS back = TestServers.answer(inc, r);
                                         List<String> ps = TestServers.predictions(back);
@@ -128,7 +140,8 @@ class LoadTest {
             }
             assertEquals(expected, server.recommenders().trained(key).mentions());
             // on disk: the same, each document once
-            Path file = tmp.resolve("state").resolve(key.directoryName()).resolve(Recommenders.SUPPORT);
+            Path file =
+                    tmp.resolve("state").resolve(key.directoryName()).resolve(Recommenders.SUPPORT);
             List<SupportDocument> docs = SupportFile.read(file);
             Set<String> keys = new HashSet<>();
             docs.forEach(d -> assertTrue(keys.add(d.key()), "once: " + d.key()));

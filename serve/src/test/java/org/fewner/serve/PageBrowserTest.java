@@ -81,7 +81,10 @@ class PageBrowserTest {
                 }
                 driver.findElement(By.id("submit")).click();
                 new WebDriverWait(driver, Duration.ofSeconds(tiny ? 60 : 300))
-                        .until(d -> d.findElement(By.id("result")).getAttribute("data-done") != null);
+                        .until(
+                                d ->
+                                        d.findElement(By.id("result")).getAttribute("data-done")
+                                                != null);
                 assertEquals("", driver.findElement(By.id("error")).getText());
                 String text = driver.findElement(By.id("text")).getAttribute("value");
                 List<String> marks = new ArrayList<>();
@@ -91,7 +94,12 @@ class PageBrowserTest {
                     String span = m.findElement(By.className("span-text")).getText();
                     assertEquals(text.substring(b, e), span);
                     assertTrue(Set.of("PER", "LOC", "ORG").contains(m.getAttribute("data-label")));
-                    marks.add(span + " " + m.getAttribute("data-label") + " " + m.getAttribute("data-score"));
+                    marks.add(
+                            span
+                                    + " "
+                                    + m.getAttribute("data-label")
+                                    + " "
+                                    + m.getAttribute("data-score"));
                     assertFalse(m.getAttribute("title").isBlank(), "an explanation on hover");
                 }
                 if (tiny) {

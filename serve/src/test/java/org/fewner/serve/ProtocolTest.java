@@ -117,7 +117,10 @@ class ProtocolTest {
         CAS back =
                 answer(
                         inc,
-                        post(url("/predict"), inc.predict(doc, 2, 99, "tokens", new int[] {john, QUERY.length()})));
+                        post(
+                                url("/predict"),
+                                inc.predict(
+                                        doc, 2, 99, "tokens", new int[] {john, QUERY.length()})));
         assertEquals(3, predictions(back).size());
         assertFalse(predictions(back).contains("12 18 LOC 0.4 Berlin"));
     }
@@ -139,7 +142,11 @@ class ProtocolTest {
         assertEquals(204, train(3, 2, "Acme Corp said .").statusCode());
         assertEquals(5, server.recommenders().trained(key).mentions());
         // other projects and layers are separate
-        assertEquals(0, server.recommenders().trained(new RecommenderKey(4, InceptionRequests.NAMED_ENTITY, "value")).mentions());
+        assertEquals(
+                0,
+                server.recommenders()
+                        .trained(new RecommenderKey(4, InceptionRequests.NAMED_ENTITY, "value"))
+                        .mentions());
     }
 
     @Test
@@ -188,11 +195,15 @@ class ProtocolTest {
 
         b = good.deepCopy();
         ((ObjectNode) b.get("metadata")).put("projectId", "one");
-        assertEquals("metadata.projectId: expected an integer", field(post(url("/predict"), Json.line(b))));
+        assertEquals(
+                "metadata.projectId: expected an integer",
+                field(post(url("/predict"), Json.line(b))));
 
         b = good.deepCopy();
         ((ObjectNode) b.get("metadata")).put("anchoringMode", "words");
-        assertTrue(field(post(url("/predict"), Json.line(b))).startsWith("metadata.anchoringMode: 'words'"));
+        assertTrue(
+                field(post(url("/predict"), Json.line(b)))
+                        .startsWith("metadata.anchoringMode: 'words'"));
 
         b = good.deepCopy();
         ((ObjectNode) b.get("document")).put("xmi", "<xmi:XMI this is not xml");
@@ -204,7 +215,8 @@ class ProtocolTest {
         ((ObjectNode) b.get("metadata")).put("layer", "webanno.custom.Nothing");
         r = post(url("/predict"), Json.line(b));
         assertEquals(400, r.statusCode());
-        assertEquals("metadata.layer: type 'webanno.custom.Nothing' is not in the typeSystem", field(r));
+        assertEquals(
+                "metadata.layer: type 'webanno.custom.Nothing' is not in the typeSystem", field(r));
 
         b = good.deepCopy();
         ((ObjectNode) b.get("metadata")).put("feature", "colour");
@@ -235,8 +247,10 @@ class ProtocolTest {
         String xmi = InceptionRequests.xmi(doc);
         String evil =
                 xmi.replaceFirst(
-                        "<xmi:XMI",
-                        "<!DOCTYPE xmi:XMI [<!ENTITY xxe SYSTEM \"" + secret.toUri() + "\">]>\n<xmi:XMI")
+                                "<xmi:XMI",
+                                "<!DOCTYPE xmi:XMI [<!ENTITY xxe SYSTEM \""
+                                        + secret.toUri()
+                                        + "\">]>\n<xmi:XMI")
                         .replace("sofaString=\"", "sofaString=\"&xxe;");
         ObjectNode b = (ObjectNode) Json.MAPPER.readTree(inc.predict(doc, 1, 99, "tokens"));
         ((ObjectNode) b.get("document")).put("xmi", evil);
@@ -262,7 +276,9 @@ class ProtocolTest {
         b.put(
                 "typeSystem",
                 "<typeSystemDescription xmlns=\"http://uima.apache.org/resourceSpecifier\"><imports>"
-                        + "<import location=\"" + secret.toUri() + "\"/></imports></typeSystemDescription>");
+                        + "<import location=\""
+                        + secret.toUri()
+                        + "\"/></imports></typeSystemDescription>");
         r = post(url("/predict"), Json.line(b));
         assertEquals(400, r.statusCode(), r.body());
         assertEquals("typeSystem: imports are not allowed in the type system", field(r));

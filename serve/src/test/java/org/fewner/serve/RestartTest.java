@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Kills a server process (SIGKILL: no shutdown hook runs) right after a training and starts
- * another on the same {@code --state}: the predictions are the same.
+ * Kills a server process (SIGKILL: no shutdown hook runs) right after a training and starts another
+ * on the same {@code --state}: the predictions are the same.
  */
 class RestartTest {
     @TempDir Path tmp;
@@ -55,7 +55,8 @@ class RestartTest {
         pb.redirectErrorStream(true);
         Process p = pb.start();
         BufferedReader out =
-                new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                new BufferedReader(
+                        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<String> url =
                 CompletableFuture.supplyAsync(
                         () -> {
@@ -117,7 +118,9 @@ class RestartTest {
                             3,
                             1);
             assertEquals(204, post(first.url() + "/train", train).statusCode());
-            before = TestServers.predictions(TestServers.answer(inc, post(first.url() + "/predict", predict)));
+            before =
+                    TestServers.predictions(
+                            TestServers.answer(inc, post(first.url() + "/predict", predict)));
         } finally {
             kill(first);
         }
@@ -129,7 +132,8 @@ class RestartTest {
         ServerProcess second = start(state);
         try {
             List<String> after =
-                    TestServers.predictions(TestServers.answer(inc, post(second.url() + "/predict", predict)));
+                    TestServers.predictions(
+                            TestServers.answer(inc, post(second.url() + "/predict", predict)));
             assertEquals(before, after);
         } finally {
             kill(second);

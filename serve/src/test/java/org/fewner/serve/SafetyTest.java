@@ -38,9 +38,14 @@ class SafetyTest {
             HttpResponse<String> r = post(s.url() + "/predict", body);
             assertEquals(401, r.statusCode());
             assertEquals("{\"error\":\"Authorization: a bearer token is required\"}", r.body());
-            assertEquals(401, post(s.url() + "/predict", body, "Authorization", "Bearer wrong").statusCode());
+            assertEquals(
+                    401,
+                    post(s.url() + "/predict", body, "Authorization", "Bearer wrong").statusCode());
             assertEquals(401, post(s.url() + "/train", inc.train(List.of(doc), 1, 1)).statusCode());
-            assertEquals(200, post(s.url() + "/predict", body, "Authorization", "Bearer s3cret").statusCode());
+            assertEquals(
+                    200,
+                    post(s.url() + "/predict", body, "Authorization", "Bearer s3cret")
+                            .statusCode());
             // the page itself loads; its API needs the token
             assertEquals(200, TestServers.get(s.url() + "/").statusCode());
             assertEquals(401, post(s.url() + "/api/annotate", "{\"text\":\"x\"}").statusCode());
@@ -61,10 +66,10 @@ class SafetyTest {
 
     @Test
     void aSecondTrainingOfTheSameRecommenderIs429() throws Exception {
-        TestMethods.entered = new CountDownLatch(1);
-        TestMethods.release = new CountDownLatch(1);
         ServeConfig c = ServeConfig.of(TestServers.model().toString(), "test-blocking");
         try (FewNerServer s = FewNerServer.start(c)) {
+            TestMethods.entered = new CountDownLatch(1);
+            TestMethods.release = new CountDownLatch(1);
             String train = inc.train(List.of(inc.document(TRAIN_1, 1, 1, "u")), 1, 1);
             CompletableFuture<HttpResponse<String>> first =
                     CompletableFuture.supplyAsync(
@@ -75,13 +80,15 @@ class SafetyTest {
                                     throw new RuntimeException(e);
                                 }
                             });
-            assertTrue(TestMethods.entered.await(60, TimeUnit.SECONDS), "the first training started");
+            assertTrue(
+                    TestMethods.entered.await(60, TimeUnit.SECONDS), "the first training started");
             HttpResponse<String> second = post(s.url() + "/train", train);
             assertEquals(429, second.statusCode());
             assertTrue(second.body().contains("is running"), second.body());
             // predicts go on meanwhile (no trained state yet: no predictions)
             CAS doc = inc.document(QUERY, 1, 1, "u");
-            assertEquals(200, post(s.url() + "/predict", inc.predict(doc, 1, 1, "tokens")).statusCode());
+            assertEquals(
+                    200, post(s.url() + "/predict", inc.predict(doc, 1, 1, "tokens")).statusCode());
             TestMethods.release.countDown();
             assertEquals(204, first.get(60, TimeUnit.SECONDS).statusCode());
             assertEquals(204, post(s.url() + "/train", train).statusCode());
@@ -96,7 +103,9 @@ class SafetyTest {
         try (FewNerServer s = FewNerServer.start(c)) {
             assertEquals(
                     204,
-                    post(s.url() + "/train", inc.train(List.of(inc.document(TRAIN_1, 1, 1, "u")), 1, 1))
+                    post(
+                                    s.url() + "/train",
+                                    inc.train(List.of(inc.document(TRAIN_1, 1, 1, "u")), 1, 1))
                             .statusCode());
             CAS boom = inc.document("the city went boom .", 1, 2, "u");
             HttpResponse<String> r = post(s.url() + "/predict", inc.predict(boom, 1, 2, "tokens"));
@@ -104,7 +113,9 @@ class SafetyTest {
             assertTrue(r.body().startsWith("{\"error\":\"internal failure: "), r.body());
             assertTrue(r.body().contains("test failure on 'boom'"), r.body());
             CAS fine = inc.document(QUERY, 1, 3, "u");
-            assertEquals(200, post(s.url() + "/predict", inc.predict(fine, 1, 3, "tokens")).statusCode());
+            assertEquals(
+                    200,
+                    post(s.url() + "/predict", inc.predict(fine, 1, 3, "tokens")).statusCode());
         }
     }
 }

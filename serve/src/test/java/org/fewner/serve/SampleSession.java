@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Writes the request files of the docs' curl session ({@code serve/docs/examples}): {@code
  * train.json} (two annotated documents) and {@code predict.json} (a new document), built as
- * INCEpTION builds them. Run: {@code java -cp <test class path> org.fewner.serve.SampleSession DIR}.
+ * INCEpTION builds them. Run: {@code java -cp <test class path> org.fewner.serve.SampleSession
+ * DIR}.
  */
 public final class SampleSession {
     static final String DOC_1 =
@@ -29,11 +30,17 @@ public final class SampleSession {
         InceptionRequests inc = new InceptionRequests();
         Files.writeString(
                 dir.resolve("train.json"),
-                inc.train(List.of(inc.document(DOC_1, 1, 1, "alice"), inc.document(DOC_2, 1, 2, "alice")), 1, 1)
+                inc.train(
+                                List.of(
+                                        inc.document(DOC_1, 1, 1, "alice"),
+                                        inc.document(DOC_2, 1, 2, "alice")),
+                                1,
+                                1)
                         + "\n");
         Files.writeString(
                 dir.resolve("predict.json"),
                 inc.predict(inc.document(QUERY, 1, 3, "alice"), 1, 3, "tokens") + "\n");
-        System.out.println("wrote " + dir.resolve("train.json") + " and " + dir.resolve("predict.json"));
+        System.out.println(
+                "wrote " + dir.resolve("train.json") + " and " + dir.resolve("predict.json"));
     }
 }

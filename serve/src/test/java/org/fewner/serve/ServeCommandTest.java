@@ -36,7 +36,15 @@ class ServeCommandTest {
     void optionsMakeTheConfig() {
         ServeCommand c = new ServeCommand();
         new CommandLine(c)
-                .parseArgs("--port", "0", "--max-request-size", "1k", "--token", "t", "--state", "/tmp/s");
+                .parseArgs(
+                        "--port",
+                        "0",
+                        "--max-request-size",
+                        "1k",
+                        "--token",
+                        "t",
+                        "--state",
+                        "/tmp/s");
         ServeConfig config = c.config();
         assertEquals("127.0.0.1", config.host());
         assertEquals(1024, config.maxRequestBytes());

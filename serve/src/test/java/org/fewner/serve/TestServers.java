@@ -34,7 +34,8 @@ final class TestServers {
             "[Marie Curie](PER) visited [Paris](LOC) today .\n"
                     + "[John Smith](PER) met the [UN](ORG) in [London](LOC) .";
     static final String TRAIN_2 = "[Acme Corp](ORG) said the city of [Berlin](LOC) was born .";
-    static final String QUERY = "the city of Berlin and Tokyo .\nJohn Smith visited Paris and Acme Corp today .";
+    static final String QUERY =
+            "the city of Berlin and Tokyo .\nJohn Smith visited Paris and Acme Corp today .";
 
     private TestServers() {}
 
@@ -66,7 +67,10 @@ final class TestServers {
 
     static HttpResponse<String> get(String url) throws IOException, InterruptedException {
         return CLIENT.send(
-                HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build(),
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(30))
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
@@ -82,7 +86,10 @@ final class TestServers {
         return cas;
     }
 
-    /** {@code begin end label score} of the predictions (inception_internal_predicted) in {@code cas}. */
+    /**
+     * {@code begin end label score} of the predictions (inception_internal_predicted) in {@code
+     * cas}.
+     */
     static List<String> predictions(CAS cas) {
         Type ne = cas.getTypeSystem().getType(InceptionRequests.NAMED_ENTITY);
         Feature value = ne.getFeatureByBaseName("value");
@@ -105,7 +112,10 @@ final class TestServers {
         return out;
     }
 
-    /** Every feature structure of {@code cas} but the predictions, as text (type, offsets, features). */
+    /**
+     * Every feature structure of {@code cas} but the predictions, as text (type, offsets,
+     * features).
+     */
     static List<String> withoutPredictions(CAS cas) {
         Type ne = cas.getTypeSystem().getType(InceptionRequests.NAMED_ENTITY);
         Feature predicted = ne.getFeatureByBaseName(TypeSystems.PREDICTED);
@@ -117,7 +127,10 @@ final class TestServers {
             StringBuilder b = new StringBuilder(fs.getType().getName());
             for (Feature f : fs.getType().getFeatures()) {
                 if (f.getRange().isPrimitive()) {
-                    b.append(' ').append(f.getShortName()).append('=').append(fs.getFeatureValueAsString(f));
+                    b.append(' ')
+                            .append(f.getShortName())
+                            .append('=')
+                            .append(fs.getFeatureValueAsString(f));
                 }
             }
             out.add(b.toString());
