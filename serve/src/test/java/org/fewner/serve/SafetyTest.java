@@ -31,6 +31,25 @@ class SafetyTest {
     }
 
     @Test
+    void withASupportFileItPredictsBeforeAnyTraining(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path support = tmp.resolve("support.conll");
+        java.nio.file.Files.writeString(
+                support, "John\tB-PER\nSmith\tI-PER\nmet\tO\nthe\tO\nUN\tB-ORG\n");
+        try (FewNerServer s =
+                FewNerServer.start(TestServers.config().withSupport(support, "conll"))) {
+            CAS doc = inc.document(QUERY, 1, 1, "u");
+            CAS back =
+                    TestServers.answer(
+                            inc, post(s.url() + "/predict", inc.predict(doc, 1, 1, "tokens")));
+            int john = QUERY.indexOf("John");
+            assertEquals(
+                    List.of(john + " " + (john + 10) + " PER 0.9 John Smith"),
+                    TestServers.predictions(back));
+        }
+    }
+
+    @Test
     void withATokenRequestsWithoutItAre401() throws Exception {
         try (FewNerServer s = FewNerServer.start(TestServers.config().withToken("s3cret"))) {
             CAS doc = inc.document(QUERY, 1, 1, "u");
