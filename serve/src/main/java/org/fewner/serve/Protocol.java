@@ -67,11 +67,26 @@ public final class Protocol {
 
     // ---------------------------------------------------------------- JSON fields
 
+    /**
+     * Jackson's parsers with no limit on a string's length (Jackson's default is 20 M chars): an
+     * XMI string may be as long as the request size limit lets it be.
+     */
+    private static final com.fasterxml.jackson.core.JsonFactory FACTORY = unlimitedStrings();
+
+    private static com.fasterxml.jackson.core.JsonFactory unlimitedStrings() {
+        com.fasterxml.jackson.core.JsonFactory f = Json.MAPPER.getFactory().copy();
+        f.setStreamReadConstraints(
+                com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                        .maxStringLength(Integer.MAX_VALUE)
+                        .build());
+        return f;
+    }
+
     /** The body as a JSON object. */
     static JsonNode parse(byte[] body) {
         JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(body);
+        try (com.fasterxml.jackson.core.JsonParser p = FACTORY.createParser(body)) {
+            root = Json.MAPPER.readTree(p);
         } catch (JsonProcessingException e) {
             throw new HttpError(400, "body" + Json.problemOf(e));
         } catch (IOException e) {

@@ -240,6 +240,16 @@ class ProtocolTest {
     }
 
     @Test
+    void stringsLongerThanJacksonsDefaultLimitAreRead() throws Exception {
+        CAS doc = inc.document(QUERY, 1, 99, "u");
+        ObjectNode b = (ObjectNode) Json.MAPPER.readTree(inc.predict(doc, 1, 99, "tokens"));
+        ((ObjectNode) b.get("document")).put("xmi", "x".repeat(21_000_000));
+        HttpResponse<String> r = post(url("/predict"), Json.line(b));
+        assertEquals(400, r.statusCode());
+        assertTrue(field(r).startsWith("document.xmi: not UIMA XMI"), r.body());
+    }
+
+    @Test
     void xxePayloadsAreRefused() throws Exception {
         Path secret = tmp.resolve("secret.txt");
         java.nio.file.Files.writeString(secret, "TOP-SECRET-CONTENT");

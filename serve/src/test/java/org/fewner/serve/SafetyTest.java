@@ -6,9 +6,14 @@ import static org.fewner.serve.TestServers.post;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -78,6 +83,17 @@ class SafetyTest {
             HttpResponse<String> r = post(s.url() + "/predict", big);
             assertEquals(413, r.statusCode());
             assertTrue(r.body().startsWith("{\"error\":\"body: "), r.body());
+            // without a Content-Length (chunked) too
+            byte[] bytes = big.getBytes(StandardCharsets.UTF_8);
+            HttpRequest request =
+                    HttpRequest.newBuilder(URI.create(s.url() + "/train"))
+                            .POST(
+                                    BodyPublishers.ofInputStream(
+                                            () -> new ByteArrayInputStream(bytes)))
+                            .build();
+            HttpResponse<String> chunked =
+                    TestServers.CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+            assertEquals(413, chunked.statusCode(), chunked.body());
             // the server goes on
             assertEquals(400, post(s.url() + "/predict", "{}").statusCode());
         }
