@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
             EvalCommand.class,
             org.fewner.cli.train.TrainCommand.class,
             org.fewner.cli.sft.SftCommand.class,
+            org.fewner.serve.ServeCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class FewNer implements Runnable {

@@ -2,18 +2,19 @@ package org.fewner.cli.bench;
 
 import picocli.CommandLine.Command;
 
-/** Benchmarks that print figures: encoder, decoder, annotate, spark, span-train. */
+/** Benchmarks that print figures: encoder, decoder, annotate, spark, span-train, serve. */
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
         description =
-                "Benchmarks that print figures: encoder, decoder, annotate, spark, span-train.",
+                "Benchmarks that print figures: encoder, decoder, annotate, spark, span-train, serve.",
         subcommands = {
             EncoderBenchCommand.class,
             DecoderBenchCommand.class,
             AnnotateBenchCommand.class,
             SparkBenchCommand.class,
-            SpanTrainBenchCommand.class
+            SpanTrainBenchCommand.class,
+            org.fewner.serve.ServeBenchCommand.class
         })
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,195 @@
+package org.fewner.serve;
+
+import de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity;
+import de.tudarmstadt.ukp.dkpro.core.api.segmentation.type.Sentence;
+import de.tudarmstadt.ukp.dkpro.core.api.segmentation.type.Token;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import org.apache.uima.UIMAException;
+import org.apache.uima.analysis_engine.AnalysisEngine;
+import org.apache.uima.analysis_engine.AnalysisEngineDescription;
+import org.apache.uima.fit.factory.AnalysisEngineFactory;
+import org.apache.uima.fit.util.JCasUtil;
+import org.apache.uima.jcas.JCas;
+import org.apache.uima.resource.ResourceInitializationException;
+import org.fewner.common.FewNerException;
+import org.fewner.type.ScoredNamedEntity;
+import org.fewner.uimaannotator.FewNerAnnotator;
+import org.fewner.uimaannotator.FewNerModelResource;
+
+/**
+ * The FewNER analysis engine for one support file, as {@code workers} instances (an engine instance
+ * takes one CAS at a time; instances share the loaded model and the adapted recogniser), each with
+ * its own scratch CAS. The same engine and parameters as {@code fewner annotate}.
+ *
+ * <p>A pool that a training replaced is {@link #retire retired}: instances in use finish their
+ * request and are destroyed when given back.
+ */
+public final class EnginePool {
+    private final AnalysisEngineDescription description;
+    private final int workers;
+    private final Deque<Slot> idle = new ArrayDeque<>();
+    private final java.util.concurrent.Semaphore free;
+    private boolean retired;
+
+    private record Slot(AnalysisEngine engine, JCas scratch) {}
+
+    /**
+     * Builds the description and one instance (so that a bad support file fails here, not at the
+     * first predict).
+     *
+     * @throws FewNerException for a support file or model the engine refuses
+     */
+    public EnginePool(ServeConfig config, Path supportFile, String supportFormat) {
+        this.workers = config.workers();
+        this.free = new java.util.concurrent.Semaphore(workers, true);
+        try {
+            List<Object> params =
+                    new ArrayList<>(
+                            List.of(
+                                    FewNerAnnotator.RES_MODEL,
+                                    FewNerModelResource.description(config.model()),
+                                    FewNerAnnotator.PARAM_METHOD,
+                                    config.method(),
+                                    FewNerAnnotator.PARAM_SUPPORT_LOCATION,
+                                    supportFile.toString(),
+                                    FewNerAnnotator.PARAM_SUPPORT_FORMAT,
+                                    supportFormat,
+                                    FewNerAnnotator.PARAM_SEED,
+                                    config.seed(),
+                                    FewNerAnnotator.PARAM_MAPPING_ENABLED,
+                                    false));
+            if (!config.methodOptions().isEmpty()) {
+                params.add(FewNerAnnotator.PARAM_METHOD_OPTIONS);
+                params.add(config.methodOptions().toArray(new String[0]));
+            }
+            description =
+                    AnalysisEngineFactory.createEngineDescription(
+                            FewNerAnnotator.class, params.toArray());
+        } catch (ResourceInitializationException e) {
+            throw unwrap(e);
+        }
+        // every instance now: the support file is read at initialise, and a training moves it
+        // away once this pool is built
+        try {
+            for (int i = 0; i < workers; i++) {
+                idle.push(newSlot());
+            }
+        } catch (RuntimeException e) {
+            idle.forEach(slot -> slot.engine().destroy());
+            throw e;
+        }
+    }
+
+    private Slot newSlot() {
+        try {
+            AnalysisEngine ae = AnalysisEngineFactory.createEngine(description);
+            return new Slot(ae, ae.newJCas());
+        } catch (ResourceInitializationException e) {
+            throw unwrap(e);
+        }
+    }
+
+    static RuntimeException unwrap(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof FewNerException f) {
+                return f;
+            }
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return new IllegalStateException("the FewNER engine failed: " + SecureXml.message(root), e);
+    }
+
+    /** Thrown to a predict that comes to a pool after a training retired it: use the new one. */
+    static final class RetiredException extends RuntimeException {
+        RetiredException() {
+            super("the engine was replaced by a training", null, false, false);
+        }
+    }
+
+    private Slot borrow() throws InterruptedException {
+        // first come, first served: a fair semaphore, one permit per instance
+        free.acquire();
+        synchronized (this) {
+            Slot s = retired ? null : idle.poll();
+            if (s == null) {
+                free.release();
+                throw new RetiredException();
+            }
+            return s;
+        }
+    }
+
+    private void giveBack(Slot s) {
+        boolean destroy;
+        synchronized (this) {
+            destroy = retired;
+            if (!destroy) {
+                idle.push(s);
+            }
+        }
+        free.release();
+        if (destroy) {
+            s.engine().destroy();
+        }
+    }
+
+    /** Stops handing out instances; idle ones are destroyed now, busy ones when given back. */
+    public void retire() {
+        List<Slot> drop;
+        synchronized (this) {
+            retired = true;
+            drop = new ArrayList<>(idle);
+            idle.clear();
+        }
+        drop.forEach(s -> s.engine().destroy());
+    }
+
+    /**
+     * The engine's mentions in {@code text}, sentence by sentence: only the given sentences are
+     * processed, with the given tokens ({@code [begin, end)} pairs in {@code text}).
+     *
+     * @throws RetiredException when a training replaced this pool before an instance was free
+     */
+    public List<Prediction> predict(String text, List<int[]> sentences, List<int[]> tokens) {
+        List<Prediction> out = new ArrayList<>();
+        if (sentences.isEmpty() || tokens.isEmpty()) {
+            return out;
+        }
+        Slot slot;
+        try {
+            slot = borrow();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for an engine", e);
+        }
+        try {
+            JCas jcas = slot.scratch();
+            jcas.reset();
+            jcas.setDocumentText(text);
+            for (int[] s : sentences) {
+                new Sentence(jcas, s[0], s[1]).addToIndexes();
+            }
+            for (int[] t : tokens) {
+                new Token(jcas, t[0], t[1]).addToIndexes();
+            }
+            slot.engine().process(jcas);
+            for (NamedEntity ne : JCasUtil.select(jcas, NamedEntity.class)) {
+                double score = ne instanceof ScoredNamedEntity s ? s.getConfidence() : 1.0;
+                out.add(new Prediction(ne.getBegin(), ne.getEnd(), ne.getValue(), score));
+            }
+            jcas.reset();
+            return out;
+        } catch (UIMAException e) {
+            throw unwrap(e);
+        } finally {
+            giveBack(slot);
+        }
+    }
+}
