@@ -27,7 +27,7 @@ public final class Segmenter {
             if (engine == null) {
                 engine =
                         AnalysisEngineFactory.createEngine(
-                                org.fewner.examples.Segmentation.openNlpEnglish());
+                                org.fewner.pipeline.Segmentation.openNlpEnglish());
                 jcas = engine.newJCas();
             }
             jcas.reset();
