@@ -1,22 +1,19 @@
 package org.fewner.spark;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.explode;
 
 import java.io.Serializable;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.SparkContext;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.BinaryType;
-import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
 import org.fewner.common.FewNerException;
@@ -26,6 +23,8 @@ import org.fewner.uimaannotator.SharedModel;
  * FewNER on Apache Spark: the pipeline of {@code fewner annotate} (OpenNLP segmentation, then the
  * FewNER engine, both from {@link org.fewner.pipeline.AnnotatePipeline}, run by {@link
  * org.fewner.pipeline.DocumentAnnotator}) in {@code mapPartitions}, one model per executor JVM.
+ * {@link #annotate} is the Spark ML stage {@link FewNerTransformer} with its entities exploded into
+ * one row per entity; use the stage itself to keep the input columns or inside a {@code Pipeline}.
  *
  * <pre>{@code
  * Dataset<Row> docs = spark.read().parquet("notes.parquet");          // id, text
@@ -48,7 +47,20 @@ import org.fewner.uimaannotator.SharedModel;
 public final class FewNerSpark {
     private FewNerSpark() {}
 
-    /** The schema of the entity rows. */
+    /** One entity of {@link FewNerTransformer}'s output column. */
+    public static final StructType ENTITY =
+            new StructType()
+                    .add("begin", DataTypes.IntegerType, false)
+                    .add("end", DataTypes.IntegerType, false)
+                    .add("label", DataTypes.StringType, false)
+                    .add("confidence", DataTypes.DoubleType, true)
+                    .add("text", DataTypes.StringType, false)
+                    .add("adapter", DataTypes.StringType, true);
+
+    /** The type of {@link FewNerTransformer}'s output column: array of {@link #ENTITY}. */
+    public static final ArrayType ENTITIES = DataTypes.createArrayType(ENTITY, false);
+
+    /** The schema of the entity rows of {@link #annotate}. */
     public static final StructType ENTITY_SCHEMA =
             new StructType()
                     .add("id", DataTypes.StringType, false)
@@ -132,7 +144,9 @@ public final class FewNerSpark {
     }
 
     /**
-     * As {@link #annotate(Dataset, FewNerSparkConfig)}, filling {@code counts} when an action runs.
+     * As {@link #annotate(Dataset, FewNerSparkConfig)}, filling {@code counts} when an action runs:
+     * {@link FewNerTransformer} on the id, text (and adapter, sentences, tokens) columns, its
+     * entities exploded into rows.
      *
      * @throws FewNerException when a column is missing or has the wrong type, or the config is
      *     incomplete
@@ -140,48 +154,37 @@ public final class FewNerSpark {
     public static Dataset<Row> annotate(
             Dataset<Row> documents, FewNerSparkConfig config, Counts counts) {
         config.check();
-        StructType schema = documents.schema();
-        column(schema, config.idColumn(), "id column", null);
-        DataType textType = column(schema, config.textColumn(), "text column", "text");
-        Column adapterColumn = lit(null).cast(DataTypes.StringType);
+        if (config.idColumn() == null) {
+            throw new FewNerException("id column: not set (expected the documents' id column)");
+        }
+        PartitionAnnotator.layout(documents.schema(), config, true);
+        List<Column> in = new ArrayList<>();
+        in.add(col(config.idColumn()).cast(DataTypes.StringType).as("id"));
+        in.add(col(config.textColumn()).as("text"));
+        FewNerTransformer t =
+                FewNerTransformer.of(config).setIdCol("id").setInputCol("text").setOutputCol("e");
         if (config.adapterColumn() != null) {
-            column(schema, config.adapterColumn(), "adapter column", null);
-            adapterColumn = col(config.adapterColumn()).cast(DataTypes.StringType);
+            in.add(col(config.adapterColumn()).as("adapter"));
+            t.setAdapterCol("adapter");
         }
-        Dataset<Row> in =
-                documents.select(
-                        col(config.idColumn()).cast(DataTypes.StringType).as("id"),
-                        col(config.textColumn()).as("text"),
-                        adapterColumn.as("adapter"));
-        boolean binary = textType instanceof BinaryType;
-        FewNerSparkConfig c = config;
-        Counts n = counts;
-        return in.mapPartitions(
-                (MapPartitionsFunction<Row, Row>)
-                        rows -> PartitionAnnotator.annotate(rows, c, n, binary),
-                Encoders.row(ENTITY_SCHEMA));
-    }
-
-    private static DataType column(StructType schema, String name, String what, String text) {
-        if (!Arrays.asList(schema.fieldNames()).contains(name)) {
-            throw new FewNerException(
-                    what
-                            + " '"
-                            + name
-                            + "': not in the documents (columns: "
-                            + String.join(", ", schema.fieldNames())
-                            + ")");
+        if (config.tokensColumn() != null) {
+            in.add(col(config.tokensColumn()).as("tokens"));
+            t.setTokensCol("tokens");
         }
-        DataType t = schema.apply(name).dataType();
-        if (text != null && !(t instanceof StringType) && !(t instanceof BinaryType)) {
-            throw new FewNerException(
-                    what
-                            + " '"
-                            + name
-                            + "': type "
-                            + t.simpleString()
-                            + " (expected string, or binary holding UTF-8)");
+        if (config.sentencesColumn() != null) {
+            in.add(col(config.sentencesColumn()).as("sentences"));
+            t.setSentencesCol("sentences");
         }
-        return t;
+        t.setCounts(counts).requireId(true);
+        return t.transform(documents.select(in.toArray(Column[]::new)))
+                .select(col("id"), explode(col("e")).as("e"))
+                .select(
+                        col("id"),
+                        col("e.begin"),
+                        col("e.end"),
+                        col("e.label"),
+                        col("e.confidence"),
+                        col("e.text"),
+                        col("e.adapter"));
     }
 }

@@ -33,6 +33,9 @@ public final class FewNerSparkConfig implements Serializable {
     private String idColumn = "id";
     private String textColumn = "text";
     private String adapterColumn;
+    private String sentencesColumn;
+    private String tokensColumn;
+    private boolean inclusiveEnds;
     private String model = "default";
     private final Map<String, String> adapters = new LinkedHashMap<>();
     private String adapter;
@@ -46,7 +49,10 @@ public final class FewNerSparkConfig implements Serializable {
     private InvalidRows invalidRows = InvalidRows.FAIL;
     private String language = "en";
 
-    /** The id column (any type; read as a string). Default {@code id}. */
+    /**
+     * The id column (any type; read as a string), named in messages and given to the engine as the
+     * document id. Default {@code id}; null: none (the Spark ML stage without an id column).
+     */
     public FewNerSparkConfig idColumn(String c) {
         idColumn = c;
         return this;
@@ -64,6 +70,36 @@ public final class FewNerSparkConfig implements Serializable {
      */
     public FewNerSparkConfig adapterColumn(String c) {
         adapterColumn = c;
+        return this;
+    }
+
+    /**
+     * A column of sentences from upstream: an array of structs with integer fields {@code begin}
+     * and {@code end} (UTF-16 offsets into the text, end exclusive unless {@link #inclusiveEnds});
+     * needs {@link #tokensColumn}. Unset: the tokens' rows are one sentence each (the engine
+     * windows long ones).
+     */
+    public FewNerSparkConfig sentencesColumn(String c) {
+        sentencesColumn = c;
+        return this;
+    }
+
+    /**
+     * A column of tokens from upstream, as {@link #sentencesColumn}. Set, the rows are not
+     * segmented by OpenNLP: the engine reads these sentences and tokens (a row whose value is null
+     * is segmented by OpenNLP). Unset: OpenNLP segments every row.
+     */
+    public FewNerSparkConfig tokensColumn(String c) {
+        tokensColumn = c;
+        return this;
+    }
+
+    /**
+     * Whether the {@code end} of upstream sentences and tokens is inclusive (Spark NLP's
+     * annotations) rather than exclusive. Default false.
+     */
+    public FewNerSparkConfig inclusiveEnds(boolean b) {
+        inclusiveEnds = b;
         return this;
     }
 
@@ -148,6 +184,18 @@ public final class FewNerSparkConfig implements Serializable {
         return adapterColumn;
     }
 
+    public String sentencesColumn() {
+        return sentencesColumn;
+    }
+
+    public String tokensColumn() {
+        return tokensColumn;
+    }
+
+    public boolean inclusiveEnds() {
+        return inclusiveEnds;
+    }
+
     public String model() {
         return model;
     }
@@ -222,10 +270,14 @@ public final class FewNerSparkConfig implements Serializable {
                             + adapters.keySet()
                             + ": several adapters need an adapter column or a default adapter");
         }
-        for (String c : new String[] {idColumn, textColumn}) {
-            if (c == null || c.isBlank()) {
-                throw new FewNerException("id and text columns: names must not be empty");
-            }
+        if (textColumn == null || textColumn.isBlank() || idColumn != null && idColumn.isBlank()) {
+            throw new FewNerException("id and text columns: names must not be empty");
+        }
+        if (sentencesColumn != null && tokensColumn == null) {
+            throw new FewNerException(
+                    "sentences column '"
+                            + sentencesColumn
+                            + "': needs a tokens column (without both, OpenNLP segments the text)");
         }
     }
 }
