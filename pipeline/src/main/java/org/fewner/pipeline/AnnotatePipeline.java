@@ -53,6 +53,8 @@ public final class AnnotatePipeline {
         private final List<String> types;
         private final int batchSize;
         private final float threshold;
+        private final int seed;
+        private final boolean mappingEnabled;
 
         private Settings(Builder b, String adapter) {
             this.model = b.model;
@@ -67,6 +69,8 @@ public final class AnnotatePipeline {
             this.types = List.copyOf(b.types);
             this.batchSize = b.batchSize;
             this.threshold = b.threshold;
+            this.seed = b.seed;
+            this.mappingEnabled = b.mappingEnabled;
         }
 
         /** {@code default}, {@code default-uncased} or a model directory. */
@@ -132,6 +136,16 @@ public final class AnnotatePipeline {
             return threshold;
         }
 
+        /** The method's seed. */
+        public int seed() {
+            return seed;
+        }
+
+        /** Whether the engine maps labels to UIMA types (DKPro's mapping switch). */
+        public boolean mappingEnabled() {
+            return mappingEnabled;
+        }
+
         @Override
         public boolean equals(Object o) {
             return o instanceof Settings s
@@ -146,7 +160,9 @@ public final class AnnotatePipeline {
                     && supportFormat.equals(s.supportFormat)
                     && types.equals(s.types)
                     && batchSize == s.batchSize
-                    && Float.compare(threshold, s.threshold) == 0;
+                    && Float.compare(threshold, s.threshold) == 0
+                    && seed == s.seed
+                    && mappingEnabled == s.mappingEnabled;
         }
 
         @Override
@@ -163,7 +179,9 @@ public final class AnnotatePipeline {
                     supportFormat,
                     types,
                     batchSize,
-                    threshold);
+                    threshold,
+                    seed,
+                    mappingEnabled);
         }
 
         @Override
@@ -192,6 +210,10 @@ public final class AnnotatePipeline {
                     + batchSize
                     + ", threshold="
                     + threshold
+                    + ", seed="
+                    + seed
+                    + ", mappingEnabled="
+                    + mappingEnabled
                     + "]";
         }
 
@@ -209,6 +231,8 @@ public final class AnnotatePipeline {
             private final List<String> types = new ArrayList<>();
             private int batchSize = 16;
             private float threshold;
+            private int seed = 1;
+            private boolean mappingEnabled = true;
 
             private Builder() {}
 
@@ -292,6 +316,21 @@ public final class AnnotatePipeline {
                 return this;
             }
 
+            /** The method's seed. Default 1 (the engine's default). */
+            public Builder seed(int s) {
+                seed = s;
+                return this;
+            }
+
+            /**
+             * Whether labels are mapped to UIMA types (off: every entity is a {@code
+             * ScoredNamedEntity} with its label as {@code value}). Default on, as the engine.
+             */
+            public Builder mappingEnabled(boolean on) {
+                mappingEnabled = on;
+                return this;
+            }
+
             /**
              * The settings.
              *
@@ -346,7 +385,11 @@ public final class AnnotatePipeline {
                                 FewNerAnnotator.PARAM_BATCH_SIZE,
                                 s.batchSize(),
                                 FewNerAnnotator.PARAM_CONFIDENCE_THRESHOLD,
-                                s.threshold()));
+                                s.threshold(),
+                                FewNerAnnotator.PARAM_SEED,
+                                s.seed(),
+                                FewNerAnnotator.PARAM_MAPPING_ENABLED,
+                                s.mappingEnabled()));
         if (!s.types().isEmpty()) {
             params.add(FewNerAnnotator.PARAM_ENTITY_TYPES);
             params.add(s.types().toArray(String[]::new));

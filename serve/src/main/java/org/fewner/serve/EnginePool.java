@@ -9,21 +9,21 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import org.apache.uima.UIMAException;
-import org.apache.uima.analysis_engine.AnalysisEngine;
 import org.apache.uima.analysis_engine.AnalysisEngineDescription;
-import org.apache.uima.fit.factory.AnalysisEngineFactory;
+import org.apache.uima.fit.factory.JCasFactory;
 import org.apache.uima.fit.util.JCasUtil;
 import org.apache.uima.jcas.JCas;
 import org.apache.uima.resource.ResourceInitializationException;
 import org.fewner.common.FewNerException;
+import org.fewner.pipeline.AnnotatePipeline;
+import org.fewner.pipeline.DocumentAnnotator;
 import org.fewner.type.ScoredNamedEntity;
-import org.fewner.uimaannotator.FewNerAnnotator;
-import org.fewner.uimaannotator.FewNerModelResource;
 
 /**
  * The FewNER analysis engine for one support file, as {@code workers} instances (an engine instance
  * takes one CAS at a time; instances share the loaded model and the adapted recogniser), each with
- * its own scratch CAS. The same engine and parameters as {@code fewner annotate}.
+ * its own scratch CAS. The same engine description ({@link AnnotatePipeline#engine}) and
+ * recognition loop ({@link DocumentAnnotator#recognise}) as {@code fewner annotate}.
  *
  * <p>A pool that a training replaced is {@link #retire retired}: instances in use finish their
  * request and are destroyed when given back.
@@ -35,7 +35,12 @@ public final class EnginePool {
     private final java.util.concurrent.Semaphore free;
     private boolean retired;
 
-    private record Slot(AnalysisEngine engine, JCas scratch) {}
+    /** One instance: the pipeline's recognition loop and its scratch CAS. */
+    private record Slot(DocumentAnnotator annotator, JCas scratch) {
+        void destroy() {
+            annotator.close();
+        }
+    }
 
     /**
      * Builds the description and one instance (so that a bad support file fails here, not at the
@@ -47,28 +52,16 @@ public final class EnginePool {
         this.workers = config.workers();
         this.free = new java.util.concurrent.Semaphore(workers, true);
         try {
-            List<Object> params =
-                    new ArrayList<>(
-                            List.of(
-                                    FewNerAnnotator.RES_MODEL,
-                                    FewNerModelResource.description(config.model()),
-                                    FewNerAnnotator.PARAM_METHOD,
-                                    config.method(),
-                                    FewNerAnnotator.PARAM_SUPPORT_LOCATION,
-                                    supportFile.toString(),
-                                    FewNerAnnotator.PARAM_SUPPORT_FORMAT,
-                                    supportFormat,
-                                    FewNerAnnotator.PARAM_SEED,
-                                    config.seed(),
-                                    FewNerAnnotator.PARAM_MAPPING_ENABLED,
-                                    false));
-            if (!config.methodOptions().isEmpty()) {
-                params.add(FewNerAnnotator.PARAM_METHOD_OPTIONS);
-                params.add(config.methodOptions().toArray(new String[0]));
-            }
             description =
-                    AnalysisEngineFactory.createEngineDescription(
-                            FewNerAnnotator.class, params.toArray());
+                    AnnotatePipeline.engine(
+                            AnnotatePipeline.settings()
+                                    .model(config.model())
+                                    .method(config.method())
+                                    .methodOptions(config.methodOptions())
+                                    .support(supportFile.toString(), supportFormat)
+                                    .seed(config.seed())
+                                    .mappingEnabled(false)
+                                    .build());
         } catch (ResourceInitializationException e) {
             throw unwrap(e);
         }
@@ -79,16 +72,22 @@ public final class EnginePool {
                 idle.push(newSlot());
             }
         } catch (RuntimeException e) {
-            idle.forEach(slot -> slot.engine().destroy());
+            idle.forEach(slot -> slot.destroy());
             throw e;
         }
     }
 
     private Slot newSlot() {
         try {
-            AnalysisEngine ae = AnalysisEngineFactory.createEngine(description);
-            return new Slot(ae, ae.newJCas());
-        } catch (ResourceInitializationException e) {
+            DocumentAnnotator annotator =
+                    DocumentAnnotator.create(AnnotatePipeline.segmentation(), description);
+            try {
+                return new Slot(annotator, JCasFactory.createJCas());
+            } catch (UIMAException | RuntimeException e) {
+                annotator.close();
+                throw e;
+            }
+        } catch (UIMAException e) {
             throw unwrap(e);
         }
     }
@@ -136,7 +135,7 @@ public final class EnginePool {
         }
         free.release();
         if (destroy) {
-            s.engine().destroy();
+            s.destroy();
         }
     }
 
@@ -148,7 +147,7 @@ public final class EnginePool {
             drop = new ArrayList<>(idle);
             idle.clear();
         }
-        drop.forEach(s -> s.engine().destroy());
+        drop.forEach(s -> s.destroy());
     }
 
     /**
@@ -179,7 +178,7 @@ public final class EnginePool {
             for (int[] t : tokens) {
                 new Token(jcas, t[0], t[1]).addToIndexes();
             }
-            slot.engine().process(jcas);
+            slot.annotator().recognise(jcas);
             for (NamedEntity ne : JCasUtil.select(jcas, NamedEntity.class)) {
                 double score = ne instanceof ScoredNamedEntity s ? s.getConfidence() : 1.0;
                 out.add(new Prediction(ne.getBegin(), ne.getEnd(), ne.getValue(), score));

@@ -2,34 +2,64 @@ package org.fewner.serve;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.fewner.ner.FewShotMethod;
+import org.fewner.ner.FewShotMethods;
+import org.fewner.ner.MethodOptions;
 import org.fewner.ner.ScoredMention;
 import org.fewner.ner.SupportSet;
 import org.fewner.ner.WordSentence;
-import org.fewner.uimaannotator.FewShotMethodProvider;
-import org.fewner.uimaannotator.SharedModel;
 
 /**
- * Test methods: {@code test-failing} (no mentions; a sentence with the word {@code boom} makes it
- * throw, an internal failure) and {@code test-blocking} (adapting waits on {@link #release}, so a
- * training can be held running).
+ * Test methods in the registry ({@link FewShotMethods}, this module's test services file): {@code
+ * test-failing} (no mentions; a sentence with the word {@code boom} makes it throw, an internal
+ * failure) and {@code test-blocking} (adapting waits on {@link #release}, so a training can be held
+ * running).
  */
-public final class TestMethods implements FewShotMethodProvider {
+public final class TestMethods {
     static volatile CountDownLatch entered = new CountDownLatch(1);
     static volatile CountDownLatch release = new CountDownLatch(0);
 
-    @Override
-    public Set<String> names() {
-        return Set.of("test-failing", "test-blocking");
+    private TestMethods() {}
+
+    /** {@code test-failing}. */
+    public static final class Failing implements FewShotMethods.Provider {
+        @Override
+        public String name() {
+            return "test-failing";
+        }
+
+        @Override
+        public String description() {
+            return "test: no mentions; the word 'boom' makes it throw";
+        }
+
+        @Override
+        public FewShotMethod create(MethodOptions options) {
+            return method(name());
+        }
     }
 
-    @Override
-    public FewShotMethod create(
-            String name, SharedModel model, String adapter, Map<String, String> options) {
+    /** {@code test-blocking}. */
+    public static final class Blocking implements FewShotMethods.Provider {
+        @Override
+        public String name() {
+            return "test-blocking";
+        }
+
+        @Override
+        public String description() {
+            return "test: adapting waits until released";
+        }
+
+        @Override
+        public FewShotMethod create(MethodOptions options) {
+            return method(name());
+        }
+    }
+
+    static FewShotMethod method(String name) {
         return new FewShotMethod() {
             @Override
             public String name() {
