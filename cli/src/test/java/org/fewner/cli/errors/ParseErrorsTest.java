@@ -25,8 +25,8 @@ class ParseErrorsTest {
                 .assertUserError("'99999999999' is not an int");
         CliRun.run("adapter", "info").assertUserError("Missing required parameter", "DIR");
         CliRun.run("eval").assertUserError("Missing sub-command", "'fewner eval --help'");
-        CliRun.run("stats", "--fromat", "conll", "x")
-                .assertUserError("Unknown option: '--fromat'", "did you mean --format");
+        CliRun.run("eval", "fewnerd", "--file", "f", "--out", "o", "--max-episode", "5")
+                .assertUserError("'--max-episode'", "did you mean --max-episodes");
     }
 
     @Test
