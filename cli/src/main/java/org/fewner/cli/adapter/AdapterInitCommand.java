@@ -14,6 +14,7 @@ import org.fewner.llm.lora.LinearModules;
 import org.fewner.llm.lora.LoraAdapter;
 import org.fewner.llm.lora.LoraConfig;
 import org.fewner.llm.lora.TargetModules;
+import org.fewner.llm.model.BackboneFingerprint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -166,7 +167,15 @@ public final class AdapterInitCommand implements Runnable {
                         task,
                         false,
                         null);
-        LoraAdapter adapter = LoraAdapter.init(base, config, seed, mode, bStd);
+        LoraAdapter adapter =
+                LoraAdapter.init(base, config, seed, mode, bStd)
+                        .withBackbone(
+                                BackboneFingerprint.of(
+                                        model,
+                                        model.toAbsolutePath()
+                                                .normalize()
+                                                .getFileName()
+                                                .toString()));
         output.write(adapter::write);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("out", out.toString());
