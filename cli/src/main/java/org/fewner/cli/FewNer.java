@@ -177,15 +177,6 @@ public final class FewNer implements Runnable {
 
     /** Control characters (a NUL, an escape) written as u-escapes, line breaks kept. */
     static String escapeControls(String s) {
-        StringBuilder b = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char ch = s.charAt(i);
-            if ((ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') || ch == 0x7f) {
-                b.append(String.format("\\u%04x", (int) ch));
-            } else {
-                b.append(ch);
-            }
-        }
-        return b.toString();
+        return org.fewner.common.Printable.keepLineBreaks(s);
     }
 }

@@ -143,6 +143,21 @@ class EvalHardeningTest {
         assertFalse(Files.exists(out), "no checkpoint left to block a rerun");
         assertEquals(0, eval(good, out).code());
         eval(tmp, tmp.resolve("o2")).assertUserError(tmp + ": is a directory (expected a file)");
+        CliRun.run(
+                        "eval",
+                        "kshot",
+                        "--train",
+                        "conll:" + tmp,
+                        "--test",
+                        "conll:" + good,
+                        "--k",
+                        "1",
+                        "--method",
+                        "opennlp",
+                        "--out",
+                        tmp.resolve("o3").toString())
+                .assertUserError(tmp + ": is a directory (expected a file)");
+        assertFalse(Files.exists(tmp.resolve("o2")) || Files.exists(tmp.resolve("o3")));
     }
 
     @Test
