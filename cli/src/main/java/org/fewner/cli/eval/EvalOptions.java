@@ -137,7 +137,13 @@ public final class EvalOptions implements Validated {
                     adapter
                             + ": is a file; --adapter expects an adapter directory (adapter_config.json and adapter_model.safetensors)");
         }
-        OutputFolder.check(out, commandName(), mode(), EvalOptions::legacyRun);
+        OutputFolder.Mode mode = mode(); // --overwrite with --resume first
+        if (mode == OutputFolder.Mode.RESUME && !Files.exists(out)) {
+            throw new FewNerException(
+                    out.resolve("checkpoint.json")
+                            + ": no checkpoint to resume (run without --resume first)");
+        }
+        OutputFolder.check(out, commandName(), mode, EvalOptions::legacyRun);
     }
 
     Evaluation.Options options(String command) {

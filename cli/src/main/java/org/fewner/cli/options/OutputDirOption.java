@@ -46,13 +46,17 @@ public final class OutputDirOption implements Validated {
         return mixee.qualifiedName(" ").replaceFirst("^fewner ", "");
     }
 
-    /** The value of the command's {@code --out} (null when not given). */
+    /** The value of the command's {@code --out} (or {@code --output}); null when not given. */
     public Path out() {
         OptionSpec o = mixee.findOption("--out");
         if (o == null) {
-            throw new IllegalStateException(command() + " has no --out option");
+            o = mixee.findOption("--output");
         }
-        return o.getValue();
+        if (o == null) {
+            throw new IllegalStateException(command() + " has no --out or --output option");
+        }
+        Object v = o.getValue();
+        return v == null ? null : v instanceof Path p ? p : Path.of(v.toString());
     }
 
     @Override

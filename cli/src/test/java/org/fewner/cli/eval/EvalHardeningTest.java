@@ -79,6 +79,7 @@ class EvalHardeningTest {
                 .assertUserError(
                         "-O typing='banana': method span expects mixed or projection or mean");
         eval(f, out, "--overwrite", "--resume").assertUserError("exclude each other");
+        eval(f, out, "--resume").assertUserError("no checkpoint to resume");
         assertFalse(Files.exists(out), "nothing written");
     }
 
