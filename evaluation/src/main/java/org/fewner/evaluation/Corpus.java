@@ -1,7 +1,6 @@
 package org.fewner.evaluation;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,9 +67,7 @@ public record Corpus(Path file, TagScheme scheme, List<LabeledSentence> sentence
 
     /** Reads {@code file} in {@code format}; bad input is a one-line error naming file and line. */
     public static Corpus read(Path file, Format format) {
-        if (!Files.isRegularFile(file)) {
-            throw new FewNerException(file + ": no such file");
-        }
+        org.fewner.common.InputFiles.requireFile(file);
         List<LabelledSentence> raw = new ArrayList<>();
         try (ColumnFileParser p =
                 new ColumnFileParser(LineReader.open(file), format.columns, format.hint)) {

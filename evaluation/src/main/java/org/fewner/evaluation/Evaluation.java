@@ -89,6 +89,12 @@ public final class Evaluation {
         mo.put(MethodOptions.DEVICE, o.device());
         if (o.adapter() != null) mo.put(MethodOptions.ADAPTER, o.adapter().toString());
         MethodOptions options = MethodOptions.of(mo);
+        if (o.adapter() != null && !o.method().equals(OpenNlpMethod.NAME)) {
+            // an adapter of another backbone (the cased one on the uncased model) is refused
+            // before any weight is read
+            org.fewner.llm.model.BackboneFingerprint.requireCompatible(
+                    o.adapter(), options.modelDirectory(), o.model());
+        }
         List<FewShotMethod> methods = new ArrayList<>();
         List<Integer> variantLayers = new ArrayList<>();
         Backbone backbone = null;

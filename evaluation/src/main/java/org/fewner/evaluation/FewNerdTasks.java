@@ -1,7 +1,6 @@
 package org.fewner.evaluation;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -33,10 +32,8 @@ public final class FewNerdTasks implements TaskSource {
 
     public FewNerdTasks(Path file, int maxEpisodes) {
         this.file = file;
-        if (!Files.isRegularFile(file)) {
-            throw new FewNerException(file + ": no such file (expected a Few-NERD episode file)");
-        }
-        int count = countEpisodes(file, maxEpisodes);
+        org.fewner.common.InputFiles.requireFile(file);
+        int count = validateEpisodes(maxEpisodes);
         this.size = count;
         try {
             this.parser = new EpisodeParser(LineReader.open(file));
@@ -45,12 +42,18 @@ public final class FewNerdTasks implements TaskSource {
         }
     }
 
-    private static int countEpisodes(Path file, int max) {
+    /**
+     * Reads and checks every episode that the run will use (the first {@code max}, all when 0)
+     * before anything is written: a bad line at the end of a file (a cut download) is a one-line
+     * error before the run's first checkpoint, not after hours of work. Returns their number.
+     */
+    private int validateEpisodes(int max) {
         int n = 0;
-        try (LineReader r = LineReader.open(file)) {
-            String line;
-            while ((n < max || max <= 0) && (line = r.readLine()) != null) {
-                if (!LineReader.isBlank(line)) n++;
+        try (EpisodeParser p = new EpisodeParser(LineReader.open(file))) {
+            Episode e;
+            while ((n < max || max <= 0) && (e = p.next()) != null) {
+                toTask(e);
+                n++;
             }
         } catch (IOException e) {
             throw wrap(e);

@@ -265,16 +265,22 @@ public final class Harness {
             return s.allMatch(
                     f ->
                             Files.isDirectory(f)
-                                    || f.getFileName().toString().equals("predictions.jsonl"));
+                                    || f.getFileName().toString().equals("predictions.jsonl")
+                                    || ours(f));
         } catch (IOException e) {
             throw new FewNerException(p + ": cannot list: " + e.getMessage(), e);
         }
     }
 
+    /** The output folder's own marker and lock ({@code OutputFolder}): not content. */
+    private static boolean ours(Path f) {
+        return f.getFileName().toString().startsWith(".fewner-");
+    }
+
     private static boolean isEmptyDir(Path p) {
         if (!Files.isDirectory(p)) return false;
         try (var s = Files.list(p)) {
-            return s.findAny().isEmpty();
+            return s.filter(f -> !ours(f)).findAny().isEmpty();
         } catch (IOException e) {
             throw new FewNerException(p + ": cannot list: " + e.getMessage(), e);
         }

@@ -163,8 +163,40 @@ public final class Predictions {
 
     /** Re-scores a predictions file: the {@link Tally} of all its lines. */
     public static Tally rescore(Path file) {
+        org.fewner.common.InputFiles.requireFile(file);
         Tally t = new Tally();
-        forEach(file, l -> t.add(Integer.toString(l.episode()), l.gold(), l.pred()));
+        java.util.Map<Long, Long> seen = new java.util.HashMap<>();
+        long[] lineNo = {0};
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String text;
+            while ((text = r.readLine()) != null) {
+                long n = ++lineNo[0];
+                if (text.isBlank()) continue;
+                Line l = parse(file, n, text);
+                long key = ((long) l.episode() << 32) | (l.sentence() & 0xffffffffL);
+                Long first = seen.putIfAbsent(key, n);
+                if (first != null) {
+                    throw FewNerException.at(
+                            file,
+                            n,
+                            "episode "
+                                    + l.episode()
+                                    + " sentence "
+                                    + l.sentence()
+                                    + " is already at line "
+                                    + first
+                                    + " (a duplicated line: did two runs write this file?)");
+                }
+                t.add(Integer.toString(l.episode()), l.gold(), l.pred());
+            }
+        } catch (IOException e) {
+            throw new FewNerException(file + ": cannot read: " + e.getMessage(), e);
+        }
+        if (seen.isEmpty()) {
+            throw new FewNerException(
+                    file
+                            + ": no predictions (an empty file; expected one JSON line per query sentence)");
+        }
         return t;
     }
 }

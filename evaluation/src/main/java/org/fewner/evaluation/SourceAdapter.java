@@ -30,6 +30,11 @@ public final class SourceAdapter {
 
     /** Checks {@code dir} against the target's evaluation files and the model; its record. */
     public static Map<String, Object> check(Path dir, List<Path> evaluationFiles, String model) {
+        if (Files.isRegularFile(dir)) {
+            throw new FewNerException(
+                    dir
+                            + ": is a file; --adapter expects an adapter directory (adapter_config.json and adapter_model.safetensors)");
+        }
         if (!Files.isDirectory(dir) || !Files.isRegularFile(dir.resolve("adapter_config.json"))) {
             throw new FewNerException(
                     dir

@@ -54,8 +54,9 @@ class BadInputTest {
         Path f = tmp.resolve("empty.jsonl");
         Files.writeString(f, "\n");
         var e = assertThrows(FewNerException.class, () -> new FewNerdTasks(f, 0));
+        // the reader's own check, during the validating pass before any work
         assertEquals(
-                f + ": empty file: expected one episode (JSON object) per line", e.getMessage());
+                f + ":1: empty file: expected one episode (JSON object) per line", e.getMessage());
     }
 
     @Test

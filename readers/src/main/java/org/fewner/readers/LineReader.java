@@ -63,6 +63,8 @@ public final class LineReader implements Closeable {
 
     /** Opens a UTF-8 file. */
     public static LineReader open(Path file) throws IOException {
+        // a directory, a FIFO (which would block), "-" or a missing file: each its own one line
+        org.fewner.common.InputFiles.requireFile(file);
         return new LineReader(Files.newInputStream(file), file.toString(), StandardCharsets.UTF_8);
     }
 

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.fewner.cli.options.ModelOption;
+import org.fewner.cli.options.OutputDirOption;
+import org.fewner.cli.options.Range;
 import org.fewner.common.FewNerException;
 import org.fewner.llm.lora.AdapterRegistry;
 import org.fewner.llm.lora.LoraAdapter;
@@ -65,6 +67,7 @@ public final class AdapterComposeCommand implements Runnable {
             paramLabel = "N",
             description =
                     "Task-loss evaluations at most (LoRAHub's max_inference_step). Default: ${DEFAULT-VALUE}.")
+    @Range(min = 2)
     int budget;
 
     @Option(
@@ -92,6 +95,7 @@ public final class AdapterComposeCommand implements Runnable {
             defaultValue = "42",
             paramLabel = "S",
             description = "CMA-ES seed. Default: ${DEFAULT-VALUE}.")
+    @Range
     long seed;
 
     @Option(
@@ -99,6 +103,7 @@ public final class AdapterComposeCommand implements Runnable {
             defaultValue = "64",
             paramLabel = "T",
             description = "Tokens per support sentence at most. Default: ${DEFAULT-VALUE}.")
+    @Range(min = 1)
     int maxTokens;
 
     @Option(
@@ -107,6 +112,8 @@ public final class AdapterComposeCommand implements Runnable {
             paramLabel = "DIR",
             description = "Directory for the composed adapter.")
     Path out;
+
+    @Mixin OutputDirOption output;
 
     @Override
     public void run() {
@@ -188,7 +195,7 @@ public final class AdapterComposeCommand implements Runnable {
                             r.adapter().config().withExtra(extra),
                             r.adapter().modules(),
                             r.adapter().heads());
-            composed.write(out);
+            output.write(composed::write);
             ObjectNode o = AdapterJson.JSON.createObjectNode();
             o.put("out", out.toString());
             ArrayNode w = o.putArray("weights");

@@ -5,6 +5,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.fewner.cli.options.OutputDirOption;
+import org.fewner.cli.options.Range;
 import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
 import org.fewner.llm.config.BertConfig;
@@ -12,7 +14,9 @@ import org.fewner.llm.lora.LinearModules;
 import org.fewner.llm.lora.LoraAdapter;
 import org.fewner.llm.lora.LoraConfig;
 import org.fewner.llm.lora.TargetModules;
+import org.fewner.llm.model.BackboneFingerprint;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -36,6 +40,7 @@ public final class AdapterInitCommand implements Runnable {
     Path model;
 
     @Option(names = "--rank", required = true, paramLabel = "R", description = "LoRA rank r.")
+    @Range(min = 1, max = 65536)
     int rank;
 
     @Option(
@@ -43,6 +48,7 @@ public final class AdapterInitCommand implements Runnable {
             required = true,
             paramLabel = "A",
             description = "lora_alpha (scale alpha/r, or alpha/sqrt(r) with --rslora).")
+    @Range(min = 0, minExclusive = true)
     double alpha;
 
     @Option(
@@ -64,9 +70,11 @@ public final class AdapterInitCommand implements Runnable {
             split = ",",
             paramLabel = "i,j,...",
             description = "Limit list targets to these layer indexes.")
+    @Range(min = 0)
     List<Integer> layersToTransform;
 
     @Option(names = "--seed", required = true, paramLabel = "S", description = "Random seed.")
+    @Range
     long seed;
 
     @Option(
@@ -81,6 +89,7 @@ public final class AdapterInitCommand implements Runnable {
             defaultValue = "0.02",
             paramLabel = "STD",
             description = "Standard deviation of B with --init random (default 0.02).")
+    @Range(min = 0)
     double bStd;
 
     @Option(
@@ -88,6 +97,7 @@ public final class AdapterInitCommand implements Runnable {
             defaultValue = "0",
             paramLabel = "P",
             description = "lora_dropout (training only).")
+    @Range(min = 0, max = 1, maxExclusive = true)
     double dropout;
 
     @Option(names = "--rslora", description = "rank-stabilised LoRA: scale alpha/sqrt(r).")
@@ -106,6 +116,8 @@ public final class AdapterInitCommand implements Runnable {
             paramLabel = "DIR",
             description = "Adapter directory to write.")
     Path out;
+
+    @Mixin OutputDirOption output;
 
     @Override
     public void run() {
@@ -155,8 +167,16 @@ public final class AdapterInitCommand implements Runnable {
                         task,
                         false,
                         null);
-        LoraAdapter adapter = LoraAdapter.init(base, config, seed, mode, bStd);
-        adapter.write(out);
+        LoraAdapter adapter =
+                LoraAdapter.init(base, config, seed, mode, bStd)
+                        .withBackbone(
+                                BackboneFingerprint.of(
+                                        model,
+                                        model.toAbsolutePath()
+                                                .normalize()
+                                                .getFileName()
+                                                .toString()));
+        output.write(adapter::write);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("out", out.toString());
         summary.put("lora_modules", adapter.modules().size());

@@ -4,10 +4,12 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.fewner.cli.options.OutputDirOption;
 import org.fewner.common.Json;
 import org.fewner.llm.lora.LoraAdapter;
 import org.fewner.llm.lora.MergedModelWriter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Writes a model with an adapter merged into its weights. */
@@ -41,12 +43,16 @@ public final class AdapterMergeCommand implements Runnable {
             description = "Directory for the merged model.")
     Path out;
 
+    @Mixin OutputDirOption output;
+
     @Override
     public void run() {
-        List<String> merged = MergedModelWriter.write(model, LoraAdapter.read(adapter), out);
+        LoraAdapter read = LoraAdapter.read(adapter);
+        OutputDirOption.Result<List<String>> merged = new OutputDirOption.Result<>();
+        output.write(dir -> merged.set(MergedModelWriter.write(model, read, dir)));
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("out", out.toString());
-        summary.put("merged_weights", merged.size());
+        summary.put("merged_weights", merged.get().size());
         System.out.println(Json.line(summary));
     }
 }

@@ -3,6 +3,7 @@ package org.fewner.cli.bench;
 import java.nio.file.Path;
 import org.fewner.cli.options.ModelOption;
 import org.fewner.cli.options.OptionChecks;
+import org.fewner.cli.options.Range;
 import org.fewner.common.AtomicFiles;
 import org.fewner.common.Json;
 import org.fewner.llm.bench.DecoderBench;
@@ -29,6 +30,7 @@ public final class DecoderBenchCommand implements Runnable {
             names = "--repeats",
             defaultValue = "3",
             description = "timed runs per figure, best kept (default ${DEFAULT-VALUE})")
+    @Range(min = 1)
     int repeats;
 
     @Override

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import org.fewner.cli.options.ModelOption;
 import org.fewner.cli.options.OptionChecks;
+import org.fewner.cli.options.Range;
 import org.fewner.common.AtomicFiles;
 import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
@@ -54,6 +55,7 @@ public final class EncoderBenchCommand implements Runnable {
             split = ",",
             defaultValue = "1,8,32",
             description = "Batch sizes. Default: ${DEFAULT-VALUE}.")
+    @Range(min = 1)
     int[] batches;
 
     @Option(
@@ -61,29 +63,34 @@ public final class EncoderBenchCommand implements Runnable {
             split = ",",
             defaultValue = "32,128",
             description = "Sequence lengths. Default: ${DEFAULT-VALUE}.")
+    @Range(min = 1)
     int[] lengths;
 
     @Option(
             names = "--repeats",
             defaultValue = "5",
             description = "Minimum timed forwards per cell. Default: ${DEFAULT-VALUE}.")
+    @Range(min = 1)
     int repeats;
 
     @Option(
             names = "--min-seconds",
             defaultValue = "3",
             description = "Minimum timed seconds per cell. Default: ${DEFAULT-VALUE}.")
+    @Range(min = 0)
     double minSeconds;
 
     @Option(
             names = "--gemm-seconds",
             defaultValue = "1",
             description = "Seconds per GEMM shape. Default: ${DEFAULT-VALUE}.")
+    @Range(min = 0, minExclusive = true)
     double gemmSeconds;
 
     @Option(
             names = "--threads",
             description = "libtorch intra-op threads (JniUtils.setNumThreads); default: DJL's.")
+    @Range(min = 1)
     Integer threads;
 
     @Option(

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.fewner.cli.options.Range;
 import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
 import org.fewner.evaluation.Predictions;
@@ -55,7 +56,7 @@ public final class EvalCommand implements Runnable {
         // ends with the same figures as the command without it)
         StringBuilder b = new StringBuilder("./fewner");
         for (String a : spec.commandLine().getParseResult().originalArgs()) {
-            if (a.equals("--resume")) continue;
+            if (a.equals("--resume") || a.equals("--overwrite")) continue;
             b.append(' ').append(a.contains(" ") ? "'" + a + "'" : a);
         }
         return b.toString();
@@ -84,6 +85,7 @@ public final class EvalCommand implements Runnable {
                 defaultValue = "0",
                 paramLabel = "N",
                 description = "Only the first N episodes, in file order (0 = all).")
+        @Range(min = 0, note = "0 = all")
         int maxEpisodes;
 
         @Mixin EvalOptions eval;
@@ -91,8 +93,6 @@ public final class EvalCommand implements Runnable {
 
         @Override
         public Integer call() {
-            if (maxEpisodes < 0)
-                throw new FewNerException("--max-episodes " + maxEpisodes + ": expected N >= 0");
             return eval.run(
                     Protocol.fewNerd(file, maxEpisodes),
                     commandLine(spec),
@@ -121,6 +121,7 @@ public final class EvalCommand implements Runnable {
                 paramLabel = "1|5",
                 description =
                         "1-shot or 5-shot samples; 1,5 runs both in one process (shared encodings), into --out/1shot and --out/5shot.")
+        @Range(min = 1, max = 5)
         java.util.List<Integer> shots;
 
         @Option(
@@ -178,6 +179,7 @@ public final class EvalCommand implements Runnable {
                 required = true,
                 paramLabel = "K",
                 description = "Entities per type (at least K, at most 2K).")
+        @Range(min = 1)
         int k;
 
         @Mixin EvalOptions eval;
@@ -214,15 +216,18 @@ public final class EvalCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Tally t = Predictions.rescore(file);
-            Map<String, Object> s;
+            Tally.Aggregation agg;
             try {
-                s = t.summary(Tally.Aggregation.of(aggregation));
+                agg = Tally.Aggregation.of(aggregation);
             } catch (IllegalArgumentException e) {
                 throw new FewNerException(
-                        "--aggregation " + aggregation + ": expected pooled or mean_over_episodes",
+                        "--aggregation "
+                                + FewNerException.quote(aggregation)
+                                + ": expected pooled or mean_over_episodes",
                         e);
             }
+            Tally t = Predictions.rescore(file);
+            Map<String, Object> s = t.summary(agg);
             PrintWriter out = spec.commandLine().getOut();
             out.println(Json.pretty(s));
             out.flush();

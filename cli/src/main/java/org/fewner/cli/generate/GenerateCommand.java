@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Arrays;
 import java.util.List;
 import org.fewner.cli.options.ModelOption;
+import org.fewner.cli.options.Range;
 import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
 import org.fewner.llm.decoder.DecoderModel;
@@ -42,18 +43,21 @@ public final class GenerateCommand implements Runnable {
             names = "--max-new-tokens",
             defaultValue = "64",
             description = "answer length limit (default ${DEFAULT-VALUE})")
+    @Range(min = 1)
     int maxNewTokens;
 
     @Option(
             names = "--beams",
             defaultValue = "1",
             description = "beam width, 1 = greedy (default ${DEFAULT-VALUE})")
+    @Range(min = 1)
     int beams;
 
     @Option(
             names = "--max-span-words",
             defaultValue = "10",
             description = "longest entity in words (default ${DEFAULT-VALUE})")
+    @Range(min = 1)
     int maxSpanWords;
 
     @Override

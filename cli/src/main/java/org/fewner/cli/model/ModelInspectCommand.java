@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.fewner.cli.options.ModelOption;
+import org.fewner.cli.options.Range;
 import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
 import org.fewner.llm.lora.AdapterRegistry;
@@ -43,6 +44,7 @@ public final class ModelInspectCommand implements Runnable {
             split = ",",
             description =
                     "Token ids instead of --text (special tokens included), e.g. for models without a tokenizer.")
+    @Range(min = 0)
     long[] ids;
 
     @Option(

@@ -7,11 +7,14 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.fewner.cli.options.OptionChecks;
+import org.fewner.cli.options.OutputDirOption;
+import org.fewner.cli.options.Range;
 import org.fewner.common.FewNerException;
 import org.fewner.common.InputFiles;
 import org.fewner.common.Json;
 import org.fewner.llm.decoder.RandomModelWriter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Writes a random-weight model from a Hugging Face config.json. */
@@ -29,27 +32,35 @@ public final class ModelRandomCommand implements Runnable {
     Path config;
 
     @Option(names = "--layers", description = "num_hidden_layers")
+    @Range(min = 1, max = 10000)
     Integer layers;
 
     @Option(names = "--hidden", description = "hidden_size")
+    @Range(min = 1)
     Integer hidden;
 
     @Option(names = "--intermediate", description = "intermediate_size")
+    @Range(min = 1)
     Integer intermediate;
 
     @Option(names = "--heads", description = "num_attention_heads")
+    @Range(min = 1)
     Integer heads;
 
     @Option(names = "--kv-heads", description = "num_key_value_heads (decoders)")
+    @Range(min = 1)
     Integer kvHeads;
 
     @Option(names = "--head-dim", description = "head_dim (decoders)")
+    @Range(min = 1)
     Integer headDim;
 
     @Option(names = "--vocab", description = "vocab_size")
+    @Range(min = 1)
     Integer vocab;
 
     @Option(names = "--init-std", description = "initializer_range (weight standard deviation)")
+    @Range(min = 0, minExclusive = true)
     Double initStd;
 
     @Option(
@@ -58,10 +69,13 @@ public final class ModelRandomCommand implements Runnable {
     boolean randomNorms;
 
     @Option(names = "--seed", required = true, description = "random seed")
+    @Range
     long seed;
 
     @Option(names = "--out", required = true, description = "output directory")
     Path out;
+
+    @Mixin OutputDirOption output;
 
     @Override
     public void run() {
@@ -108,9 +122,17 @@ public final class ModelRandomCommand implements Runnable {
             cfg.put("initializer_range", initStd);
         }
         Path tok = config.toAbsolutePath().getParent().resolve("tokenizer.json");
-        long params =
-                RandomModelWriter.write(
-                        cfg, seed, randomNorms, out, Files.isRegularFile(tok) ? tok : null);
+        OutputDirOption.Result<Long> written = new OutputDirOption.Result<>();
+        output.write(
+                dir ->
+                        written.set(
+                                RandomModelWriter.write(
+                                        cfg,
+                                        seed,
+                                        randomNorms,
+                                        dir,
+                                        Files.isRegularFile(tok) ? tok : null)));
+        long params = written.get();
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("out", out.toString());
         summary.put("model_type", cfg.path("model_type").asText());

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.fewner.cli.options.Range;
 import org.fewner.common.AtomicFiles;
 import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
@@ -53,6 +54,7 @@ public final class SftExportCommand implements Runnable {
     List<String> types;
 
     @Option(names = "--seed", defaultValue = "42", description = "Sampling seed for @N.")
+    @Range
     long seed;
 
     @Option(

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import me.tongfei.progressbar.ProgressBar;
 import org.fewner.cli.options.ModelOption;
+import org.fewner.cli.options.Range;
 import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
 import org.fewner.evaluation.Corpus;
@@ -47,6 +48,7 @@ public final class SftFitCommand implements Runnable {
             defaultValue = "1",
             paramLabel = "N",
             description = "Beams (1: greedy). Default: ${DEFAULT-VALUE}.")
+    @Range(min = 1)
     int beams;
 
     @Option(
@@ -54,6 +56,7 @@ public final class SftFitCommand implements Runnable {
             defaultValue = "0",
             paramLabel = "N",
             description = "Only the first N sentences (0: all).")
+    @Range(min = 0, note = "0 = all")
     int maxSentences;
 
     @Option(
@@ -64,6 +67,7 @@ public final class SftFitCommand implements Runnable {
             description =
                     "(sentence, type) pairs per batched constrained search (1: one search per pair); several"
                             + " values compare them in one run. Default: ${DEFAULT-VALUE}.")
+    @Range(min = 1)
     List<Integer> batches;
 
     @Option(
@@ -84,6 +88,7 @@ public final class SftFitCommand implements Runnable {
             description =
                     "Timed runs of every setting, interleaved (run 1 of each, then run 2 ...); the best time is"
                             + " reported. Default: ${DEFAULT-VALUE}.")
+    @Range(min = 1)
     int repeats;
 
     @Option(

@@ -143,7 +143,7 @@ class AdapterComposeCommandTest {
                         "--format",
                         "xml",
                         "--out",
-                        out.toString());
+                        tmp.resolve("hub-bad").toString());
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("--format: expected conll2003 or conll"), bad.err());
 

@@ -181,7 +181,7 @@ class BadInputTest {
                             "1",
                             "--out",
                             out.toString())
-                    .assertUserError(opt + ": expected a positive integer, got 0");
+                    .assertUserError(opt + ": expected ", ", got 0");
             assertAbsent(out);
         }
     }
@@ -477,12 +477,12 @@ class BadInputTest {
                         "2",
                         "--out",
                         out.toString())
-                .assertUserError("already exists and is not empty");
+                .assertUserError("already holds an earlier output of 'fewner model random'");
         assertEquals(
                 Files.size(out.resolve("model.safetensors")),
                 Files.size(out.resolve("model.safetensors")));
         assertEquals(
-                Set.of("config.json", "model.safetensors"),
+                Set.of("config.json", "model.safetensors", ".fewner-output"),
                 Set.copyOf(Files.list(out).map(p -> p.getFileName().toString()).toList()));
         assertTrue(
                 new String(Files.readAllBytes(out.resolve("config.json")), StandardCharsets.UTF_8)

@@ -14,6 +14,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.fewner.llm.model.Backbone;
+import org.fewner.llm.model.BackboneFingerprint;
 import org.fewner.llm.model.BackboneOutput;
 import org.fewner.llm.nn.LinearLayer;
 import org.fewner.llm.nn.LoraWeights;
@@ -60,12 +61,35 @@ public final class AdapterRegistry implements AutoCloseable {
      */
     public LoraAdapter load(Path dir, String name) {
         LoraAdapter a = LoraAdapter.read(dir);
+        requireSameVocabulary(dir, a);
         try {
             add(name, a);
         } catch (AdapterException e) {
             throw new AdapterException(dir, e.getMessage(), e);
         }
         return a;
+    }
+
+    /**
+     * Refuses an adapter whose recorded vocabulary hash ({@link BackboneFingerprint}) differs from
+     * the backbone's (sizes are checked by {@link LoraAdapter#bind}).
+     */
+    private void requireSameVocabulary(Path dir, LoraAdapter a) {
+        com.fasterxml.jackson.databind.JsonNode fb = a.config().extra().get(LoraConfig.FEWNER_BASE);
+        if (fb == null || !fb.hasNonNull("vocab_sha256") || backbone.tokenizer() == null) {
+            return;
+        }
+        Path source = backbone.tokenizer().source();
+        if (source == null || source.getParent() == null) {
+            return;
+        }
+        BackboneFingerprint.requireCompatible(
+                dir,
+                BackboneFingerprint.fromJson(fb),
+                BackboneFingerprint.of(
+                        backbone.config(),
+                        BackboneFingerprint.vocabularyHash(source.getParent()),
+                        source.getParent().getFileName().toString()));
     }
 
     /**

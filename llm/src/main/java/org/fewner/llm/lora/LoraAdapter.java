@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.fewner.llm.config.ModelConfig;
+import org.fewner.llm.model.BackboneFingerprint;
 import org.fewner.llm.tensors.HostTensor;
 import org.fewner.llm.tensors.SafeTensors;
 import org.slf4j.Logger;
@@ -149,6 +150,17 @@ public record LoraAdapter(
         return o;
     }
 
+    /**
+     * The same adapter recording {@code backbone} as the base it was made for ({@code fewner_base},
+     * {@link BackboneFingerprint}): what every writer of a new adapter calls, so that loading it on
+     * another backbone is refused.
+     */
+    public LoraAdapter withBackbone(BackboneFingerprint backbone) {
+        ObjectNode extra = config.extra().deepCopy();
+        extra.set(LoraConfig.FEWNER_BASE, backbone.toJson());
+        return new LoraAdapter(config.withExtra(extra), modules, heads);
+    }
+
     /** The same adapter with head tensors (each with a one-line description for the config). */
     public LoraAdapter withHeads(
             Map<String, HostTensor> newHeads, Map<String, String> descriptions) {
@@ -204,6 +216,13 @@ public record LoraAdapter(
      * Reads an adapter directory; refuses what FewNER does not support, naming the file and tensor.
      */
     public static LoraAdapter read(Path dir) {
+        if (Files.isRegularFile(dir)) {
+            throw new AdapterException(
+                    dir,
+                    "is a file; expected an adapter directory (adapter_config.json and "
+                            + WEIGHTS_FILE
+                            + ")");
+        }
         LoraConfig config = LoraConfig.read(dir);
         Path file = dir.resolve(WEIGHTS_FILE);
         if (!Files.isRegularFile(file)) {
@@ -350,6 +369,17 @@ public record LoraAdapter(
             String type = fb.path("model_type").asText(c.modelType());
             int hidden = fb.path("hidden_size").asInt(c.hiddenSize());
             int layers = fb.path("num_hidden_layers").asInt(c.numHiddenLayers());
+            int vocab = fb.path("vocab_size").asInt(c.vocabSize());
+            if (vocab != c.vocabSize()) {
+                throw new AdapterException(
+                        "adapter was made for a base with a vocabulary of "
+                                + vocab
+                                + " tokens (adapter_config.json fewner_base"
+                                + (fb.hasNonNull("name") ? ": " + fb.get("name").asText() : "")
+                                + "), but the loaded base has "
+                                + c.vocabSize()
+                                + " (another backbone)");
+            }
             if (!type.equals(c.modelType())
                     || hidden != c.hiddenSize()
                     || layers != c.numHiddenLayers()) {
