@@ -156,9 +156,7 @@ public final class MethodOptions {
                         Key.oneOf("adapt-scope", "output", "all")));
         declareKeys(
                 "frozen-prototype",
-                List.of(
-                        Key.any(RESIDENT_ADAPTER),
-                        Key.integer(CACHE_BYTES, 0, Long.MAX_VALUE)));
+                List.of(Key.any(RESIDENT_ADAPTER), Key.integer(CACHE_BYTES, 0, Long.MAX_VALUE)));
         declareKeys(
                 "opennlp",
                 List.of(
