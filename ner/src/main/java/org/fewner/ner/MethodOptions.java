@@ -127,7 +127,9 @@ public final class MethodOptions {
                     Key.any(MODEL),
                     Key.any(DEVICE),
                     Key.integer(LAYER, 0, 10_000),
-                    Key.any(ADAPTER));
+                    Key.any(ADAPTER),
+                    Key.any(RESIDENT_ADAPTER),
+                    Key.integer(CACHE_BYTES, 0, Long.MAX_VALUE));
 
     private static final Map<String, List<Key>> DECLARED = new ConcurrentHashMap<>();
 
@@ -154,9 +156,7 @@ public final class MethodOptions {
                         Key.positive("adapt-positive-weight"),
                         Key.number("adapt-l2", 0, Double.POSITIVE_INFINITY),
                         Key.oneOf("adapt-scope", "output", "all")));
-        declareKeys(
-                "frozen-prototype",
-                List.of(Key.any(RESIDENT_ADAPTER), Key.integer(CACHE_BYTES, 0, Long.MAX_VALUE)));
+        declareKeys("frozen-prototype", List.of());
         declareKeys(
                 "opennlp",
                 List.of(

@@ -4,7 +4,6 @@ import de.tudarmstadt.ukp.dkpro.core.api.segmentation.type.Sentence;
 import de.tudarmstadt.ukp.dkpro.core.api.segmentation.type.Token;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.uima.UimaContext;
@@ -21,7 +20,6 @@ import org.dkpro.core.api.parameter.ComponentParameters;
 import org.fewner.common.FewNerException;
 import org.fewner.ner.FewShotMethod;
 import org.fewner.ner.ScoredMention;
-import org.fewner.ner.SupportSet;
 import org.fewner.ner.WordSentence;
 import org.fewner.type.ScoredNamedEntity;
 import org.slf4j.Logger;
@@ -138,11 +136,23 @@ public class FewNerAnnotator extends JCasAnnotator_ImplBase {
     @ConfigurationParameter(name = PARAM_TYPE_DEFINITIONS, mandatory = false)
     private String[] typeDefinitions;
 
-    /** The few-shot support set: a file of labelled sentences in supportFormat. */
+    /**
+     * The few-shot support set: labelled sentences in supportFormat, as a file, a {@code
+     * classpath:} resource or a URL. Optional when every document carries its own (supportView).
+     */
     public static final String PARAM_SUPPORT_LOCATION = "supportLocation";
 
-    @ConfigurationParameter(name = PARAM_SUPPORT_LOCATION, mandatory = true)
+    @ConfigurationParameter(name = PARAM_SUPPORT_LOCATION, mandatory = false)
     private String supportLocation;
+
+    /**
+     * A CAS view holding the document's own support set (DKPro Sentence, Token and NamedEntity with
+     * the label in value); a document without it uses supportLocation.
+     */
+    public static final String PARAM_SUPPORT_VIEW = "supportView";
+
+    @ConfigurationParameter(name = PARAM_SUPPORT_VIEW, mandatory = false)
+    private String supportView;
 
     /** Format of the support file: conll2003, conll, fewnerd-episodes or xmi. */
     public static final String PARAM_SUPPORT_FORMAT = "supportFormat";
@@ -182,7 +192,7 @@ public class FewNerAnnotator extends JCasAnnotator_ImplBase {
 
     private FewNerModelResource ownResource;
     private AdapterRouting routing;
-    private final Map<String, FewShotMethod.Recognizer> recognizers = new LinkedHashMap<>();
+    private SupportRouting support;
     private MentionWriter writer;
     private long cases;
 
@@ -202,19 +212,25 @@ public class FewNerAnnotator extends JCasAnnotator_ImplBase {
             routing =
                     AdapterRouting.of(
                             adapter, adapterSelector, adapterMapping, adapters, model::hasAdapter);
-            SupportSet support =
-                    SupportFiles.read(
-                            Path.of(supportLocation),
-                            supportFormat,
-                            EngineSettings.list(entityTypes));
             Map<String, String> options =
                     EngineSettings.methodOptions(methodOptions, typeDefinitions);
-            List<String> served = routing.served();
-            for (String a : served) {
-                String name = a.equals(NO_ADAPTER) ? null : a;
-                recognizers.put(a, model.recognizer(method, name, options, support, seed));
-            }
-            LOG.info("{} on {}: types {}, adapters {}", method, model, support.types(), served);
+            support =
+                    new SupportRouting(
+                            model,
+                            method,
+                            options,
+                            seed,
+                            EngineSettings.list(entityTypes),
+                            supportLocation,
+                            supportFormat,
+                            supportView,
+                            routing.served());
+            LOG.info(
+                    "{} on {}: types {}, adapters {}",
+                    method,
+                    model,
+                    support.labels(),
+                    routing.served());
         } catch (FewNerException e) {
             destroy();
             throw new ResourceInitializationException(e);
@@ -238,6 +254,7 @@ public class FewNerAnnotator extends JCasAnnotator_ImplBase {
         writer.configure(jcas.getCas());
         try {
             String adapterId = routing.adapterFor(jcas);
+            FewShotMethod.Recognizer recognizer = support.recognizerFor(jcas, adapterId, doc);
             Map<Sentence, List<Token>> index =
                     JCasUtil.indexCovered(jcas, Sentence.class, Token.class);
             List<WordSentence> batch = new ArrayList<>();
@@ -254,20 +271,24 @@ public class FewNerAnnotator extends JCasAnnotator_ImplBase {
                 batch.add(new WordSentence(casId + "@" + sentence.getBegin(), words));
                 batchTokens.add(tokens);
                 if (batch.size() == batchSize) {
-                    annotate(jcas, adapterId, batch, batchTokens);
+                    annotate(jcas, recognizer, adapterId, batch, batchTokens);
                     batch.clear();
                     batchTokens.clear();
                 }
             }
-            if (!batch.isEmpty()) annotate(jcas, adapterId, batch, batchTokens);
+            if (!batch.isEmpty()) annotate(jcas, recognizer, adapterId, batch, batchTokens);
         } catch (FewNerException e) {
             throw new AnalysisEngineProcessException(e);
         }
     }
 
     private void annotate(
-            JCas jcas, String adapterId, List<WordSentence> batch, List<List<Token>> tokens) {
-        List<List<ScoredMention>> predicted = recognizers.get(adapterId).recognize(batch);
+            JCas jcas,
+            FewShotMethod.Recognizer recognizer,
+            String adapterId,
+            List<WordSentence> batch,
+            List<List<Token>> tokens) {
+        List<List<ScoredMention>> predicted = recognizer.recognize(batch);
         if (predicted.size() != batch.size()) {
             String m = "%s returned %d results for %d sentences";
             throw new IllegalStateException(m.formatted(method, predicted.size(), batch.size()));

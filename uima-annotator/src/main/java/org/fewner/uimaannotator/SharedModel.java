@@ -54,7 +54,25 @@ public final class SharedModel {
     private final AdapterRegistry adapters;
     private final Map<String, Path> adapterLocations = new LinkedHashMap<>();
     private final Map<String, FewShotMethod> methods = new HashMap<>();
-    private final Map<List<Object>, FewShotMethod.Recognizer> recognizers = new HashMap<>();
+
+    /**
+     * Recognisers by (method, adapter, options, seed, support set), least recently used first and
+     * bounded by {@link #MAX_RECOGNIZERS}: engines keep their own references, so an evicted one is
+     * only adapted again when another engine asks for it. The bound matters where support sets
+     * change at run time (a CAS-carried support view, a recommender's trainings).
+     */
+    private final Map<List<Object>, FewShotMethod.Recognizer> recognizers =
+            new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(
+                        Map.Entry<List<Object>, FewShotMethod.Recognizer> eldest) {
+                    return size() > MAX_RECOGNIZERS;
+                }
+            };
+
+    /** At most this many adapted recognisers are kept for reuse. */
+    public static final int MAX_RECOGNIZERS = 64;
+
     private final List<java.util.function.DoubleSupplier> forwardClocks =
             new java.util.concurrent.CopyOnWriteArrayList<>();
     private int holders;

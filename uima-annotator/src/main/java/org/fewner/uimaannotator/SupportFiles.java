@@ -5,6 +5,7 @@ import de.tudarmstadt.ukp.dkpro.core.api.segmentation.type.Sentence;
 import de.tudarmstadt.ukp.dkpro.core.api.segmentation.type.Token;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,10 +32,11 @@ import org.fewner.readers.TagDecoder;
 import org.fewner.readers.TagScheme;
 
 /**
- * Reads a few-shot support set from a file in one of FewNER's reader formats ({@code conll2003},
- * {@code conll}, {@code fewnerd-episodes}: the first episode's support part) or from UIMA XMI
- * ({@code xmi}: DKPro {@code Sentence}, {@code Token} and {@code NamedEntity} with the label in
- * {@code value}).
+ * Reads a few-shot support set from a file, a class-path resource or a URL in one of FewNER's
+ * reader formats ({@code conll2003}, {@code conll}, {@code fewnerd-episodes}: the first episode's
+ * support part) or from UIMA XMI ({@code xmi}: DKPro {@code Sentence}, {@code Token} and {@code
+ * NamedEntity} with the label in {@code value}), or from the gold annotations a CAS carries ({@link
+ * #fromCas}).
  */
 public final class SupportFiles {
     /** The format names, as {@code fewner stats} names them, plus {@code xmi}. */
@@ -42,6 +44,75 @@ public final class SupportFiles {
             List.of("conll2003", "conll", "fewnerd-episodes", "xmi");
 
     private SupportFiles() {}
+
+    /**
+     * The support set at {@code location}: a file path, a {@code file:} URL, a {@code classpath:}
+     * resource (the thread's context class loader, then this class's), or any other URL Java reads
+     * ({@code jar:}, {@code http:}); a resource that is not a file is copied to a temporary file,
+     * read and deleted.
+     *
+     * @throws FewNerException as {@link #read(Path, String, List)}, and for a location that names
+     *     nothing
+     */
+    public static SupportSet read(String location, String format, List<String> types) {
+        URL url = url(location);
+        if (url == null) {
+            return read(Path.of(location), format, types);
+        }
+        if (url.getProtocol().equals("file")) {
+            try {
+                return read(Path.of(url.toURI()), format, types);
+            } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+                throw new FewNerException(location + ": not a usable file URL: " + e.getMessage());
+            }
+        }
+        Path tmp = null;
+        try (InputStream in = url.openStream()) {
+            tmp = Files.createTempFile("fewner-support-", ".tmp");
+            Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            try {
+                return read(tmp, format, types);
+            } catch (FewNerException e) {
+                // name what the user gave, not the temporary copy
+                throw new FewNerException(
+                        e.getMessage().replace(tmp.toString(), location), e.getCause());
+            }
+        } catch (IOException e) {
+            throw new FewNerException(location + ": cannot read the support set: " + e, e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // a leftover temporary file is harmless; the read's outcome is what matters
+                }
+            }
+        }
+    }
+
+    /** The URL that {@code location} names, or null for a plain path. */
+    static URL url(String location) {
+        if (location.startsWith("classpath:")) {
+            String path = location.substring("classpath:".length()).replaceFirst("^/+", "");
+            ClassLoader context = Thread.currentThread().getContextClassLoader();
+            URL u = context == null ? null : context.getResource(path);
+            if (u == null) u = SupportFiles.class.getClassLoader().getResource(path);
+            if (u == null) {
+                throw new FewNerException(location + ": no such resource on the class path");
+            }
+            return u;
+        }
+        // a scheme of two letters or more (a one-letter "scheme" is a Windows drive)
+        if (!location.matches("[A-Za-z][A-Za-z0-9+.-]+:.*")) {
+            return null;
+        }
+        try {
+            return new URL(location);
+        } catch (java.net.MalformedURLException e) {
+            throw new FewNerException(
+                    location + ": not a file, classpath: location or URL (" + e.getMessage() + ")");
+        }
+    }
 
     /**
      * The support set in {@code file}.
@@ -80,11 +151,11 @@ public final class SupportFiles {
         if (sentences.isEmpty()) {
             throw new FewNerException(file + ": no sentences in the support file");
         }
-        return restrict(file, sentences, types);
+        return restrict(file.toString(), sentences, types);
     }
 
     /** Keeps the mentions of {@code types} (all when empty); every type needs an example. */
-    static SupportSet restrict(Path file, List<LabeledSentence> sentences, List<String> types) {
+    static SupportSet restrict(String where, List<LabeledSentence> sentences, List<String> types) {
         Set<String> seen = new LinkedHashSet<>();
         for (LabeledSentence s : sentences) {
             for (Mention m : s.mentions()) {
@@ -93,12 +164,12 @@ public final class SupportFiles {
         }
         List<String> wanted = types == null || types.isEmpty() ? List.copyOf(seen) : types;
         if (wanted.isEmpty()) {
-            throw new FewNerException(file + ": no entity in the support file");
+            throw new FewNerException(where + ": no entity in the support file");
         }
         for (String t : wanted) {
             if (!seen.contains(t)) {
                 throw new FewNerException(
-                        file
+                        where
                                 + ": entity type '"
                                 + t
                                 + "' has no example in the support file (its labels: "
@@ -178,6 +249,38 @@ public final class SupportFiles {
         } catch (org.xml.sax.SAXException e) {
             throw new FewNerException(file + ": not a UIMA XMI file: " + e.getMessage(), e);
         }
+        List<LabeledSentence> out = sentences(file.toString(), jcas);
+        if (out.isEmpty() && !jcas.getDocumentText().isBlank()) {
+            throw new FewNerException(
+                    file
+                            + ": no Sentence with Token annotations in the XMI (expected DKPro's "
+                            + "Sentence, Token and NamedEntity)");
+        }
+        return out;
+    }
+
+    /**
+     * The support set a CAS (or one of its views) carries: its DKPro {@code Sentence}s with their
+     * {@code Token}s, each {@code NamedEntity} a mention labelled by its {@code value}, as {@link
+     * #read(Path, String, List)} keeps {@code types}.
+     *
+     * @param where what to name in messages (a view, a document)
+     * @throws FewNerException when the CAS holds no labelled sentence, a mention does not start and
+     *     end at token boundaries, or a type has no example
+     */
+    public static SupportSet fromCas(String where, JCas jcas, List<String> types) {
+        List<LabeledSentence> sentences = sentences(where, jcas);
+        if (sentences.isEmpty()) {
+            throw new FewNerException(
+                    where
+                            + ": no Sentence with Token annotations (expected DKPro's Sentence, Token"
+                            + " and NamedEntity)");
+        }
+        return restrict(where, sentences, types);
+    }
+
+    /** DKPro {@code Sentence}s with their tokens and {@code NamedEntity} mentions. */
+    private static List<LabeledSentence> sentences(String where, JCas jcas) {
         List<LabeledSentence> out = new ArrayList<>();
         for (Sentence sentence : JCasUtil.select(jcas, Sentence.class)) {
             List<Token> tokens = new ArrayList<>(JCasUtil.selectCovered(Token.class, sentence));
@@ -197,7 +300,7 @@ public final class SupportFiles {
                 }
                 if (start < 0 || end <= start) {
                     throw new FewNerException(
-                            file
+                            where
                                     + ": NamedEntity ["
                                     + ne.getBegin()
                                     + ", "
@@ -211,13 +314,7 @@ public final class SupportFiles {
             }
             out.add(
                     new LabeledSentence(
-                            new WordSentence(file + "@" + sentence.getBegin(), words), ms));
-        }
-        if (out.isEmpty() && !jcas.getDocumentText().isBlank()) {
-            throw new FewNerException(
-                    file
-                            + ": no Sentence with Token annotations in the XMI (expected DKPro's "
-                            + "Sentence, Token and NamedEntity)");
+                            new WordSentence(where + "@" + sentence.getBegin(), words), ms));
         }
         return out;
     }

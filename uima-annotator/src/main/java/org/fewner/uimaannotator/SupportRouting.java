@@ -1,0 +1,120 @@
+package org.fewner.uimaannotator;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.apache.uima.cas.CASException;
+import org.apache.uima.jcas.JCas;
+import org.fewner.common.FewNerException;
+import org.fewner.ner.FewShotMethod;
+import org.fewner.ner.SupportSet;
+
+/**
+ * Which recogniser serves a document: the one adapted at initialise from the support location (a
+ * file, a {@code classpath:} resource or a URL), or, with a support view, the one adapted from the
+ * gold annotations the document's own CAS carries in that view (DKPro {@code Sentence}, {@code
+ * Token} and {@code NamedEntity}), so that a pipeline can carry its own examples. A document
+ * without the view falls back to the support location when one is given. Recognisers adapted from a
+ * view are shared through {@link SharedModel}, keyed by the support set's content: documents
+ * carrying the same examples are adapted once.
+ */
+final class SupportRouting {
+    private final SharedModel model;
+    private final String method;
+    private final Map<String, String> options;
+    private final long seed;
+    private final List<String> types;
+    private final String supportView;
+    private final List<String> served;
+    private final Map<String, FewShotMethod.Recognizer> fixed = new LinkedHashMap<>();
+    private final List<String> labels;
+
+    /**
+     * @param supportLocation the support set's location, or null when every document carries its
+     *     own in {@code supportView}
+     * @param supportView the view holding a document's support set, or null
+     * @param served the adapter ids documents may be routed to ({@link AdapterRouting#served()})
+     * @throws FewNerException for an unreadable support set, or neither a location nor a view
+     */
+    SupportRouting(
+            SharedModel model,
+            String method,
+            Map<String, String> options,
+            long seed,
+            List<String> types,
+            String supportLocation,
+            String supportFormat,
+            String supportView,
+            List<String> served) {
+        this.model = model;
+        this.method = method;
+        this.options = options;
+        this.seed = seed;
+        this.types = types;
+        this.supportView = supportView;
+        this.served = served;
+        if (supportLocation == null || supportLocation.isBlank()) {
+            if (supportView == null || supportView.isBlank()) {
+                throw new FewNerException(
+                        FewNerAnnotator.PARAM_SUPPORT_LOCATION
+                                + ": not set (give a support file, classpath: resource or URL, or a "
+                                + FewNerAnnotator.PARAM_SUPPORT_VIEW
+                                + " that each document carries)");
+            }
+            labels = List.copyOf(types);
+            return;
+        }
+        SupportSet support = SupportFiles.read(supportLocation, supportFormat, types);
+        for (String a : served) {
+            fixed.put(a, adapt(a, support));
+        }
+        labels = List.copyOf(new TreeSet<>(support.types()));
+    }
+
+    /** The labels the engine can emit (for a support view only those of {@code types}). */
+    List<String> labels() {
+        return labels;
+    }
+
+    /** The recogniser for {@code jcas}'s document under adapter {@code adapterId}. */
+    FewShotMethod.Recognizer recognizerFor(JCas jcas, String adapterId, String document) {
+        if (supportView != null && !supportView.isBlank()) {
+            JCas view = view(jcas);
+            if (view != null) {
+                String where = document + ", view " + FewNerException.quote(supportView);
+                return adapt(adapterId, SupportFiles.fromCas(where, view, types));
+            }
+            if (fixed.isEmpty()) {
+                throw new FewNerException(
+                        document
+                                + ": no view "
+                                + FewNerException.quote(supportView)
+                                + " with the document's support set, and no "
+                                + FewNerAnnotator.PARAM_SUPPORT_LOCATION
+                                + " to fall back to");
+            }
+        }
+        return fixed.get(adapterId);
+    }
+
+    private JCas view(JCas jcas) {
+        try {
+            var it = jcas.getViewIterator();
+            while (it.hasNext()) {
+                JCas v = it.next();
+                if (v.getViewName().equals(supportView)) {
+                    return v;
+                }
+            }
+            return null;
+        } catch (CASException e) {
+            throw new IllegalStateException("cannot list the CAS's views", e);
+        }
+    }
+
+    private FewShotMethod.Recognizer adapt(String adapterId, SupportSet support) {
+        String name = adapterId.equals(FewNerAnnotator.NO_ADAPTER) ? null : adapterId;
+        return model.recognizer(method, name, options, support, seed);
+    }
+}
