@@ -82,8 +82,17 @@ final class SupportRouting {
         if (supportView != null && !supportView.isBlank()) {
             JCas view = view(jcas);
             if (view != null) {
-                String where = document + ", view " + FewNerException.quote(supportView);
-                return adapt(adapterId, SupportFiles.fromCas(where, view, types));
+                // sentence ids name the view only, so that documents carrying the same examples
+                // make equal support sets and share one adapted recogniser
+                SupportSet set;
+                try {
+                    set =
+                            SupportFiles.fromCas(
+                                    "view " + FewNerException.quote(supportView), view, types);
+                } catch (FewNerException e) {
+                    throw new FewNerException(document + ", " + e.getMessage(), e);
+                }
+                return adapt(adapterId, set);
             }
             if (fixed.isEmpty()) {
                 throw new FewNerException(
