@@ -106,7 +106,7 @@ public class FewNerModelResource extends Resource_ImplBase implements SharedReso
     /** A resource for {@code location} made outside UIMA (an engine without a bound resource). */
     static FewNerModelResource open(String location, String device) {
         FewNerModelResource r = new FewNerModelResource();
-        r.device = device;
+        r.device = device == null ? "cpu" : device;
         r.model = SharedModel.acquire(location, devices(device));
         return r;
     }

@@ -74,10 +74,9 @@ final class MentionWriter {
     /** Prepares the label mapping for {@code cas}; call before {@link #write} on a new CAS. */
     void configure(CAS cas) throws org.apache.uima.analysis_engine.AnalysisEngineProcessException {
         mapping.configure(cas);
-        if (typeSystem != cas.getTypeSystem()) {
-            typeSystem = cas.getTypeSystem();
-            targets.clear();
-        }
+        // per CAS: the default mapping file depends on the document's language
+        typeSystem = cas.getTypeSystem();
+        targets.clear();
     }
 
     /**

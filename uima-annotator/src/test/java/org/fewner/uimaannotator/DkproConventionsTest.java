@@ -346,5 +346,21 @@ class DkproConventionsTest {
                                                 FewNerAnnotator.PARAM_SUPPORT_LOCATION,
                                                 support.toString())));
         assertTrue(clash.contains("device"), clash);
+        // the resource reads its own device parameter
+        String resource =
+                FewNerAnnotatorTest.messages(
+                        assertThrows(
+                                ResourceInitializationException.class,
+                                () ->
+                                        createEngine(
+                                                FewNerAnnotator.class,
+                                                FewNerAnnotator.RES_MODEL,
+                                                FewNerModelResource.description(
+                                                        model.toString(), "tpu"),
+                                                FewNerAnnotator.PARAM_METHOD,
+                                                GazetteerMethodProvider.NAME,
+                                                FewNerAnnotator.PARAM_SUPPORT_LOCATION,
+                                                support.toString())));
+        assertTrue(resource.contains("device: 'tpu' is not a device"), resource);
     }
 }
