@@ -4,6 +4,7 @@ import static org.apache.uima.fit.factory.AnalysisEngineFactory.createEngineDesc
 import static org.apache.uima.fit.factory.CollectionReaderFactory.createReaderDescription;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.uima.fit.pipeline.SimplePipeline;
 import org.dkpro.core.io.text.TextReader;
@@ -18,7 +19,8 @@ import org.fewner.uimaannotator.FewNerModelResource;
  * reads {@code *.txt} files, DKPro's OpenNLP segmenter (with Apache OpenNLP's models from Maven
  * Central, {@link Segmentation}) adds sentences and tokens, the FewNER engine adds entities, and
  * two writers store the result: DKPro's {@link XmiWriter} (XMI + TypeSystem.xml) and FewNER's
- * {@link TwoColumnWriter} (token TAB BIO label).
+ * {@link TwoColumnWriter} (token TAB BIO label). The engine runs its default method, {@code span},
+ * with the adapter shipped for the model ({@code default} or {@code default-uncased}).
  *
  * <pre>
  * java ... org.fewner.examples.RawTextPipeline examples/data examples/data/news-support.conll conll /tmp/out
@@ -34,6 +36,8 @@ public final class RawTextPipeline {
      * @param support the labelled example sentences
      * @param supportFormat their format (conll2003, conll, fewnerd-episodes, xmi)
      * @param model default, default-uncased or a model directory
+     * @param method the few-shot method, or null for the engine's default ({@code span}, with the
+     *     adapter shipped for {@code default} or {@code default-uncased})
      * @param methodOptions method options ({@code key=value})
      * @param out output directory: {@code xmi/} and {@code conll/} below it
      */
@@ -42,9 +46,25 @@ public final class RawTextPipeline {
             Path support,
             String supportFormat,
             String model,
+            String method,
             List<String> methodOptions,
             Path out)
             throws Exception {
+        List<Object> ner =
+                new ArrayList<>(
+                        List.of(
+                                FewNerAnnotator.RES_MODEL,
+                                FewNerModelResource.description(model),
+                                FewNerAnnotator.PARAM_SUPPORT_LOCATION,
+                                support.toString(),
+                                FewNerAnnotator.PARAM_SUPPORT_FORMAT,
+                                supportFormat,
+                                FewNerAnnotator.PARAM_METHOD_OPTIONS,
+                                methodOptions.toArray(String[]::new)));
+        if (method != null) {
+            ner.add(FewNerAnnotator.PARAM_METHOD);
+            ner.add(method);
+        }
         SimplePipeline.runPipeline(
                 createReaderDescription(
                         TextReader.class,
@@ -55,16 +75,7 @@ public final class RawTextPipeline {
                         TextReader.PARAM_LANGUAGE,
                         "en"),
                 Segmentation.openNlpEnglish(),
-                createEngineDescription(
-                        FewNerAnnotator.class,
-                        FewNerAnnotator.RES_MODEL,
-                        FewNerModelResource.description(model),
-                        FewNerAnnotator.PARAM_SUPPORT_LOCATION,
-                        support.toString(),
-                        FewNerAnnotator.PARAM_SUPPORT_FORMAT,
-                        supportFormat,
-                        FewNerAnnotator.PARAM_METHOD_OPTIONS,
-                        methodOptions.toArray(String[]::new)),
+                createEngineDescription(FewNerAnnotator.class, ner.toArray()),
                 createEngineDescription(
                         XmiWriter.class,
                         XmiWriter.PARAM_TARGET_LOCATION,
@@ -92,6 +103,7 @@ public final class RawTextPipeline {
                 Path.of(args[1]),
                 args[2],
                 args.length > 4 ? args[4] : "default",
+                null,
                 List.of(),
                 Path.of(args[3]));
     }

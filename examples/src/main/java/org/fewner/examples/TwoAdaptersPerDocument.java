@@ -18,7 +18,9 @@ import org.fewner.type.ScoredNamedEntity;
  * documents the other, anything else the base model). Both adapters are loaded once and stay
  * resident; switching costs nothing. Each entity's {@code adapterId} says which adapter made it.
  * Built with the product's pipeline API: {@link AnnotatePipeline#settings()} and the
- * segment-then-recognise loop {@link DocumentAnnotator}.
+ * segment-then-recognise loop {@link DocumentAnnotator}. With the default method, {@code span}, the
+ * adapters are span adapters ({@code ./fewner train --method span}, or {@link TrainSpanAdapter});
+ * plain LoRA adapters go with {@code frozen-prototype}.
  */
 public final class TwoAdaptersPerDocument {
     private TwoAdaptersPerDocument() {}
@@ -32,6 +34,7 @@ public final class TwoAdaptersPerDocument {
      * @param model base model (default, default-uncased or a directory)
      * @param newsAdapter adapter directory for collection {@code news}
      * @param bioAdapter adapter directory for collection {@code bio}
+     * @param method the few-shot method, or null for the default ({@code span})
      */
     public static List<List<String>> run(
             String model,
@@ -39,12 +42,14 @@ public final class TwoAdaptersPerDocument {
             Path bioAdapter,
             Path support,
             String supportFormat,
+            String method,
             List<String> methodOptions,
             List<Doc> docs)
             throws Exception {
+        AnnotatePipeline.Settings.Builder builder = AnnotatePipeline.settings();
+        if (method != null) builder.method(method);
         AnnotatePipeline.Settings settings =
-                AnnotatePipeline.settings()
-                        .model(model)
+                builder.model(model)
                         .adapter("news", newsAdapter.toString())
                         .adapter("bio", bioAdapter.toString())
                         .adapterSelector("collectionId", List.of("news=news", "bio=bio", "*=none"))
@@ -75,11 +80,15 @@ public final class TwoAdaptersPerDocument {
         return out;
     }
 
-    /** {@code MODEL NEWS_ADAPTER BIO_ADAPTER SUPPORT FORMAT}: annotates three sample documents. */
+    /**
+     * {@code MODEL NEWS_ADAPTER BIO_ADAPTER SUPPORT FORMAT [METHOD]}: annotates three sample
+     * documents (method: span unless given).
+     */
     public static void main(String[] args) throws Exception {
         if (args.length < 5) {
             System.err.println(
-                    "usage: TwoAdaptersPerDocument MODEL NEWS_ADAPTER BIO_ADAPTER SUPPORT FORMAT");
+                    "usage: TwoAdaptersPerDocument MODEL NEWS_ADAPTER BIO_ADAPTER SUPPORT FORMAT"
+                            + " [METHOD]");
             System.exit(2);
         }
         List<Doc> docs =
@@ -95,6 +104,7 @@ public final class TwoAdaptersPerDocument {
                         Path.of(args[2]),
                         Path.of(args[3]),
                         args[4],
+                        args.length > 5 ? args[5] : null,
                         List.of(),
                         docs);
         for (int i = 0; i < docs.size(); i++) result.put(docs.get(i), lines.get(i));

@@ -20,8 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs each example on the shipped example data with a tiny random BERT (so the test is quick; the
- * examples' mains use the default model). The entities of a random model mean nothing; what is
- * checked is the plumbing: files written, offsets exact, adapters chosen per document.
+ * examples' mains use the default model and the default method, span). The entities of a random
+ * model mean nothing; what is checked is the plumbing: files written, offsets exact, adapters
+ * chosen per document, cTAKES's types in and out. With {@code -Dfewner.heavyTests=true} (or the
+ * default model cached) the examples also run as their mains do: the default model, the default
+ * method.
  */
 class ExamplesTest {
     @TempDir static Path tmp;
@@ -41,7 +44,8 @@ class ExamplesTest {
         Files.createDirectories(in);
         Files.copy(DATA.resolve("news.txt"), in.resolve("news.txt"));
         Path out = tmp.resolve("out");
-        RawTextPipeline.run(in, SUPPORT, "conll", model.toString(), LAYER, out);
+        // the tiny random model has no span adapter: the no-training method
+        RawTextPipeline.run(in, SUPPORT, "conll", model.toString(), "frozen-prototype", LAYER, out);
 
         Path xmi = out.resolve("xmi/news.txt.xmi");
         assertTrue(
@@ -66,6 +70,64 @@ class ExamplesTest {
     }
 
     @Test
+    void clinicalPipelineWritesCtakesMentionsWithConfidence() throws Exception {
+        String note = Files.readString(DATA.resolve("clinical-note.txt"));
+        List<ClinicalPipeline.Mention> mentions =
+                ClinicalPipeline.run(
+                        note,
+                        DATA.resolve("clinical-support.conll"),
+                        model.toString(),
+                        "frozen-prototype",
+                        LAYER);
+        assertFalse(mentions.isEmpty());
+        List<String> types =
+                List.of("DiseaseDisorderMention", "MedicationMention", "ProcedureMention");
+        for (ClinicalPipeline.Mention m : mentions) {
+            assertEquals(note.substring(m.begin(), m.end()), m.text(), m.toString());
+            assertTrue(types.contains(m.type()), m.toString());
+            assertTrue(m.confidence() > 0 && m.confidence() <= 1, m.toString());
+        }
+    }
+
+    /** Whether the default model may be used: heavy tests asked for, or the model cached. */
+    static boolean defaultModel() {
+        return Boolean.getBoolean("fewner.heavyTests")
+                || org.fewner.llm.hub.DefaultModels.isCached("default");
+    }
+
+    @Test
+    void rawTextPipelineRunsTheDefaultMethodOnTheDefaultModel() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                defaultModel(),
+                "default model not cached and -Dfewner.heavyTests not set: skipped");
+        Path in = tmp.resolve("in-default");
+        Files.createDirectories(in);
+        Files.copy(DATA.resolve("news.txt"), in.resolve("news.txt"));
+        Path out = tmp.resolve("out-default");
+        RawTextPipeline.run(in, SUPPORT, "conll", "default", null, List.of(), out);
+        List<String> lines = Files.readAllLines(out.resolve("conll/news.conll"));
+        // the README's first command: 16 entities on the news text with the shipped span adapter
+        assertEquals(16, lines.stream().filter(l -> l.contains("\tB-")).count(), lines.toString());
+        assertTrue(lines.contains("Schmidt\tI-PER"), lines.toString());
+    }
+
+    @Test
+    void clinicalPipelineRunsTheDefaultMethodOnTheDefaultModel() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                defaultModel(),
+                "default model not cached and -Dfewner.heavyTests not set: skipped");
+        String note = Files.readString(DATA.resolve("clinical-note.txt"));
+        List<ClinicalPipeline.Mention> mentions =
+                ClinicalPipeline.run(
+                        note, DATA.resolve("clinical-support.conll"), "default", null, List.of());
+        mentions.forEach(m -> System.err.println("clinical: " + m));
+        assertTrue(mentions.size() >= 5, mentions.toString());
+        for (ClinicalPipeline.Mention m : mentions) {
+            assertEquals(note.substring(m.begin(), m.end()), m.text(), m.toString());
+        }
+    }
+
+    @Test
     void twoAdaptersChosenPerDocument() throws Exception {
         Path news = TinyModels.adapter(model, tmp.resolve("news-adapter"), 1);
         Path bio = TinyModels.adapter(model, tmp.resolve("bio-adapter"), 2);
@@ -77,6 +139,7 @@ class ExamplesTest {
                         bio,
                         SUPPORT,
                         "conll",
+                        "frozen-prototype", // random LoRA adapters, no span heads
                         LAYER,
                         List.of(
                                 new TwoAdaptersPerDocument.Doc("news", text),

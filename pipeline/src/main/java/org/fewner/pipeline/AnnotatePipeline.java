@@ -22,7 +22,7 @@ import org.fewner.uimaannotator.FewNerModelResource;
  *
  * <pre>{@code
  * AnnotatePipeline.Settings s = AnnotatePipeline.settings()
- *         .model("default").method("span").support("support.conll", "conll").build();
+ *         .model("default").support("support.conll", "conll").build(); // method: span
  * try (DocumentAnnotator annotator = DocumentAnnotator.create(s)) {
  *     JCas jcas = annotator.annotate("Marie Curie visited Paris.", "en");
  * }
@@ -31,7 +31,10 @@ import org.fewner.uimaannotator.FewNerModelResource;
 public final class AnnotatePipeline {
     private AnnotatePipeline() {}
 
-    /** A builder of {@link Settings}: model {@code default}, method {@code frozen-prototype}. */
+    /**
+     * A builder of {@link Settings}: model {@code default}, method {@code span} (the engine's
+     * default, {@link FewNerAnnotator#DEFAULT_METHOD}), device {@code cpu}.
+     */
     public static Settings.Builder settings() {
         return new Settings.Builder();
     }
@@ -42,6 +45,7 @@ public final class AnnotatePipeline {
      */
     public static final class Settings {
         private final String model;
+        private final String device;
         private final String method;
         private final List<String> methodOptions;
         private final Map<String, String> adapters;
@@ -58,6 +62,7 @@ public final class AnnotatePipeline {
 
         private Settings(Builder b, String adapter) {
             this.model = b.model;
+            this.device = b.device;
             this.method = b.method;
             this.methodOptions = List.copyOf(b.methodOptions);
             this.adapters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.adapters));
@@ -76,6 +81,11 @@ public final class AnnotatePipeline {
         /** {@code default}, {@code default-uncased} or a model directory. */
         public String model() {
             return model;
+        }
+
+        /** The device of the model: {@code cpu}, {@code gpu} or {@code gpu:N}. */
+        public String device() {
+            return device;
         }
 
         /** The few-shot method. */
@@ -150,6 +160,7 @@ public final class AnnotatePipeline {
         public boolean equals(Object o) {
             return o instanceof Settings s
                     && model.equals(s.model)
+                    && device.equals(s.device)
                     && method.equals(s.method)
                     && methodOptions.equals(s.methodOptions)
                     && adapters.equals(s.adapters)
@@ -169,6 +180,7 @@ public final class AnnotatePipeline {
         public int hashCode() {
             return Objects.hash(
                     model,
+                    device,
                     method,
                     methodOptions,
                     adapters,
@@ -188,6 +200,8 @@ public final class AnnotatePipeline {
         public String toString() {
             return "Settings[model="
                     + model
+                    + ", device="
+                    + device
                     + ", method="
                     + method
                     + ", methodOptions="
@@ -220,7 +234,8 @@ public final class AnnotatePipeline {
         /** Fluent setters; {@link #build()} checks and makes the immutable settings. */
         public static final class Builder {
             private String model = "default";
-            private String method = "frozen-prototype";
+            private String device = "cpu";
+            private String method = FewNerAnnotator.DEFAULT_METHOD;
             private final List<String> methodOptions = new ArrayList<>();
             private final Map<String, String> adapters = new LinkedHashMap<>();
             private String defaultAdapter;
@@ -245,7 +260,20 @@ public final class AnnotatePipeline {
                 return this;
             }
 
-            /** The few-shot method. Default {@code frozen-prototype}. */
+            /**
+             * The device of the model: {@code cpu}, {@code gpu} or {@code gpu:N} (a GPU needs the
+             * CUDA build, Maven profile {@code -Pgpu}). Default {@code cpu}.
+             */
+            public Builder device(String d) {
+                device = Objects.requireNonNull(d, "device");
+                return this;
+            }
+
+            /**
+             * The few-shot method. Default {@code span} (its adapter shipped for {@code default}
+             * and {@code default-uncased}; another model needs {@code frozen-prototype} or a span
+             * adapter of its own, {@code methodOptions("adapter=DIR")}).
+             */
             public Builder method(String m) {
                 method = Objects.requireNonNull(m, "method");
                 return this;
@@ -373,7 +401,7 @@ public final class AnnotatePipeline {
                 new ArrayList<>(
                         List.of(
                                 FewNerAnnotator.RES_MODEL,
-                                FewNerModelResource.description(s.model()),
+                                FewNerModelResource.description(s.model(), s.device()),
                                 FewNerAnnotator.PARAM_METHOD,
                                 s.method(),
                                 FewNerAnnotator.PARAM_METHOD_OPTIONS,

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.fewner.common.FewNerException;
+import org.fewner.uimaannotator.FewNerAnnotator;
 import org.fewner.uimaannotator.SupportFiles;
 import picocli.CommandLine.Option;
 
@@ -28,15 +29,30 @@ public final class EngineOptions {
     String model;
 
     @Option(
+            names = "--device",
+            defaultValue = "cpu",
+            paramLabel = "cpu|gpu|gpu:N",
+            description =
+                    "Device of the model (a GPU needs the CUDA build, Maven profile -Pgpu)."
+                            + " Default: ${DEFAULT-VALUE}.")
+    String device;
+
+    @Option(
             names = "--method",
-            defaultValue = "frozen-prototype",
-            description = "Few-shot method. Default: ${DEFAULT-VALUE}.")
+            defaultValue = FewNerAnnotator.DEFAULT_METHOD,
+            description =
+                    "Few-shot method: span (source-trained span detection; its adapter ships for"
+                            + " --model default and default-uncased, the one matching the model is"
+                            + " used), frozen-prototype (no training; any model), generative."
+                            + " Default: ${DEFAULT-VALUE}.")
     String method;
 
     @Option(
             names = "--option",
             paramLabel = "KEY=VALUE",
-            description = "Method option, repeatable (e.g. layer=9 for frozen-prototype).")
+            description =
+                    "Method option, repeatable (e.g. adapter=DIR for span with an adapter trained"
+                            + " by ./fewner train --method span, layer=9 for frozen-prototype).")
     List<String> options = new ArrayList<>();
 
     @Option(
@@ -93,6 +109,11 @@ public final class EngineOptions {
     /** The model as given. */
     public String model() {
         return model;
+    }
+
+    /** The device of the model as given. */
+    public String device() {
+        return device;
     }
 
     /** The few-shot method. */
@@ -179,6 +200,7 @@ public final class EngineOptions {
         check();
         return AnnotatePipeline.settings()
                 .model(model)
+                .device(device)
                 .method(method)
                 .methodOptions(options)
                 .adapters(adapters(UnaryOperator.identity()))

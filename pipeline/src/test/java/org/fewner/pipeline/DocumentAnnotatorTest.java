@@ -51,8 +51,10 @@ class DocumentAnnotatorTest {
     }
 
     static AnnotatePipeline.Settings settings() {
+        // the tiny random model has no span adapter: the no-training method
         return AnnotatePipeline.settings()
                 .model(model.toString())
+                .method("frozen-prototype")
                 .methodOptions(List.of("layer=2"))
                 .support(support.toString(), "conll")
                 .batchSize(2)
@@ -127,6 +129,8 @@ class DocumentAnnotatorTest {
         AnnotatePipeline.Settings s = settings();
         assertEquals("frozen-prototype", s.method());
         assertEquals(16, AnnotatePipeline.settings().support("s", "conll").build().batchSize());
+        assertEquals("span", AnnotatePipeline.settings().support("s", "conll").build().method());
+        assertEquals("cpu", AnnotatePipeline.settings().support("s", "conll").build().device());
         assertEquals("default", AnnotatePipeline.settings().support("s", "conll").build().model());
         assertNotEquals(
                 s,

@@ -2,6 +2,7 @@ package org.fewner.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -33,7 +34,8 @@ class EngineOptionsTest {
         assertEquals(
                 AnnotatePipeline.settings()
                         .model("default")
-                        .method("frozen-prototype")
+                        .device("cpu")
+                        .method("span")
                         .support("s.conll", "conll")
                         .batchSize(16)
                         .threshold(0)
@@ -64,6 +66,7 @@ class EngineOptionsTest {
                         .settings()
                         .build();
         assertEquals("m", s.model());
+        assertEquals("cpu", s.device());
         assertEquals("span", s.method());
         assertEquals(List.of("layer=9", "k=v"), s.methodOptions());
         assertEquals("conll2003", s.supportFormat());
@@ -94,6 +97,20 @@ class EngineOptionsTest {
         assertEquals(
                 Path.of("dir/bio/").toString(),
                 Path.of(o.adapters(UnaryOperator.identity()).get("bio")).toString());
+    }
+
+    @Test
+    void spanIsTheDefaultMethodAndHelpSaysSo() {
+        assertEquals("span", parse("--support", "s", "--format", "conll").method());
+        assertEquals(
+                "gpu:1",
+                parse("--support", "s", "--format", "conll", "--device", "gpu:1")
+                        .settings()
+                        .build()
+                        .device());
+        String help = new CommandLine(new Cmd()).getUsageMessage();
+        assertTrue(help.replaceAll("\\s+", " ").contains("Default: span."), help);
+        assertTrue(help.contains("--device"), help);
     }
 
     @Test

@@ -163,6 +163,8 @@ final class AdapterRouting {
 
     /** The document's id or URI from its {@code DocumentMetaData}, or {@code document}. */
     static String documentName(JCas jcas) {
+        // a CAS of another type system (e.g. cTAKES's alone) has no DocumentMetaData
+        if (jcas.getTypeSystem().getType(DocumentMetaData._TypeName) == null) return "document";
         DocumentMetaData meta = jcas.select(DocumentMetaData.class).singleOrNull();
         if (meta != null && meta.getDocumentId() != null) return meta.getDocumentId();
         if (meta != null && meta.getDocumentUri() != null) return meta.getDocumentUri();

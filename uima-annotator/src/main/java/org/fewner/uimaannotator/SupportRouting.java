@@ -122,8 +122,29 @@ final class SupportRouting {
         }
     }
 
+    /**
+     * The method's recogniser for {@code support} under {@code adapterId}; the default method on a
+     * model without a span adapter is a one-line error that names the model and the ways out.
+     */
     private FewShotMethod.Recognizer adapt(String adapterId, SupportSet support) {
         String name = adapterId.equals(FewNerAnnotator.NO_ADAPTER) ? null : adapterId;
-        return model.recognizer(method, name, options, support, seed);
+        try {
+            return model.recognizer(method, name, options, support, seed);
+        } catch (FewNerException e) {
+            if (method.equals(FewNerAnnotator.DEFAULT_METHOD)
+                    && name == null
+                    && !options.containsKey("adapter")
+                    && e.getMessage().contains("no adapter shipped")) {
+                throw new FewNerException(
+                        "method span (the default): no span adapter for model "
+                                + model.location()
+                                + " (adapters ship for default and default-uncased only); set"
+                                + " method=frozen-prototype (--method frozen-prototype, no"
+                                + " training) or train one with ./fewner train --method span and"
+                                + " pass it as methodOptions adapter=DIR (--option adapter=DIR)",
+                        e);
+            }
+            throw e;
+        }
     }
 }

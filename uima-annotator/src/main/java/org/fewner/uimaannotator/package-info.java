@@ -8,6 +8,9 @@
  * parts: {@link org.fewner.uimaannotator.AdapterRouting} (the adapter per document), {@link
  * org.fewner.uimaannotator.MentionWriter} (mentions to annotations), {@link
  * org.fewner.uimaannotator.EngineSettings} (parameter parsing), {@link
- * org.fewner.uimaannotator.SupportFiles} (the support set).
+ * org.fewner.uimaannotator.SupportFiles} (the support set), {@link
+ * org.fewner.uimaannotator.ClasspathLocations} (models and adapters packaged as jars on the class
+ * path). Shipped label mappings: {@code lib/ner-dkpro.map} (DKPro's named-entity subtypes) and
+ * {@code lib/ner-ctakes.map} (Apache cTAKES's {@code IdentifiedAnnotation} subtypes).
  */
 package org.fewner.uimaannotator;

@@ -76,6 +76,8 @@ class AnnotateCommandTest {
                         "annotate",
                         "--model",
                         model.toString(),
+                        "--method",
+                        "frozen-prototype",
                         "--option",
                         "layer=2",
                         "--support",
@@ -112,6 +114,8 @@ class AnnotateCommandTest {
                             "annotate",
                             "--model",
                             model.toString(),
+                            "--method",
+                            "frozen-prototype",
                             "--option",
                             "layer=2",
                             "--support",
@@ -145,6 +149,8 @@ class AnnotateCommandTest {
                         "annotate",
                         "--model",
                         model.toString(),
+                        "--method",
+                        "frozen-prototype",
                         "--option",
                         "layer=2",
                         "--adapter",
@@ -168,6 +174,8 @@ class AnnotateCommandTest {
                         "annotate",
                         "--model",
                         model.toString(),
+                        "--method",
+                        "frozen-prototype",
                         "--option",
                         "layer=2",
                         "--adapter",
@@ -180,6 +188,33 @@ class AnnotateCommandTest {
         assertEquals(2, r.exit());
         assertTrue(r.err().startsWith("fewner: " + foreign), r.err());
         assertTrue(r.err().contains("adapter does not fit the model"), r.err());
+    }
+
+    @Test
+    void spanIsTheDefaultAndAModelWithoutSpanAdapterIsAOneLineError() throws Exception {
+        Run r =
+                run(
+                        "annotate",
+                        "--model",
+                        model.toString(),
+                        "--support",
+                        SUPPORT.toString(),
+                        "--format",
+                        "conll",
+                        NEWS.toString());
+        assertEquals(2, r.exit(), r.err());
+        String err = r.err().strip();
+        assertFalse(err.contains("\n"), err);
+        assertTrue(
+                err.startsWith(
+                        "fewner: method span (the default): no span adapter for model " + model),
+                err);
+        assertTrue(err.contains("--method frozen-prototype"), err);
+        assertTrue(err.contains("./fewner train --method span"), err);
+        Run help = run("annotate", "--help");
+        String h = help.out().replaceAll("\\s+", " ");
+        assertTrue(h.contains("--method=<method> Few-shot method: span"), h);
+        assertTrue(h.contains("Default: span."), h);
     }
 
     @Test
@@ -201,6 +236,8 @@ class AnnotateCommandTest {
                         "annotate",
                         "--model",
                         model.toString(),
+                        "--method",
+                        "frozen-prototype",
                         "--option",
                         "layer=2",
                         "--support",
@@ -217,6 +254,8 @@ class AnnotateCommandTest {
                         "annotate",
                         "--model",
                         model.toString(),
+                        "--method",
+                        "frozen-prototype",
                         "--option",
                         "layer=2",
                         "--support",
@@ -231,6 +270,8 @@ class AnnotateCommandTest {
                         "annotate",
                         "--model",
                         model.toString(),
+                        "--method",
+                        "frozen-prototype",
                         "--option",
                         "layer=2",
                         "--support",

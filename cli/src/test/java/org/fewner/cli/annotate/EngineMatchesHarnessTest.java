@@ -164,6 +164,9 @@ class EngineMatchesHarnessTest {
                         List.of(
                                 FewNerAnnotator.RES_MODEL,
                                 FewNerModelResource.description(model),
+                                // the harness's method (the engine's default is span)
+                                FewNerAnnotator.PARAM_METHOD,
+                                "frozen-prototype",
                                 FewNerAnnotator.PARAM_METHOD_OPTIONS,
                                 new String[] {"layer=" + layer},
                                 FewNerAnnotator.PARAM_SUPPORT_LOCATION,

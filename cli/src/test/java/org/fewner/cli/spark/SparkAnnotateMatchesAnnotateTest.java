@@ -115,6 +115,7 @@ class SparkAnnotateMatchesAnnotateTest {
             "--model", model.toString(),
             "--support", support.toString(),
             "--format", "conll",
+            "--method", "frozen-prototype", // the tiny model has no span adapter
             "--option", "layer=2",
             "--batch-size", "4"
         };
