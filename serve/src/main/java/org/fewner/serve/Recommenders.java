@@ -86,6 +86,19 @@ public final class Recommenders implements AutoCloseable {
         }
     }
 
+    /** A one-sentence support set to adapt the engine to at start when there is none yet. */
+    private static final SupportView WARM_UP =
+            new SupportView(
+                    List.of(
+                            new SupportDocument(
+                                    "warm-up",
+                                    List.of(
+                                            new SupportSentence(
+                                                    List.of("Paris", "is", "big"),
+                                                    List.of(
+                                                            new SupportSentence.Mention(
+                                                                    0, 1, "LOC")))))));
+
     private final Path root;
     private final boolean temporary;
     private final Map<RecommenderKey, State> states = new ConcurrentHashMap<>();
@@ -124,17 +137,7 @@ public final class Recommenders implements AutoCloseable {
                 load();
             }
             if (config.support() == null && states.isEmpty()) {
-                engines.warm(
-                        new SupportView(
-                                List.of(
-                                        new SupportDocument(
-                                                "warm-up",
-                                                List.of(
-                                                        new SupportSentence(
-                                                                List.of("Paris", "is", "big"),
-                                                                List.of(
-                                                                        new SupportSentence.Mention(
-                                                                                0, 1, "LOC"))))))));
+                engines.warm(WARM_UP);
             }
         } catch (RuntimeException e) {
             engines.retire();
