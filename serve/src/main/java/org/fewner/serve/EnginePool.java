@@ -3,7 +3,6 @@ package org.fewner.serve;
 import de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity;
 import de.tudarmstadt.ukp.dkpro.core.api.segmentation.type.Sentence;
 import de.tudarmstadt.ukp.dkpro.core.api.segmentation.type.Token;
-import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -18,15 +17,21 @@ import org.fewner.common.FewNerException;
 import org.fewner.pipeline.AnnotatePipeline;
 import org.fewner.pipeline.DocumentAnnotator;
 import org.fewner.type.ScoredNamedEntity;
+import org.fewner.uimaannotator.FewNerAnnotator;
 
 /**
- * The FewNER analysis engine for one support file, as {@code workers} instances (an engine instance
- * takes one CAS at a time; instances share the loaded model and the adapted recogniser), each with
- * its own scratch CAS. The same engine description ({@link AnnotatePipeline#engine}) and
- * recognition loop ({@link DocumentAnnotator#recognise}) as {@code fewner annotate}.
+ * The server's FewNER analysis engine, built once at start, as {@code workers} instances (an engine
+ * instance takes one CAS at a time; instances share the loaded model and its adapted recognisers),
+ * each with its own scratch CAS. The same engine description ({@link AnnotatePipeline#engine}) and
+ * recognition loop ({@link DocumentAnnotator#recognise}) as {@code fewner annotate}, with the
+ * engine's support view ({@code FewNerAnnotator.PARAM_SUPPORT_VIEW} = {@link SupportView#NAME}):
+ * each predict carries its recommender's support set in the scratch CAS's view, and the engine
+ * adapts a recogniser once per distinct support set (cached by content in the shared model). The
+ * {@code --support} file, when given, is the engine's {@code supportLocation}: what a predict
+ * without a support view uses.
  *
- * <p>A pool that a training replaced is {@link #retire retired}: instances in use finish their
- * request and are destroyed when given back.
+ * <p>A {@link #retire retired} pool (the server stops) hands out no more instances: instances in
+ * use finish their request and are destroyed when given back.
  */
 public final class EnginePool {
     private final AnalysisEngineDescription description;
@@ -34,6 +39,8 @@ public final class EnginePool {
     private final Deque<Slot> idle = new ArrayDeque<>();
     private final java.util.concurrent.Semaphore free;
     private boolean retired;
+    private final java.util.concurrent.atomic.AtomicInteger created =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     /** One instance: the pipeline's recognition loop and its scratch CAS. */
     private record Slot(DocumentAnnotator annotator, JCas scratch) {
@@ -43,12 +50,12 @@ public final class EnginePool {
     }
 
     /**
-     * Builds the description and one instance (so that a bad support file fails here, not at the
-     * first predict).
+     * Builds the description and every instance (so that a bad model or support file fails here,
+     * not at the first predict).
      *
      * @throws FewNerException for a support file or model the engine refuses
      */
-    public EnginePool(ServeConfig config, Path supportFile, String supportFormat) {
+    public EnginePool(ServeConfig config) {
         this.workers = config.workers();
         this.free = new java.util.concurrent.Semaphore(workers, true);
         try {
@@ -58,15 +65,22 @@ public final class EnginePool {
                                     .model(config.model())
                                     .method(config.method())
                                     .methodOptions(config.methodOptions())
-                                    .support(supportFile.toString(), supportFormat)
+                                    // blank: no support location, every predict carries its view
+                                    .support(
+                                            config.support() == null
+                                                    ? ""
+                                                    : config.support().toString(),
+                                            config.supportFormat())
                                     .seed(config.seed())
                                     .mappingEnabled(false)
                                     .build());
+            description
+                    .getMetaData()
+                    .getConfigurationParameterSettings()
+                    .setParameterValue(FewNerAnnotator.PARAM_SUPPORT_VIEW, SupportView.NAME);
         } catch (ResourceInitializationException e) {
             throw unwrap(e);
         }
-        // every instance now: the support file is read at initialise, and a training moves it
-        // away once this pool is built
         try {
             for (int i = 0; i < workers; i++) {
                 idle.push(newSlot());
@@ -77,12 +91,19 @@ public final class EnginePool {
         }
     }
 
+    /** How many engine instances this pool has built (its {@code workers}, once, at start). */
+    public int instancesCreated() {
+        return created.get();
+    }
+
     private Slot newSlot() {
         try {
             DocumentAnnotator annotator =
                     DocumentAnnotator.create(AnnotatePipeline.segmentation(), description);
             try {
-                return new Slot(annotator, JCasFactory.createJCas());
+                Slot slot = new Slot(annotator, JCasFactory.createJCas());
+                created.incrementAndGet();
+                return slot;
             } catch (UIMAException | RuntimeException e) {
                 annotator.close();
                 throw e;
@@ -105,10 +126,10 @@ public final class EnginePool {
         return new IllegalStateException("the FewNER engine failed: " + SecureXml.message(root), e);
     }
 
-    /** Thrown to a predict that comes to a pool after a training retired it: use the new one. */
+    /** Thrown to a predict that comes to a pool after it was retired (the server stops). */
     static final class RetiredException extends RuntimeException {
         RetiredException() {
-            super("the engine was replaced by a training", null, false, false);
+            super("the engine was stopped", null, false, false);
         }
     }
 
@@ -152,11 +173,13 @@ public final class EnginePool {
 
     /**
      * The engine's mentions in {@code text}, sentence by sentence: only the given sentences are
-     * processed, with the given tokens ({@code [begin, end)} pairs in {@code text}).
+     * processed, with the given tokens ({@code [begin, end)} pairs in {@code text}), adapted to
+     * {@code support} (null: the {@code --support} file).
      *
-     * @throws RetiredException when a training replaced this pool before an instance was free
+     * @throws RetiredException when the pool was retired before an instance was free
      */
-    public List<Prediction> predict(String text, List<int[]> sentences, List<int[]> tokens) {
+    public List<Prediction> predict(
+            SupportView support, String text, List<int[]> sentences, List<int[]> tokens) {
         List<Prediction> out = new ArrayList<>();
         if (sentences.isEmpty() || tokens.isEmpty()) {
             return out;
@@ -168,8 +191,8 @@ public final class EnginePool {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for an engine", e);
         }
+        JCas jcas = slot.scratch();
         try {
-            JCas jcas = slot.scratch();
             jcas.reset();
             jcas.setDocumentText(text);
             for (int[] s : sentences) {
@@ -178,17 +201,30 @@ public final class EnginePool {
             for (int[] t : tokens) {
                 new Token(jcas, t[0], t[1]).addToIndexes();
             }
+            if (support != null) {
+                support.write(jcas.createView(SupportView.NAME));
+            }
             slot.annotator().recognise(jcas);
             for (NamedEntity ne : JCasUtil.select(jcas, NamedEntity.class)) {
                 double score = ne instanceof ScoredNamedEntity s ? s.getConfidence() : 1.0;
                 out.add(new Prediction(ne.getBegin(), ne.getEnd(), ne.getValue(), score));
             }
-            jcas.reset();
             return out;
         } catch (UIMAException e) {
             throw unwrap(e);
         } finally {
+            jcas.reset();
             giveBack(slot);
         }
+    }
+
+    /**
+     * Adapts the engine to {@code support} now (a one-word document through an instance), so that
+     * the next predict with it is fast and a support set the engine refuses fails here.
+     *
+     * @throws FewNerException for a support set the engine refuses
+     */
+    public void warm(SupportView support) {
+        predict(support, "x", List.of(new int[] {0, 1}), List.of(new int[] {0, 1}));
     }
 }

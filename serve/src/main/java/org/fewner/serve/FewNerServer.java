@@ -7,10 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
-import org.fewner.common.AtomicFiles;
 import org.fewner.common.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,19 +29,13 @@ public final class FewNerServer implements AutoCloseable {
     private final Segmenter segmenter = new Segmenter();
     private final Protocol protocol;
     private final TryPage page;
-    private final Path pageDir;
     private final Javalin app;
 
     private FewNerServer(ServeConfig config) {
         this.config = config;
         this.recommenders = new Recommenders(config);
         this.protocol = new Protocol(recommenders, new TypeSystems(), segmenter);
-        try {
-            this.pageDir = Files.createTempDirectory("fewner-page-");
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot create a temporary directory", e);
-        }
-        this.page = new TryPage(config, recommenders, segmenter, pageDir);
+        this.page = new TryPage(recommenders, segmenter);
         this.app =
                 Javalin.create(
                         c -> {
@@ -167,14 +158,8 @@ public final class FewNerServer implements AutoCloseable {
         try {
             app.stop();
         } finally {
-            page.close();
             segmenter.close();
             recommenders.close();
-            try {
-                AtomicFiles.deleteRecursively(pageDir);
-            } catch (IOException e) {
-                LOG.warn("cannot remove {}: {}", pageDir, e.toString());
-            }
         }
     }
 }

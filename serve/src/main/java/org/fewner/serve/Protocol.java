@@ -236,7 +236,7 @@ public final class Protocol {
     }
 
     private void annotate(CAS cas, Metadata meta) {
-        if (recommenders.snapshot(meta.key()).engines() == null) {
+        if (!recommenders.snapshot(meta.key()).predicts()) {
             return; // not trained (and no --support): no predictions
         }
         Layers layers = layers(cas);

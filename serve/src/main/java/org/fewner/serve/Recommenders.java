@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,14 +24,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The recommenders' state, one per {@link RecommenderKey}: the support set (the training documents'
- * annotated sentences) and the engine adapted to it. A training builds a new state aside and swaps
- * it in with one atomic reference write, so a predict sees either the old or the new state, never a
- * half-built one; predicts in flight finish on the old engine.
+ * annotated sentences), and the server's one {@link EnginePool}, built at start, that every
+ * recommender predicts with: a predict carries its recommender's support set in the engine's
+ * support view, and the engine adapts once per distinct support set. A training computes the new
+ * support set aside, adapts the engine to it (so that errors surface in the training and the next
+ * predict is fast), and swaps it in with one atomic reference write, so a predict sees either the
+ * old or the new support set, never a half-built one. No training rebuilds an engine.
  *
  * <p>On disk, under the state directory, each key has a directory {@code p<projectId>-<hash>} with
- * {@code key.json} (project, layer, feature) and {@code support.conll}, the support file the engine
- * reads, replaced by an atomic rename after the new engine was built from it. A server started on
- * the same directory reads them back and predicts as before.
+ * {@code key.json} (project, layer, feature) and {@code support.conll}, the support set as a CoNLL
+ * file ({@link SupportFile}), replaced by an atomic rename. A server started on the same directory
+ * reads them back and predicts as before.
  */
 public final class Recommenders implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Recommenders.class);
@@ -38,13 +42,31 @@ public final class Recommenders implements AutoCloseable {
     static final String NEXT = "support.next.conll";
     static final String KEY = "key.json";
 
-    /** What a predict uses: the support documents, their engine (null: none) and explanations. */
+    /**
+     * What a predict uses: the support documents, their support view for the engine, whether the
+     * engine predicts at all (false: no support set and no {@code --support} file) and the
+     * explanations.
+     *
+     * @param view the support set for the engine's support view (null: the {@code --support} file)
+     */
     public record Snapshot(
             long version,
             Map<String, SupportDocument> documents,
-            EnginePool engines,
+            SupportView view,
+            boolean predicts,
             Explainer explainer) {
-        static final Snapshot EMPTY = new Snapshot(0, Map.of(), null, new Explainer(List.of()));
+        static final Snapshot EMPTY =
+                new Snapshot(0, Map.of(), null, false, new Explainer(List.of()));
+
+        static Snapshot of(long version, Map<String, SupportDocument> documents) {
+            SupportView view = new SupportView(documents.values());
+            return new Snapshot(
+                    version,
+                    Collections.unmodifiableMap(documents),
+                    view,
+                    view.mentions() > 0,
+                    new Explainer(documents.values()));
+        }
 
         /** The number of support mentions. */
         public int mentions() {
@@ -64,19 +86,34 @@ public final class Recommenders implements AutoCloseable {
         }
     }
 
-    private final ServeConfig config;
+    /** A one-sentence support set to adapt the engine to at start when there is none yet. */
+    private static final SupportView WARM_UP =
+            new SupportView(
+                    List.of(
+                            new SupportDocument(
+                                    "warm-up",
+                                    List.of(
+                                            new SupportSentence(
+                                                    List.of("Paris", "is", "big"),
+                                                    List.of(
+                                                            new SupportSentence.Mention(
+                                                                    0, 1, "LOC")))))));
+
     private final Path root;
     private final boolean temporary;
     private final Map<RecommenderKey, State> states = new ConcurrentHashMap<>();
+    private final EnginePool engines;
     private final Snapshot fallback;
 
     /**
-     * Reads the state directory (creating it), and the {@code --support} file when given.
+     * Reads the state directory (creating it), builds the engine (with the {@code --support} file
+     * when given) and adapts it to each support set read back, or to a one-sentence one when there
+     * is none: the model is loaded and the method ready before the first {@code /train}, which
+     * INCEpTION's client gives up on after its read timeout (30 s by default).
      *
-     * @throws FewNerException for a state directory or support file that cannot be used
+     * @throws FewNerException for a state directory, support file or model that cannot be used
      */
     public Recommenders(ServeConfig config) {
-        this.config = config;
         try {
             if (config.state() != null) {
                 root = config.state();
@@ -90,43 +127,21 @@ public final class Recommenders implements AutoCloseable {
             throw new FewNerException(
                     config.state() + ": cannot create the state directory: " + e, e);
         }
-        fallback =
-                config.support() == null
-                        ? Snapshot.EMPTY
-                        : new Snapshot(
-                                0,
-                                Map.of(),
-                                new EnginePool(config, config.support(), config.supportFormat()),
-                                new Explainer(List.of()));
-        if (!temporary) {
-            load();
-        }
-        if (fallback.engines() == null && states.isEmpty()) {
-            warmUp();
-        }
-    }
-
-    /**
-     * Loads the model now (an engine on a one-sentence support set, then dropped; the model stays
-     * loaded), so that the first {@code /train} is not slowed by it: INCEpTION's client gives up
-     * after its read timeout (30 s by default).
-     */
-    private void warmUp() {
-        Path file = null;
+        engines = new EnginePool(config);
         try {
-            file = Files.createTempFile("fewner-warm-up-", ".conll");
-            Files.writeString(file, "Paris\tB-LOC\nis\tO\nbig\tO\n");
-            new EnginePool(config.withWorkers(1), file, "conll").retire();
-        } catch (IOException e) {
-            throw new FewNerException("cannot write a temporary file: " + e, e);
-        } finally {
-            if (file != null) {
-                try {
-                    Files.deleteIfExists(file);
-                } catch (IOException e) {
-                    LOG.debug("cannot remove {}", file, e);
-                }
+            fallback =
+                    config.support() == null
+                            ? Snapshot.EMPTY
+                            : new Snapshot(0, Map.of(), null, true, new Explainer(List.of()));
+            if (!temporary) {
+                load();
             }
+            if (config.support() == null && states.isEmpty()) {
+                engines.warm(WARM_UP);
+            }
+        } catch (RuntimeException e) {
+            engines.retire();
+            throw e;
         }
     }
 
@@ -145,23 +160,24 @@ public final class Recommenders implements AutoCloseable {
                                 k.path("layer").asText(),
                                 k.path("feature").asText());
                 State s = new State(key, dir);
-                List<SupportDocument> docs = SupportFile.read(support);
                 Map<String, SupportDocument> byKey = new LinkedHashMap<>();
-                docs.forEach(d -> byKey.put(d.key(), d));
-                int mentions = docs.stream().mapToInt(SupportDocument::mentionCount).sum();
-                EnginePool pool = mentions > 0 ? new EnginePool(config, support, "conll") : null;
-                s.current.set(
-                        new Snapshot(
-                                1,
-                                java.util.Collections.unmodifiableMap(byKey),
-                                pool,
-                                new Explainer(byKey.values())));
+                SupportFile.read(support).forEach(d -> byKey.put(d.key(), d));
+                Snapshot snap = Snapshot.of(1, byKey);
+                if (snap.predicts()) {
+                    engines.warm(snap.view());
+                }
+                s.current.set(snap);
                 states.put(key, s);
-                LOG.info("{}: {} support mentions from {}", key, mentions, support);
+                LOG.info("{}: {} support mentions from {}", key, snap.mentions(), support);
             }
         } catch (IOException e) {
             throw new FewNerException(root + ": cannot read the state directory: " + e, e);
         }
+    }
+
+    /** The server's engine (one for every recommender, built at start). */
+    public EnginePool engines() {
+        return engines;
     }
 
     /**
@@ -171,31 +187,28 @@ public final class Recommenders implements AutoCloseable {
     public Snapshot snapshot(RecommenderKey key) {
         State s = states.get(key);
         Snapshot snap = s == null ? null : s.current.get();
-        return snap == null || snap.engines() == null ? fallback : snap;
+        return snap == null || !snap.predicts() ? fallback : snap;
     }
 
     /** Predictions and the state that made them. */
     public record Predicted(Snapshot snapshot, List<Prediction> predictions) {}
 
     /**
-     * The predictions of {@code key}'s current engine (none before any training and without {@code
-     * --support}); a predict that meets an engine just replaced by a training runs on the new one.
+     * The predictions for {@code key}'s current support set (none before any training and without
+     * {@code --support}, without running the engine).
      */
     public Predicted predict(
             RecommenderKey key, String text, List<int[]> sentences, List<int[]> tokens) {
-        for (int attempt = 0; ; attempt++) {
-            Snapshot snap = snapshot(key);
-            if (snap.engines() == null) {
-                return new Predicted(snap, List.of());
-            }
-            try {
-                return new Predicted(snap, snap.engines().predict(text, sentences, tokens));
-            } catch (EnginePool.RetiredException e) {
-                if (attempt > 1000) {
-                    throw new IllegalStateException("the engine kept being replaced", e);
-                }
-            }
+        return predict(snapshot(key), text, sentences, tokens);
+    }
+
+    /** The predictions for the support set of {@code snap} (none when it does not predict). */
+    public Predicted predict(
+            Snapshot snap, String text, List<int[]> sentences, List<int[]> tokens) {
+        if (!snap.predicts()) {
+            return new Predicted(snap, List.of());
         }
+        return new Predicted(snap, engines.predict(snap.view(), text, sentences, tokens));
     }
 
     /** The trained state of {@code key} (empty when never trained). */
@@ -206,9 +219,10 @@ public final class Recommenders implements AutoCloseable {
 
     /**
      * Replaces the sentences of each of {@code documents} (by key) in {@code key}'s support set,
-     * builds the engine for the result and swaps it in.
+     * adapts the engine to the result, writes it and swaps it in.
      *
      * @throws HttpError 429 while another training of {@code key} runs
+     * @throws FewNerException for a support set the engine refuses (the old one stays)
      */
     public void train(RecommenderKey key, Collection<SupportDocument> documents) {
         State s = states.computeIfAbsent(key, k -> new State(k, root.resolve(k.directoryName())));
@@ -227,7 +241,11 @@ public final class Recommenders implements AutoCloseable {
             if (docs.equals(old.documents()) && old.version() > 0) {
                 return;
             }
-            String text = SupportFile.format(docs.values());
+            Snapshot next = Snapshot.of(old.version() + 1, docs);
+            if (next.predicts()) {
+                // adapt now: the next predict finds the recogniser made, and errors surface here
+                engines.warm(next.view());
+            }
             Files.createDirectories(s.dir);
             Path keyFile = s.dir.resolve(KEY);
             if (!Files.exists(keyFile)) {
@@ -237,29 +255,19 @@ public final class Recommenders implements AutoCloseable {
                 k.put("feature", key.feature());
                 Json.writeAtomically(keyFile, k);
             }
-            int mentions = docs.values().stream().mapToInt(SupportDocument::mentionCount).sum();
-            EnginePool pool = null;
-            Path next = s.dir.resolve(NEXT);
-            Files.writeString(next, text);
-            if (mentions > 0) {
-                // the engine reads the file at initialise: build first, then make it the state
-                pool = new EnginePool(config, next, "conll");
-            }
+            Path file = s.dir.resolve(NEXT);
+            Files.writeString(file, SupportFile.format(docs.values()));
             Files.move(
-                    next,
+                    file,
                     s.dir.resolve(SUPPORT),
                     StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);
-            s.current.set(
-                    new Snapshot(
-                            old.version() + 1,
-                            java.util.Collections.unmodifiableMap(docs),
-                            pool,
-                            new Explainer(docs.values())));
-            if (old.engines() != null) {
-                old.engines().retire();
-            }
-            LOG.info("{}: trained, {} documents, {} support mentions", key, docs.size(), mentions);
+            s.current.set(next);
+            LOG.info(
+                    "{}: trained, {} documents, {} support mentions",
+                    key,
+                    docs.size(),
+                    next.mentions());
         } catch (IOException e) {
             throw new FewNerException(s.dir + ": cannot write the support set: " + e, e);
         } finally {
@@ -274,15 +282,7 @@ public final class Recommenders implements AutoCloseable {
 
     @Override
     public void close() {
-        for (State s : states.values()) {
-            Snapshot snap = s.current.get();
-            if (snap.engines() != null) {
-                snap.engines().retire();
-            }
-        }
-        if (fallback.engines() != null) {
-            fallback.engines().retire();
-        }
+        engines.retire();
         if (temporary) {
             try {
                 AtomicFiles.deleteRecursively(root);

@@ -81,7 +81,8 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(
             names = "--workers",
-            description = "Engine instances per recogniser (predicts served at once).")
+            description =
+                    "Engine instances, one engine for every recommender (predicts served at once).")
     int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
 
     @Option(names = "--seed", description = "Seed of the method.")

@@ -16,7 +16,7 @@ import java.util.List;
  * @param supportFormat its format ({@code conll}, {@code conll2003}, {@code xmi}, ...)
  * @param token a bearer token every API request must carry (null: none)
  * @param maxRequestBytes the largest request body accepted (413 above)
- * @param workers engine instances per recogniser, i.e. predicts run at once per recogniser
+ * @param workers engine instances (one engine for every recommender), i.e. predicts run at once
  * @param seed the method's seed
  */
 public record ServeConfig(

@@ -12,12 +12,13 @@ import java.util.List;
 import org.fewner.common.FewNerException;
 
 /**
- * A recommender's support set as a file that the engine reads itself ({@code
- * FewNerAnnotator.PARAM_SUPPORT_FORMAT = "conll"}: {@code token<TAB>BIO-label}, a blank line
- * between sentences). Each training document starts with a marker line {@code -DOCSTART-
- * doc=<URL-encoded key>}, which the engine's reader skips (it ends a sentence and is never a token)
- * and which {@link #read} uses to give the documents back, so that a document sent again replaces
- * its sentences after a restart too.
+ * A recommender's support set as it persists under {@code --state}: a CoNLL file as the engine's
+ * reader reads it ({@code FewNerAnnotator.PARAM_SUPPORT_FORMAT = "conll"}: {@code
+ * token<TAB>BIO-label}, a blank line between sentences). Each training document starts with a
+ * marker line {@code -DOCSTART- doc=<URL-encoded key>}, which the engine's reader skips (it ends a
+ * sentence and is never a token) and which {@link #read} uses to give the documents back, so that a
+ * document sent again replaces its sentences after a restart too. The engine itself gets the
+ * support set in its support view ({@link SupportView}).
  */
 public final class SupportFile {
     static final String DOCSTART = "-DOCSTART- doc=";

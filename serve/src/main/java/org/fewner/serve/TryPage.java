@@ -6,10 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -22,35 +19,20 @@ import org.fewner.common.Json;
 /**
  * The page at {@code /} (try FewNER without INCEpTION) and its API, {@code POST /api/annotate}
  * {@code {"text", "examples", "types"}}: examples are lines with inline labels, {@code [Marie
- * Curie](PER) visited [Paris](LOC) .}; without examples the server's {@code --support} file
- * answers; {@code types} (comma-separated) keeps only those labels.
+ * Curie](PER) visited [Paris](LOC) .}, a support set that the request carries to the engine in its
+ * support view, as a recommender's; without examples the server's {@code --support} file answers;
+ * {@code types} (comma-separated) keeps only those labels.
  */
 public final class TryPage {
     private static final Pattern MARK = Pattern.compile("\\[([^\\[\\]]+)\\]\\(([^()]+)\\)");
-    private static final int CACHED = 4;
 
-    private final ServeConfig config;
     private final Recommenders recommenders;
     private final Segmenter segmenter;
-    private final Path dir;
     private final String html;
-    private final Map<String, Recommenders.Snapshot> cache =
-            new LinkedHashMap<>(CACHED, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Recommenders.Snapshot> e) {
-                    if (size() > CACHED) {
-                        e.getValue().engines().retire();
-                        return true;
-                    }
-                    return false;
-                }
-            };
 
-    public TryPage(ServeConfig config, Recommenders recommenders, Segmenter segmenter, Path dir) {
-        this.config = config;
+    public TryPage(Recommenders recommenders, Segmenter segmenter) {
         this.recommenders = recommenders;
         this.segmenter = segmenter;
-        this.dir = dir;
         try (InputStream in = TryPage.class.getResourceAsStream("page.html")) {
             html = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException | NullPointerException e) {
@@ -78,31 +60,22 @@ public final class TryPage {
             }
         }
         Segmenter.Segments seg = text.isBlank() ? null : segmenter.segment(text);
-        Recommenders.Snapshot snap;
-        List<Prediction> predictions;
-        for (int attempt = 0; ; attempt++) {
-            snap =
-                    examples.isBlank()
-                            ? recommenders.snapshot(new RecommenderKey(-1, "", ""))
-                            : support(examples);
-            if (snap.engines() == null) {
-                throw HttpError.badRequest(
-                        "examples",
-                        "give labelled examples such as [Marie Curie](PER) visited [Paris](LOC) ."
-                                + " (this server has no --support file)");
-            }
-            try {
-                predictions =
-                        seg == null
-                                ? List.of()
-                                : snap.engines().predict(text, seg.sentences(), seg.tokens());
-                break;
-            } catch (EnginePool.RetiredException e) {
-                if (attempt > 100) {
-                    throw new IllegalStateException("the examples' engine kept being replaced", e);
-                }
-            }
+        Recommenders.Snapshot snap =
+                examples.isBlank()
+                        ? recommenders.snapshot(new RecommenderKey(-1, "", ""))
+                        : support(examples);
+        if (!snap.predicts()) {
+            throw HttpError.badRequest(
+                    "examples",
+                    "give labelled examples such as [Marie Curie](PER) visited [Paris](LOC) ."
+                            + " (this server has no --support file)");
         }
+        List<Prediction> predictions =
+                seg == null
+                        ? List.of()
+                        : recommenders
+                                .predict(snap, text, seg.sentences(), seg.tokens())
+                                .predictions();
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("text", text);
         ArrayNode ents = out.putArray("entities");
@@ -122,7 +95,10 @@ public final class TryPage {
         return Json.line(out);
     }
 
-    /** The engine for the examples (cached by their support file's text). */
+    /**
+     * The examples as a support set: the engine adapts to it once (its recognisers are cached by
+     * the support set's content), then every request with the same examples reuses it.
+     */
     private Recommenders.Snapshot support(String examples) {
         List<SupportSentence> sentences = new ArrayList<>();
         int lineNo = 0;
@@ -180,36 +156,6 @@ public final class TryPage {
             }
             sentences.add(new SupportSentence(words, ms));
         }
-        SupportDocument doc = new SupportDocument("page", sentences);
-        String text = SupportFile.format(List.of(doc));
-        String key = TypeSystems.sha256(text);
-        synchronized (cache) {
-            Recommenders.Snapshot snap = cache.get(key);
-            if (snap != null) {
-                return snap;
-            }
-            try {
-                Files.createDirectories(dir);
-                Path file = dir.resolve(key.substring(0, 16) + ".conll");
-                Files.writeString(file, text);
-                snap =
-                        new Recommenders.Snapshot(
-                                1,
-                                Map.of("page", doc),
-                                new EnginePool(config, file, "conll"),
-                                new Explainer(List.of(doc)));
-            } catch (IOException e) {
-                throw new FewNerException(dir + ": cannot write the examples: " + e, e);
-            }
-            cache.put(key, snap);
-            return snap;
-        }
-    }
-
-    public void close() {
-        synchronized (cache) {
-            cache.values().forEach(s -> s.engines().retire());
-            cache.clear();
-        }
+        return Recommenders.Snapshot.of(1, Map.of("page", new SupportDocument("page", sentences)));
     }
 }
