@@ -113,6 +113,15 @@ def gemm(m, k, n, seconds):
             "median_gflops": f / times[len(times) // 2] / 1e9, "calls": len(times)}
 
 
+def blas_loaded():
+    """The BLAS library this process really loaded (Debian picks it through alternatives at run time;
+    torch's build config says "generic" either way): the reference BLAS runs at ~6 GFLOP/s, OpenBLAS at ~200."""
+    torch.mm(torch.ones(64, 64), torch.ones(64, 64))
+    with open("/proc/self/maps", encoding="ascii", errors="replace") as f:
+        libs = {line.split()[-1] for line in f if "blas" in line.lower() and ".so" in line}
+    return ",".join(sorted(os.path.realpath(x) for x in libs)) or "none found"
+
+
 def peak_rss_mib():
     with open("/proc/self/status", encoding="ascii") as f:
         for line in f:
@@ -135,6 +144,8 @@ def main():
     ap.add_argument("--gemm-seconds", type=float, default=1.0)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    blas = blas_loaded()
+    print(f"torch {torch.__version__}, BLAS loaded: {blas}, threads {torch.get_num_threads()}", file=sys.stderr)
     cfg, w, p = load(a.model, a.reference)
     enc = Encoder(cfg, w, p)
 
@@ -175,10 +186,10 @@ def main():
         c["ratio_median"] = c["gflops_median"] / peak
         c["ratio_best"] = c["gflops_best"] / peak
     result = {"torch": torch.__version__, "threads": torch.get_num_threads(),
-              "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY"), "blas": torch.__config__.show().split("BLAS_INFO=")[1].split(",")[0],
+              "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY"), "blas": torch.__config__.show().split("BLAS_INFO=")[1].split(",")[0], "blas_loaded": blas,
               "check_vs_reference_max_abs": check, "gemm_peak_gflops": peak, "gemm_peak_shapes": peak_shapes,
               "cells": cells, "peak_rss_mib": peak_rss_mib()}
-    md = [f"PyTorch {torch.__version__} eager, {torch.get_num_threads()} threads, OMP_WAIT_POLICY="
+    md = [f"PyTorch {torch.__version__} eager, BLAS {blas}, {torch.get_num_threads()} threads, OMP_WAIT_POLICY="
           f"{os.environ.get('OMP_WAIT_POLICY')}; fp32 GEMM peak {peak:.1f} GFLOP/s; peak RSS {result['peak_rss_mib']:.0f} MiB; "
           f"max |torch - numpy reference| {check:.1e}", "",
           "| B | T | runs | tokens/s median (best) | GFLOP/s median (best) | layer GEMMs best GFLOP/s | ratio to GEMM peak median (best) |",
