@@ -330,12 +330,21 @@ public final class EncoderBenchCommand implements Runnable {
 
     /** The batch x length cells and the GEMM peak; returns the peak. */
     private double cells(BertModel model, ObjectNode root, StringBuilder md) {
+        try (PyTorchBaseline py = pytorch ? PyTorchBaseline.start(this) : null) {
+            return cells(model, root, md, py);
+        }
+    }
+
+    private double cells(BertModel model, ObjectNode root, StringBuilder md, PyTorchBaseline py) {
         List<EncoderBenchmark.Cell> cells = new ArrayList<>();
         for (int b : batches) {
             for (int t : lengths) {
                 EncoderBenchmark.Cell c =
                         EncoderBenchmark.cell(model, b, t, repeats, minSeconds, gemmSeconds);
                 cells.add(c);
+                if (py != null) {
+                    py.cell(b, t);
+                }
                 System.err.printf(
                         Locale.ROOT,
                         "bench: %dx%d median %.4f s best %.4f s (%d runs), %.1f GFLOP/s median, "
@@ -411,8 +420,8 @@ public final class EncoderBenchCommand implements Runnable {
                             c.gflopsMedian() / peak,
                             c.gflopsBest() / peak));
         }
-        if (pytorch) {
-            md.append(PyTorchBaseline.compare(this, root, cells, peak));
+        if (py != null) {
+            md.append(py.compare(root, cells, peak, py.peak()));
         }
         return peak;
     }
