@@ -131,8 +131,8 @@ public final class EncoderBenchCommand implements Runnable {
             paramLabel = "N",
             description =
                     "N caller threads x encode on one shared encoder, 1 libtorch thread per "
-                            + "forward, same total work (the first corpus's first --replay calls, "
-                            + "or 64 if --replay is 0), against 1 thread; e.g. 1,2,4.")
+                            + "forward, same total work (the first --replay calls of the corpus with the most, "
+                            + "or 48 if --replay is 0), against 1 thread; e.g. 1,2,4.")
     int[] concurrency = new int[0];
 
     @Option(
@@ -450,6 +450,7 @@ public final class EncoderBenchCommand implements Runnable {
                         base.forwardOverheadTokens(),
                         loadAverage()));
         List<List<List<String>>> concurrencyCalls = null;
+        String concurrencyCorpus = null;
         StringBuilder replayMd = new StringBuilder();
         try (BackboneWordEncoder oldEnc = new BackboneWordEncoder(model, oldRule, false);
                 BackboneWordEncoder newEnc = new BackboneWordEncoder(model, base, false)) {
@@ -525,9 +526,12 @@ public final class EncoderBenchCommand implements Runnable {
                             r.get("length_per_forward").asText());
                 }
                 List<List<List<String>>> calls = c.calls(EncoderWorkloads.ENGINE_BATCH);
-                if (concurrencyCalls == null) {
-                    concurrencyCalls =
-                            calls.subList(0, Math.min(calls.size(), replay > 0 ? replay : 64));
+                // the corpus with the most engine calls feeds the concurrency runs
+                int want = replay > 0 ? replay : 48;
+                if (concurrencyCalls == null
+                        || Math.min(calls.size(), want) > concurrencyCalls.size()) {
+                    concurrencyCalls = calls.subList(0, Math.min(calls.size(), want));
+                    concurrencyCorpus = c.name();
                 }
                 if (replay > 0) {
                     List<List<List<String>>> some =
@@ -541,7 +545,7 @@ public final class EncoderBenchCommand implements Runnable {
                             tps[rule][round] = t.tokensPerSecond();
                             System.err.printf(
                                     Locale.ROOT,
-                                    "bench: replay %s %s rule round %d: %d calls, %d forwards, %.1f s, %.0f tokens/s (load %s)%n",
+                                    "bench: replay %s %s rule round %d: %d calls, %d forwards, %.1f s, %.0f tokens/s (load %s), peak RSS %.0f MiB%n",
                                     c.name(),
                                     rule == 0 ? "old" : "new",
                                     round + 1,
@@ -549,7 +553,8 @@ public final class EncoderBenchCommand implements Runnable {
                                     t.forwards(),
                                     t.seconds(),
                                     t.tokensPerSecond(),
-                                    loadAverage());
+                                    loadAverage(),
+                                    ProcessStats.peakRssMiB());
                         }
                     }
                     ObjectNode rp = w.putObject("replay");
@@ -594,12 +599,13 @@ public final class EncoderBenchCommand implements Runnable {
                     String.format(
                             Locale.ROOT,
                             "%nConcurrency: N caller threads x encode on one shared encoder, the same "
-                                    + "%d calls (%d real word-pieces) split between them, no cache, 1 libtorch "
+                                    + "%d calls of %s (%d real word-pieces) split between them, no cache, 1 libtorch "
                                     + "thread per forward, N forwards at once; %d cores. Reference: 1 caller with the "
                                     + "default split (%d forward at once x %d threads): %.0f tokens/s. Load %s%n%n"
                                     + "| callers | seconds | tokens/s | speedup vs 1 caller | efficiency (speedup / min(N, cores)) "
                                     + "| vs the default split |%n|---|---|---|---|---|---|%n",
                             concurrencyCalls.size(),
+                            concurrencyCorpus,
                             ref.tokens(),
                             cores,
                             defaultConcurrent,
@@ -625,11 +631,12 @@ public final class EncoderBenchCommand implements Runnable {
                         .put("efficiency", speedup / Math.min(n, cores));
                 System.err.printf(
                         Locale.ROOT,
-                        "bench: %d callers: %.1f s, %.0f tokens/s (load %s)%n",
+                        "bench: %d callers: %.1f s, %.0f tokens/s (load %s), peak RSS %.0f MiB%n",
                         n,
                         t.seconds(),
                         t.tokensPerSecond(),
-                        loadAverage());
+                        loadAverage(),
+                        ProcessStats.peakRssMiB());
                 md.append(
                         String.format(
                                 Locale.ROOT,
