@@ -221,7 +221,7 @@ public final class EncoderBenchCommand implements Runnable {
                     "PyTorch"); // loaded with the model; the thread setting below needs the native
             // library
             int maxLength = model.config().maxPositionEmbeddings();
-            for (int t : lengths) {
+            for (int t : noCells ? new int[0] : lengths) {
                 if (t > maxLength) {
                     throw new FewNerException(
                             "--lengths: "

@@ -53,8 +53,10 @@ import org.fewner.ner.WordSentence;
  * count) and {@code concurrentForwards} = cores / forwardThreads (at least 1); set one of them
  * (system properties {@code fewner.concurrentForwards}, {@code fewner.forwardThreads}, or the
  * options) and the other follows as cores / it. Two threads asking for the same uncached sentence
- * at once may both encode it; a sentence's vectors do not depend on the other rows of its forward,
- * so both get the same values.
+ * at once may both encode it (the cache keeps the later); each gets what one thread alone gets for
+ * its call: the same batches give bit-identical vectors, while a sentence padded into a different
+ * batch can differ in the last bits, as without threads. {@link EncoderStats#forwardSeconds} sums
+ * the forwards of all callers.
  */
 public final class BackboneWordEncoder implements WordEncoder {
 
@@ -88,11 +90,12 @@ public final class BackboneWordEncoder implements WordEncoder {
             int forwardOverheadTokens) {
         /**
          * Default cost of one more forward in positions: BERT-base on 2 cores, time per forward ≈
-         * 49 ms + 1.2 ms per position (docs/performance.md), so ≈ 40 positions; system property
-         * {@code fewner.forwardOverheadTokens}.
+         * 49 ms + 1.2 ms per position, i.e. one forward ≈ 40 positions; 32 keeps the padding of the
+         * engine's calls under 15 % on CoNLL-2003 at a modelled cost within 1 % of 40's
+         * (docs/performance.md). System property {@code fewner.forwardOverheadTokens}.
          */
         public static final int DEFAULT_FORWARD_OVERHEAD_TOKENS =
-                Integer.getInteger("fewner.forwardOverheadTokens", 40);
+                Integer.getInteger("fewner.forwardOverheadTokens", 32);
 
         public Options {
             layers = List.copyOf(layers);
