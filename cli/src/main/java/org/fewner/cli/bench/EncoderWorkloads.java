@@ -213,14 +213,13 @@ final class EncoderWorkloads {
             // warm-up: one call, not timed
             enc.encode(sentences(calls.get(0)));
             EncoderStats before = enc.stats();
-            ExecutorService pool = Executors.newFixedThreadPool(threads);
             try {
                 CountDownLatch go = new CountDownLatch(1);
                 List<Future<?>> futures = new ArrayList<>();
                 for (int k = 0; k < threads; k++) {
                     int me = k;
                     futures.add(
-                            pool.submit(
+                            POOL.submit(
                                     () -> {
                                         go.await();
                                         for (int i = me; i < calls.size(); i += threads) {
@@ -242,11 +241,21 @@ final class EncoderWorkloads {
                 throw new FewNerException("interrupted", e);
             } catch (java.util.concurrent.ExecutionException e) {
                 throw new FewNerException("encode failed: " + e.getCause(), e.getCause());
-            } finally {
-                pool.shutdown();
             }
         }
     }
+
+    /**
+     * Caller threads, reused between runs as a server's would be (a fresh thread per run can get
+     * another malloc arena and its own libgomp pool; peak RSS grew from run to run that way).
+     */
+    private static final ExecutorService POOL =
+            Executors.newCachedThreadPool(
+                    r -> {
+                        Thread t = new Thread(r, "encode-caller");
+                        t.setDaemon(true);
+                        return t;
+                    });
 
     static List<WordSentence> sentences(List<List<String>> call) {
         List<WordSentence> out = new ArrayList<>(call.size());
