@@ -2,7 +2,7 @@
 """Plain-PyTorch baseline for `fewner bench encoder`: the same BERT encoder cells in torch eager mode.
 
     OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 llm/bench/encoder_pytorch.py --model DIR [--out DIR] \
-        [--reference ../shared/reference] [--threads 2] [--batches 1,8,32] [--lengths 32,128]
+        [--reference ../shared/reference] [--threads 2] [--batches 1,8,32] [--lengths 32,128] [--serve]
 
 Loads the converted HF-layout model (config.json + model.safetensors) with shared/reference/safetensors_np.py
 (no `safetensors` package needed), checks the torch forward against the float64 numpy reference on one short
@@ -113,6 +113,15 @@ def gemm(m, k, n, seconds):
             "median_gflops": f / times[len(times) // 2] / 1e9, "calls": len(times)}
 
 
+def blas_loaded():
+    """The BLAS library this process really loaded (Debian picks it through alternatives at run time;
+    torch's build config says "generic" either way): the reference BLAS runs at ~6 GFLOP/s, OpenBLAS at ~200."""
+    torch.mm(torch.ones(64, 64), torch.ones(64, 64))
+    with open("/proc/self/maps", encoding="ascii", errors="replace") as f:
+        libs = {line.split()[-1] for line in f if "blas" in line.lower() and ".so" in line}
+    return ",".join(sorted(os.path.realpath(x) for x in libs)) or "none found"
+
+
 def peak_rss_mib():
     with open("/proc/self/status", encoding="ascii") as f:
         for line in f:
@@ -133,8 +142,12 @@ def main():
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--min-seconds", type=float, default=3.0)
     ap.add_argument("--gemm-seconds", type=float, default=1.0)
+    ap.add_argument("--serve", action="store_true",
+                    help="answer 'B T' / 'peak' lines on stdin with JSON lines (fewner bench encoder --pytorch)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    blas = blas_loaded()
+    print(f"torch {torch.__version__}, BLAS loaded: {blas}, threads {torch.get_num_threads()}", file=sys.stderr)
     cfg, w, p = load(a.model, a.reference)
     enc = Encoder(cfg, w, p)
 
@@ -146,39 +159,61 @@ def main():
     check = max(float(np.abs(mine[i][0].numpy() - ref[i]).max()) for i in range(len(ref)))
 
     rng = np.random.default_rng(0)
+
+    def time_cell(B, T):
+        ids = torch.from_numpy(rng.integers(1000, cfg["vocab_size"], (B, T)))
+        for _ in range(1 if B * T >= 2048 else 3):
+            enc.forward(ids)
+        times, start = [], time.perf_counter()
+        while len(times) < a.repeats or time.perf_counter() - start < a.min_seconds:
+            t0 = time.perf_counter()
+            enc.forward(ids)
+            times.append(time.perf_counter() - t0)
+            if len(times) >= 200:
+                break
+        H, I = cfg["hidden_size"], cfg["intermediate_size"]
+        g = [gemm(B * T, H, H, a.gemm_seconds), gemm(B * T, H, I, a.gemm_seconds), gemm(B * T, I, H, a.gemm_seconds)]
+        med, best = statistics.median(times), min(times)
+        fl = flops(cfg, B, T)
+        print(f"torch: {B}x{T} median {med:.4f} s best {best:.4f} s ({len(times)} runs)", file=sys.stderr)
+        return {"batch": B, "length": T, "runs": len(times), "median_s": med, "best_s": best,
+                "tokens_per_s_median": B * T / med, "tokens_per_s_best": B * T / best,
+                "gflops_median": fl / med / 1e9, "gflops_best": fl / best / 1e9,
+                "layer_gemm_best_gflops": max(x["best_gflops"] for x in g), "layer_gemms": g}
+
+    info = {"torch": torch.__version__, "threads": torch.get_num_threads(),
+            "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY"),
+            "blas": torch.__config__.show().split("BLAS_INFO=")[1].split(",")[0], "blas_loaded": blas,
+            "check_vs_reference_max_abs": check}
+    if a.serve:
+        # one JSON line per request, so that a caller can interleave its own cells with these:
+        # "B T" -> the cell; "peak" -> GEMM peak and peak RSS; EOF ends
+        print(json.dumps(dict(info, ready=True)), flush=True)
+        for line in sys.stdin:
+            req = line.split()
+            if not req:
+                continue
+            if req[0] == "peak":
+                ps = [gemm(4096, 768, 3072, 2 * a.gemm_seconds), gemm(4096, 3072, 768, 2 * a.gemm_seconds),
+                      gemm(1024, 1024, 1024, 2 * a.gemm_seconds)]
+                print(json.dumps({"gemm_peak_gflops": max(x["best_gflops"] for x in ps), "gemm_peak_shapes": ps,
+                                  "peak_rss_mib": peak_rss_mib()}), flush=True)
+            else:
+                print(json.dumps(time_cell(int(req[0]), int(req[1]))), flush=True)
+        return
     cells = []
     for B in [int(v) for v in a.batches.split(",")]:
         for T in [int(v) for v in a.lengths.split(",")]:
-            ids = torch.from_numpy(rng.integers(1000, cfg["vocab_size"], (B, T)))
-            for _ in range(1 if B * T >= 2048 else 3):
-                enc.forward(ids)
-            times, start = [], time.perf_counter()
-            while len(times) < a.repeats or time.perf_counter() - start < a.min_seconds:
-                t0 = time.perf_counter()
-                enc.forward(ids)
-                times.append(time.perf_counter() - t0)
-                if len(times) >= 200:
-                    break
-            H, I = cfg["hidden_size"], cfg["intermediate_size"]
-            g = [gemm(B * T, H, H, a.gemm_seconds), gemm(B * T, H, I, a.gemm_seconds), gemm(B * T, I, H, a.gemm_seconds)]
-            med, best = statistics.median(times), min(times)
-            fl = flops(cfg, B, T)
-            cells.append({"batch": B, "length": T, "runs": len(times), "median_s": med, "best_s": best,
-                          "tokens_per_s_median": B * T / med, "tokens_per_s_best": B * T / best,
-                          "gflops_median": fl / med / 1e9, "gflops_best": fl / best / 1e9,
-                          "layer_gemm_best_gflops": max(x["best_gflops"] for x in g), "layer_gemms": g})
-            print(f"torch: {B}x{T} median {med:.4f} s best {best:.4f} s ({len(times)} runs)", file=sys.stderr)
+            cells.append(time_cell(B, T))
     peak_shapes = [gemm(4096, 768, 3072, 2 * a.gemm_seconds), gemm(4096, 3072, 768, 2 * a.gemm_seconds),
                    gemm(1024, 1024, 1024, 2 * a.gemm_seconds)]
     peak = max([x["best_gflops"] for x in peak_shapes] + [c["layer_gemm_best_gflops"] for c in cells])
     for c in cells:
         c["ratio_median"] = c["gflops_median"] / peak
         c["ratio_best"] = c["gflops_best"] / peak
-    result = {"torch": torch.__version__, "threads": torch.get_num_threads(),
-              "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY"), "blas": torch.__config__.show().split("BLAS_INFO=")[1].split(",")[0],
-              "check_vs_reference_max_abs": check, "gemm_peak_gflops": peak, "gemm_peak_shapes": peak_shapes,
-              "cells": cells, "peak_rss_mib": peak_rss_mib()}
-    md = [f"PyTorch {torch.__version__} eager, {torch.get_num_threads()} threads, OMP_WAIT_POLICY="
+    result = dict(info, gemm_peak_gflops=peak, gemm_peak_shapes=peak_shapes, cells=cells,
+                  peak_rss_mib=peak_rss_mib())
+    md = [f"PyTorch {torch.__version__} eager, BLAS {blas}, {torch.get_num_threads()} threads, OMP_WAIT_POLICY="
           f"{os.environ.get('OMP_WAIT_POLICY')}; fp32 GEMM peak {peak:.1f} GFLOP/s; peak RSS {result['peak_rss_mib']:.0f} MiB; "
           f"max |torch - numpy reference| {check:.1e}", "",
           "| B | T | runs | tokens/s median (best) | GFLOP/s median (best) | layer GEMMs best GFLOP/s | ratio to GEMM peak median (best) |",

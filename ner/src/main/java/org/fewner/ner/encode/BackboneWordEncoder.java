@@ -8,10 +8,12 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 import org.fewner.common.FewNerException;
 import org.fewner.llm.bert.BertModel;
 import org.fewner.llm.model.Backbone;
 import org.fewner.llm.model.BackboneOutput;
+import org.fewner.llm.model.IntraOpThreads;
 import org.fewner.llm.tokenizer.ModelTokenizer;
 import org.fewner.ner.EncodedSentence;
 import org.fewner.ner.EncoderStats;
@@ -36,7 +38,25 @@ import org.fewner.ner.WordSentence;
  * counts such sentences. A word with no word-piece at all (a character the tokenizer's normaliser
  * removes, e.g. a zero-width space) is encoded as the unknown token.
  *
- * <p>Thread-safe: calls are serialised (the backbone's forward already uses every intra-op thread).
+ * <p><b>Batches.</b> The rows of one {@link #encode} call are sorted by length and cut into
+ * forwards of similar length ({@link #plan}): a cut costs one more forward (about {@link
+ * Options#forwardOverheadTokens} positions' worth of time: weights read from memory, per-op
+ * overhead) and saves the padding of the shorter rows; the cuts minimise padded positions plus that
+ * overhead per forward, each forward at most {@link Options#batchTokens} positions.
+ *
+ * <p><b>Threads.</b> Thread-safe, and calls run concurrently: the cache and the counters are
+ * guarded by a lock that is never held during a forward; at most {@link Options#concurrentForwards}
+ * forwards run at once (a semaphore), each with {@link Options#forwardThreads} libtorch intra-op
+ * threads (set per calling thread, {@link IntraOpThreads}). The default split gives the cores to as
+ * few concurrent forwards as the process's intra-op setting allows: {@code forwardThreads} =
+ * libtorch's configured count ({@code -Dai.djl.pytorch.num_threads}, DJL's default = the core
+ * count) and {@code concurrentForwards} = cores / forwardThreads (at least 1); set one of them
+ * (system properties {@code fewner.concurrentForwards}, {@code fewner.forwardThreads}, or the
+ * options) and the other follows as cores / it. Two threads asking for the same uncached sentence
+ * at once may both encode it (the cache keeps the later); each gets what one thread alone gets for
+ * its call: the same batches give bit-identical vectors, while a sentence padded into a different
+ * batch can differ in the last bits, as without threads. {@link EncoderStats#forwardSeconds} sums
+ * the forwards of all callers.
  */
 public final class BackboneWordEncoder implements WordEncoder {
 
@@ -50,6 +70,13 @@ public final class BackboneWordEncoder implements WordEncoder {
      * @param adapter LoRA adapter name loaded on the backbone, or null for the base model
      * @param maxLength positions per row, special tokens included; 0 = the model's {@code
      *     max_position_embeddings}
+     * @param concurrentForwards forwards that may run at once on the shared backbone; 0 = system
+     *     property {@code fewner.concurrentForwards}, else derived (class comment)
+     * @param forwardThreads libtorch intra-op threads per forward; 0 = system property {@code
+     *     fewner.forwardThreads}, else derived (class comment)
+     * @param forwardOverheadTokens the cost of one more forward in padded positions, for cutting
+     *     batches ({@link #plan}); 0 = never cut below {@code batchTokens} (one forward per {@code
+     *     batchTokens} positions, the old rule)
      */
     public record Options(
             List<Integer> layers,
@@ -57,36 +84,131 @@ public final class BackboneWordEncoder implements WordEncoder {
             int batchTokens,
             long cacheBytes,
             String adapter,
-            int maxLength) {
+            int maxLength,
+            int concurrentForwards,
+            int forwardThreads,
+            int forwardOverheadTokens) {
+        /**
+         * Default cost of one more forward in positions: BERT-base on 2 cores, time per forward ≈
+         * 49 ms + 1.2 ms per position, i.e. one forward ≈ 40 positions; 32 keeps the padding of the
+         * engine's calls under 15 % on CoNLL-2003 at a modelled cost within 1 % of 40's
+         * (docs/performance.md). System property {@code fewner.forwardOverheadTokens}.
+         */
+        public static final int DEFAULT_FORWARD_OVERHEAD_TOKENS =
+                Integer.getInteger("fewner.forwardOverheadTokens", 32);
+
         public Options {
             layers = List.copyOf(layers);
             if (layers.isEmpty()) throw new IllegalArgumentException("no layer requested");
             if (batchTokens < 1) throw new IllegalArgumentException("batchTokens < 1");
+            if (concurrentForwards < 0) {
+                throw new IllegalArgumentException("concurrentForwards < 0");
+            }
+            if (forwardThreads < 0) throw new IllegalArgumentException("forwardThreads < 0");
+            if (forwardOverheadTokens < 0) {
+                throw new IllegalArgumentException("forwardOverheadTokens < 0");
+            }
         }
 
-        /** Layers {@code layers}, first word-pieces only, 4096 positions a batch, 1 GiB cache. */
+        /**
+         * Layers {@code layers}, first word-pieces only, 4096 positions a batch, 1 GiB cache,
+         * default thread split and batch cutting.
+         */
         public static Options of(List<Integer> layers) {
-            return new Options(layers, false, 4096, 1L << 30, null, 0);
+            return new Options(
+                    layers, false, 4096, 1L << 30, null, 0, 0, 0, DEFAULT_FORWARD_OVERHEAD_TOKENS);
         }
 
         public Options withKeepLast(boolean keep) {
-            return new Options(layers, keep, batchTokens, cacheBytes, adapter, maxLength);
+            return new Options(
+                    layers,
+                    keep,
+                    batchTokens,
+                    cacheBytes,
+                    adapter,
+                    maxLength,
+                    concurrentForwards,
+                    forwardThreads,
+                    forwardOverheadTokens);
         }
 
         public Options withCacheBytes(long bytes) {
-            return new Options(layers, keepLast, batchTokens, bytes, adapter, maxLength);
+            return new Options(
+                    layers,
+                    keepLast,
+                    batchTokens,
+                    bytes,
+                    adapter,
+                    maxLength,
+                    concurrentForwards,
+                    forwardThreads,
+                    forwardOverheadTokens);
         }
 
         public Options withAdapter(String name) {
-            return new Options(layers, keepLast, batchTokens, cacheBytes, name, maxLength);
+            return new Options(
+                    layers,
+                    keepLast,
+                    batchTokens,
+                    cacheBytes,
+                    name,
+                    maxLength,
+                    concurrentForwards,
+                    forwardThreads,
+                    forwardOverheadTokens);
         }
 
         public Options withMaxLength(int length) {
-            return new Options(layers, keepLast, batchTokens, cacheBytes, adapter, length);
+            return new Options(
+                    layers,
+                    keepLast,
+                    batchTokens,
+                    cacheBytes,
+                    adapter,
+                    length,
+                    concurrentForwards,
+                    forwardThreads,
+                    forwardOverheadTokens);
         }
 
         public Options withBatchTokens(int tokens) {
-            return new Options(layers, keepLast, tokens, cacheBytes, adapter, maxLength);
+            return new Options(
+                    layers,
+                    keepLast,
+                    tokens,
+                    cacheBytes,
+                    adapter,
+                    maxLength,
+                    concurrentForwards,
+                    forwardThreads,
+                    forwardOverheadTokens);
+        }
+
+        /** Concurrent forwards and intra-op threads per forward (0 = derived, class comment). */
+        public Options withThreads(int concurrent, int perForward) {
+            return new Options(
+                    layers,
+                    keepLast,
+                    batchTokens,
+                    cacheBytes,
+                    adapter,
+                    maxLength,
+                    concurrent,
+                    perForward,
+                    forwardOverheadTokens);
+        }
+
+        public Options withForwardOverheadTokens(int overhead) {
+            return new Options(
+                    layers,
+                    keepLast,
+                    batchTokens,
+                    cacheBytes,
+                    adapter,
+                    maxLength,
+                    concurrentForwards,
+                    forwardThreads,
+                    overhead);
         }
     }
 
@@ -98,9 +220,22 @@ public final class BackboneWordEncoder implements WordEncoder {
     private final long[] prefix;
     private final long[] suffix;
     private final long unkId;
+
+    /** Guards the cache and the counters; never held during a forward. */
+    private final Object lock = new Object();
+
     private final LinkedHashMap<List<String>, EncodedSentence> cache =
             new LinkedHashMap<>(1024, 0.75f, true);
     private long cacheBytes;
+
+    /** Bounds the forwards running at once. */
+    private final Semaphore forwards;
+
+    private final int concurrentForwards;
+    private final int forwardThreads;
+
+    /** libtorch's process-wide intra-op count, restored after a forward; -1 = do not set. */
+    private final int restoreThreads;
 
     private long requested;
     private long hits;
@@ -156,6 +291,57 @@ public final class BackboneWordEncoder implements WordEncoder {
         if (maxLength - prefix.length - suffix.length < 1) {
             throw new IllegalArgumentException("model limit " + maxLength + " leaves no room");
         }
+        boolean settable = IntraOpThreads.settable(backbone.device());
+        int cores = Runtime.getRuntime().availableProcessors();
+        int configured = settable ? IntraOpThreads.configured() : 1;
+        int[] split =
+                split(
+                        cores,
+                        configured,
+                        positive(options.concurrentForwards(), "fewner.concurrentForwards"),
+                        positive(options.forwardThreads(), "fewner.forwardThreads"));
+        this.concurrentForwards = split[0];
+        this.forwardThreads = settable ? split[1] : configured;
+        // set per call only when it differs from the process's setting or forwards overlap
+        this.restoreThreads =
+                settable && (forwardThreads != configured || concurrentForwards > 1)
+                        ? configured
+                        : -1;
+        this.forwards = new Semaphore(concurrentForwards, true);
+    }
+
+    private static int positive(int fromOptions, String property) {
+        if (fromOptions > 0) return fromOptions;
+        Integer p = Integer.getInteger(property);
+        if (p != null && p < 1) {
+            throw new FewNerException("-D" + property + "=" + p + ": must be at least 1");
+        }
+        return p == null ? 0 : p;
+    }
+
+    /**
+     * The split of {@code cores} between concurrent forwards and intra-op threads per forward.
+     *
+     * @param configured libtorch's intra-op count for the process
+     * @param concurrent asked for, 0 = derive
+     * @param perForward asked for, 0 = derive
+     * @return {concurrent forwards, threads per forward}
+     */
+    static int[] split(int cores, int configured, int concurrent, int perForward) {
+        if (concurrent > 0 && perForward > 0) return new int[] {concurrent, perForward};
+        if (concurrent > 0) return new int[] {concurrent, Math.max(1, cores / concurrent)};
+        int threads = perForward > 0 ? perForward : Math.max(1, configured);
+        return new int[] {Math.max(1, cores / threads), threads};
+    }
+
+    /** Forwards that may run at once. */
+    public int concurrentForwards() {
+        return concurrentForwards;
+    }
+
+    /** libtorch intra-op threads per forward. */
+    public int forwardThreads() {
+        return forwardThreads;
     }
 
     @Override
@@ -174,34 +360,55 @@ public final class BackboneWordEncoder implements WordEncoder {
     }
 
     @Override
-    public synchronized EncoderStats stats() {
-        return new EncoderStats(
-                requested, hits, encoded, windowed, windows, tokens, forwardNanos / 1e9);
+    public EncoderStats stats() {
+        synchronized (lock) {
+            return new EncoderStats(
+                    requested, hits, encoded, windowed, windows, tokens, forwardNanos / 1e9);
+        }
+    }
+
+    /** What one call did, added to the counters at its end. */
+    private static final class Tally {
+        long encoded;
+        long windowed;
+        long windows;
+        long tokens;
+        long forwardNanos;
     }
 
     @Override
-    public synchronized List<EncodedSentence> encode(List<WordSentence> sentences) {
+    public List<EncodedSentence> encode(List<WordSentence> sentences) {
         EncodedSentence[] out = new EncodedSentence[sentences.size()];
         Map<List<String>, List<Integer>> pending = new LinkedHashMap<>();
-        for (int i = 0; i < sentences.size(); i++) {
-            requested++;
-            List<String> key = sentences.get(i).words();
-            EncodedSentence cached = cache.get(key);
-            if (cached != null) {
-                hits++;
-                out[i] = cached;
-                continue;
+        synchronized (lock) {
+            for (int i = 0; i < sentences.size(); i++) {
+                requested++;
+                List<String> key = sentences.get(i).words();
+                EncodedSentence cached = cache.get(key);
+                if (cached != null) {
+                    hits++;
+                    out[i] = cached;
+                    continue;
+                }
+                List<Integer> waiting = pending.computeIfAbsent(key, k -> new ArrayList<>());
+                if (!waiting.isEmpty()) hits++;
+                waiting.add(i);
             }
-            List<Integer> waiting = pending.computeIfAbsent(key, k -> new ArrayList<>());
-            if (!waiting.isEmpty()) hits++;
-            waiting.add(i);
         }
         if (!pending.isEmpty()) {
             List<List<String>> todo = new ArrayList<>(pending.keySet());
-            EncodedSentence[] done = run(todo);
+            Tally tally = new Tally();
+            EncodedSentence[] done = run(todo, tally);
             for (int k = 0; k < todo.size(); k++) {
                 for (int i : pending.get(todo.get(k))) out[i] = done[k];
-                remember(todo.get(k), done[k]);
+            }
+            synchronized (lock) {
+                for (int k = 0; k < todo.size(); k++) remember(todo.get(k), done[k]);
+                encoded += tally.encoded;
+                windowed += tally.windowed;
+                windows += tally.windows;
+                tokens += tally.tokens;
+                forwardNanos += tally.forwardNanos;
             }
         }
         return Arrays.asList(out);
@@ -226,7 +433,7 @@ public final class BackboneWordEncoder implements WordEncoder {
     private record Row(
             int index, int sentence, int from, int to, long[] ids, int[] firstPos, int[] lastPos) {}
 
-    private EncodedSentence[] run(List<List<String>> todo) {
+    private EncodedSentence[] run(List<List<String>> todo, Tally tally) {
         int nl = options.layers().size();
         float[][][][] first = new float[todo.size()][][][];
         float[][][][] last = options.keepLast() ? new float[todo.size()][][][] : null;
@@ -242,8 +449,8 @@ public final class BackboneWordEncoder implements WordEncoder {
             long[][] pieces = pieces(words);
             List<int[]> spans = windows(pieces);
             if (spans.size() > 1) {
-                windowed++;
-                windows += spans.size();
+                tally.windowed++;
+                tally.windows += spans.size();
             }
             int base = rows.size();
             for (int[] span : spans) rows.add(row(rows.size(), s, span[0], span[1], pieces));
@@ -263,18 +470,18 @@ public final class BackboneWordEncoder implements WordEncoder {
                 }
                 owner[s][w] = base + best;
             }
-            encoded++;
+            tally.encoded++;
         }
         Integer[] order = new Integer[rows.size()];
         for (int i = 0; i < order.length; i++) order[i] = i;
         Arrays.sort(order, Comparator.comparingInt((Integer i) -> -rows.get(i).ids().length));
+        int[] lengths = new int[order.length];
+        for (int i = 0; i < order.length; i++) lengths[i] = rows.get(order[i]).ids().length;
         int at = 0;
-        while (at < order.length) {
-            int t = rows.get(order[at]).ids().length;
-            int b = Math.max(1, Math.min(order.length - at, options.batchTokens() / t));
+        for (int b : cut(lengths, options.batchTokens(), options.forwardOverheadTokens())) {
             List<Row> batch = new ArrayList<>(b);
             for (int k = 0; k < b; k++) batch.add(rows.get(order[at + k]));
-            forward(batch, t, first, last, owner);
+            forward(batch, lengths[at], first, last, owner, tally);
             at += b;
         }
         EncodedSentence[] result = new EncodedSentence[todo.size()];
@@ -285,8 +492,84 @@ public final class BackboneWordEncoder implements WordEncoder {
         return result;
     }
 
+    /**
+     * Cuts rows sorted by length (longest first) into forwards: sizes {@code b_1, b_2, …} of
+     * consecutive rows minimising {@code Σ (overhead + b_g · T_g)} ({@code T_g} = the group's
+     * longest row), each group at most {@code batchTokens} positions (or one row). With {@code
+     * overhead} 0 the old rule: as many rows as fit {@code batchTokens}.
+     *
+     * @param lengths row lengths, non-increasing
+     * @return rows per forward, in order
+     */
+    static int[] cut(int[] lengths, int batchTokens, int overhead) {
+        int n = lengths.length;
+        List<Integer> sizes = new ArrayList<>();
+        if (overhead <= 0) {
+            for (int at = 0; at < n; ) {
+                int b = Math.max(1, Math.min(n - at, batchTokens / lengths[at]));
+                sizes.add(b);
+                at += b;
+            }
+            return sizes.stream().mapToInt(Integer::intValue).toArray();
+        }
+        // best[i] = least cost of rows i..n-1; next[i] = size of the group starting at i
+        long[] best = new long[n + 1];
+        int[] next = new int[n + 1];
+        for (int i = n - 1; i >= 0; i--) {
+            int t = lengths[i];
+            int most = Math.max(1, Math.min(n - i, batchTokens / t));
+            best[i] = Long.MAX_VALUE;
+            for (int b = 1; b <= most; b++) {
+                long c = overhead + (long) b * t + best[i + b];
+                if (c < best[i]) {
+                    best[i] = c;
+                    next[i] = b;
+                }
+            }
+        }
+        for (int at = 0; at < n; at += next[at]) sizes.add(next[at]);
+        return sizes.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * The forwards {@link #encode} would run for these sentences (nothing cached, each distinct
+     * sentence once), without running them: one {@code {rows, length, real tokens}} per forward.
+     * For benchmarks and the batching histogram.
+     */
+    public List<int[]> plan(List<List<String>> sentences) {
+        List<Integer> lens = new ArrayList<>();
+        for (List<String> words : new java.util.LinkedHashSet<>(sentences)) {
+            if (words.isEmpty()) continue;
+            long[][] pieces = pieces(words);
+            for (int[] span : windows(pieces)) {
+                int n = prefix.length + suffix.length;
+                for (int w = span[0]; w < span[1]; w++) n += pieces[w].length;
+                lens.add(n);
+            }
+        }
+        int[] lengths =
+                lens.stream()
+                        .sorted(Comparator.reverseOrder())
+                        .mapToInt(Integer::intValue)
+                        .toArray();
+        List<int[]> out = new ArrayList<>();
+        int at = 0;
+        for (int b : cut(lengths, options.batchTokens(), options.forwardOverheadTokens())) {
+            int real = 0;
+            for (int k = 0; k < b; k++) real += lengths[at + k];
+            out.add(new int[] {b, lengths[at], real});
+            at += b;
+        }
+        return out;
+    }
+
     private void forward(
-            List<Row> batch, int t, float[][][][] first, float[][][][] last, int[][] owner) {
+            List<Row> batch,
+            int t,
+            float[][][][] first,
+            float[][][][] last,
+            int[][] owner,
+            Tally tally) {
         int b = batch.size();
         long[][] ids = new long[b][t];
         long[][] mask = new long[b][t];
@@ -294,9 +577,37 @@ public final class BackboneWordEncoder implements WordEncoder {
             long[] row = batch.get(r).ids();
             System.arraycopy(row, 0, ids[r], 0, row.length);
             Arrays.fill(mask[r], 0, row.length, 1L);
-            tokens += row.length;
+            tally.tokens += row.length;
         }
+        forwards.acquireUninterruptibly();
         long start = System.nanoTime();
+        try {
+            if (restoreThreads < 0) {
+                forward(batch, t, ids, mask, first, last, owner);
+            } else {
+                IntraOpThreads.call(
+                        forwardThreads,
+                        restoreThreads,
+                        () -> {
+                            forward(batch, t, ids, mask, first, last, owner);
+                            return null;
+                        });
+            }
+        } finally {
+            tally.forwardNanos += System.nanoTime() - start;
+            forwards.release();
+        }
+    }
+
+    private void forward(
+            List<Row> batch,
+            int t,
+            long[][] ids,
+            long[][] mask,
+            float[][][][] first,
+            float[][][][] last,
+            int[][] owner) {
+        int b = batch.size();
         try (NDManager manager = backbone.manager().newSubManager()) {
             BackboneOutput out =
                     backbone instanceof BertModel bert
@@ -318,7 +629,6 @@ public final class BackboneWordEncoder implements WordEncoder {
                 }
             }
         }
-        forwardNanos += System.nanoTime() - start;
     }
 
     private float[] slice(float[] h, int from) {
@@ -401,8 +711,10 @@ public final class BackboneWordEncoder implements WordEncoder {
     }
 
     @Override
-    public synchronized void close() {
-        cache.clear();
+    public void close() {
+        synchronized (lock) {
+            cache.clear();
+        }
         if (ownsBackbone) backbone.close();
     }
 }

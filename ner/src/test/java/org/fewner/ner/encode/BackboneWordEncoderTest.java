@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
@@ -179,5 +180,191 @@ class BackboneWordEncoderTest {
         assertEquals(
                 "--layer 3: the model has layers 0 (embeddings) to 2 (HF numbering)",
                 e.getMessage());
+    }
+
+    /** Random sentences over the tiny vocabulary, 1..maxWords words. */
+    static List<WordSentence> randomSentences(java.util.Random rnd, int n, int maxWords) {
+        List<String> words =
+                List.of(
+                        "the",
+                        "cat",
+                        "sat",
+                        "on",
+                        "mat",
+                        "john",
+                        "lives",
+                        "in",
+                        "paris",
+                        "a",
+                        "dog",
+                        "unbelievable",
+                        "berlin",
+                        "is",
+                        "big",
+                        ".",
+                        ",");
+        List<WordSentence> out = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int len = 1 + rnd.nextInt(maxWords);
+            List<String> ws = new java.util.ArrayList<>();
+            for (int w = 0; w < len; w++) ws.add(words.get(rnd.nextInt(words.size())));
+            out.add(new WordSentence("s" + i, ws));
+        }
+        return out;
+    }
+
+    static void assertSameVectors(EncodedSentence want, EncodedSentence got, int layer) {
+        assertEquals(want.size(), got.size());
+        for (int w = 0; w < want.size(); w++) {
+            assertArrayEquals(want.first(layer)[w], got.first(layer)[w], 0f);
+            assertArrayEquals(want.last(layer)[w], got.last(layer)[w], 0f);
+        }
+    }
+
+    /**
+     * 4 threads x encode on one encoder (4 concurrent forwards, 1 intra-op thread each): every
+     * result equals, bit for bit, what one thread gets for the same call alone, and the counters
+     * add up. Without the cache every list is batched as it is alone (lists overlap: the same
+     * sentences in other batches); with the cache, one sentence a call, so whichever thread encodes
+     * a shared sentence first computes it in the same single-row batch.
+     */
+    @Test
+    void concurrentEncodesGiveTheSingleThreadedResultsAndCountersAddUp() throws Exception {
+        java.util.Random rnd = new java.util.Random(7);
+        List<WordSentence> pool = randomSentences(rnd, 60, 14);
+        int threads = 4;
+        int calls = 12;
+        // call c of thread k: 5 sentences of the pool (overlapping between threads and calls)
+        List<List<List<WordSentence>>> work = new java.util.ArrayList<>();
+        for (int k = 0; k < threads; k++) {
+            List<List<WordSentence>> mine = new java.util.ArrayList<>();
+            for (int c = 0; c < calls; c++) {
+                List<WordSentence> list = new java.util.ArrayList<>();
+                for (int i = 0; i < 5; i++) list.add(pool.get(rnd.nextInt(pool.size())));
+                mine.add(list);
+            }
+            work.add(mine);
+        }
+        var base = BackboneWordEncoder.Options.of(List.of(1, 2)).withKeepLast(true);
+        for (boolean cached : new boolean[] {false, true}) {
+            var options = (cached ? base : base.withCacheBytes(0)).withThreads(threads, 1);
+            // the single-threaded results, each call on its own
+            var want = new java.util.HashMap<String, List<EncodedSentence>>();
+            try (var alone = new BackboneWordEncoder(model, options.withCacheBytes(0), false)) {
+                for (int k = 0; k < threads; k++) {
+                    for (int c = 0; c < calls; c++) {
+                        for (WordSentence ws : work.get(k).get(c)) {
+                            want.put(
+                                    k + "/" + c + "/" + ws.id(),
+                                    cached ? alone.encode(List.of(ws)) : null);
+                        }
+                        if (!cached) {
+                            want.put(k + "/" + c, alone.encode(work.get(k).get(c)));
+                        }
+                    }
+                }
+            }
+            try (var shared = new BackboneWordEncoder(model, options, false)) {
+                assertEquals(4, shared.concurrentForwards());
+                assertEquals(1, shared.forwardThreads());
+                var pool4 = java.util.concurrent.Executors.newFixedThreadPool(threads);
+                var start = new java.util.concurrent.CountDownLatch(1);
+                List<java.util.concurrent.Future<List<List<EncodedSentence>>>> futures =
+                        new java.util.ArrayList<>();
+                for (int k = 0; k < threads; k++) {
+                    List<List<WordSentence>> mine = work.get(k);
+                    futures.add(
+                            pool4.submit(
+                                    () -> {
+                                        start.await();
+                                        List<List<EncodedSentence>> got =
+                                                new java.util.ArrayList<>();
+                                        for (List<WordSentence> list : mine) {
+                                            if (cached) {
+                                                List<EncodedSentence> one =
+                                                        new java.util.ArrayList<>();
+                                                for (WordSentence ws : list) {
+                                                    one.add(shared.encode(List.of(ws)).get(0));
+                                                }
+                                                got.add(one);
+                                            } else {
+                                                got.add(shared.encode(list));
+                                            }
+                                        }
+                                        return got;
+                                    }));
+                }
+                start.countDown();
+                long requests = 0;
+                long distinctPerCall = 0;
+                for (int k = 0; k < threads; k++) {
+                    List<List<EncodedSentence>> got = futures.get(k).get();
+                    for (int c = 0; c < calls; c++) {
+                        List<WordSentence> list = work.get(k).get(c);
+                        requests += list.size();
+                        distinctPerCall +=
+                                list.stream().map(WordSentence::words).distinct().count();
+                        for (int i = 0; i < list.size(); i++) {
+                            EncodedSentence w =
+                                    cached
+                                            ? want.get(k + "/" + c + "/" + list.get(i).id()).get(0)
+                                            : want.get(k + "/" + c).get(i);
+                            for (int layer : List.of(1, 2)) {
+                                assertSameVectors(w, got.get(c).get(i), layer);
+                            }
+                        }
+                    }
+                }
+                pool4.shutdown();
+                EncoderStats st = shared.stats();
+                assertEquals(requests, st.requested());
+                assertEquals(st.requested(), st.cacheHits() + st.encoded(), "hits + encoded");
+                if (cached) {
+                    long distinct =
+                            work.stream()
+                                    .flatMap(List::stream)
+                                    .flatMap(List::stream)
+                                    .map(WordSentence::words)
+                                    .distinct()
+                                    .count();
+                    // two threads may both encode a sentence neither had cached yet
+                    assertTrue(st.encoded() >= distinct && st.encoded() <= requests, st::toString);
+                } else {
+                    assertEquals(distinctPerCall, st.encoded());
+                }
+            }
+        }
+    }
+
+    @Test
+    void theDefaultSplitGivesTheCoresToConcurrentForwards() {
+        // {concurrent, per forward} from cores, libtorch's setting, and what was asked for
+        assertArrayEquals(new int[] {1, 2}, BackboneWordEncoder.split(2, 2, 0, 0));
+        assertArrayEquals(new int[] {2, 1}, BackboneWordEncoder.split(2, 1, 0, 0));
+        assertArrayEquals(new int[] {4, 4}, BackboneWordEncoder.split(16, 4, 0, 0));
+        assertArrayEquals(new int[] {4, 4}, BackboneWordEncoder.split(16, 16, 4, 0));
+        assertArrayEquals(new int[] {2, 8}, BackboneWordEncoder.split(16, 16, 0, 8));
+        assertArrayEquals(new int[] {4, 1}, BackboneWordEncoder.split(2, 2, 4, 0));
+        assertArrayEquals(new int[] {3, 5}, BackboneWordEncoder.split(2, 2, 3, 5));
+    }
+
+    @Test
+    void batchesAreCutWhereTheSavedPaddingOutweighsAForward() {
+        int[] lengths = {60, 58, 40, 38, 20, 18, 12};
+        // the old rule: everything that fits 4096 positions in one forward
+        assertArrayEquals(new int[] {7}, BackboneWordEncoder.cut(lengths, 4096, 0));
+        // overhead 30 positions: 2x60 + 2x40 + 3x20 + 3x30 = 350 beats 4x60 + 3x20 + 2x30 = 360
+        // and 7x60 + 30 = 450
+        assertArrayEquals(new int[] {2, 2, 3}, BackboneWordEncoder.cut(lengths, 4096, 30));
+        // a forward costing 1000 positions: never cut
+        assertArrayEquals(new int[] {7}, BackboneWordEncoder.cut(lengths, 4096, 1000));
+        // the batchTokens bound holds: at most 120 padded positions a forward
+        int at = 0;
+        for (int b : BackboneWordEncoder.cut(lengths, 120, 1000)) {
+            assertTrue(b * lengths[at] <= 120);
+            at += b;
+        }
+        assertEquals(lengths.length, at);
+        assertArrayEquals(new int[] {1, 1}, BackboneWordEncoder.cut(new int[] {300, 200}, 100, 0));
     }
 }
