@@ -74,7 +74,6 @@ final class EngineTagset {
             t.addToIndexes();
             tags.set(i, t);
         }
-        tags.addToIndexes();
         d.setTags(tags);
         d.addToIndexes();
     }

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.fewner.common.FewNerException;
 import org.fewner.llm.hub.DefaultModels;
@@ -354,9 +355,15 @@ public final class SharedModel {
         return m;
     }
 
+    /** Adaptations in progress by key: a second caller of the same key waits for the first. */
+    private final Map<List<Object>, CompletableFuture<FewShotMethod.Recognizer>> adapting =
+            new HashMap<>();
+
     /**
      * The recogniser of {@code method} for {@code support}, adapted once per (method, support,
-     * seed) and then shared.
+     * seed) and then shared. The adaptation runs outside this model's lock: callers of other keys
+     * (other support sets, other engines' predicts) never wait for it; callers of the same key wait
+     * for the one adaptation and share its result or its failure.
      */
     public FewShotMethod.Recognizer recognizer(
             String name,
@@ -372,13 +379,40 @@ public final class SharedModel {
                         new java.util.TreeMap<>(options),
                         seed,
                         support);
+        CompletableFuture<FewShotMethod.Recognizer> mine = null;
+        CompletableFuture<FewShotMethod.Recognizer> theirs;
         synchronized (this) {
             FewShotMethod.Recognizer r = recognizers.get(key);
-            if (r == null) {
-                r = m.adapt(support, seed);
-                recognizers.put(key, r);
+            if (r != null) return r;
+            theirs = adapting.get(key);
+            if (theirs == null) {
+                mine = new CompletableFuture<>();
+                adapting.put(key, mine);
             }
+        }
+        if (mine == null) {
+            try {
+                return theirs.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof RuntimeException re) throw re;
+                if (e.getCause() instanceof Error err) throw err;
+                throw e;
+            }
+        }
+        try {
+            FewShotMethod.Recognizer r = m.adapt(support, seed);
+            synchronized (this) {
+                recognizers.put(key, r);
+                adapting.remove(key);
+            }
+            mine.complete(r);
             return r;
+        } catch (RuntimeException | Error e) {
+            synchronized (this) {
+                adapting.remove(key);
+            }
+            mine.completeExceptionally(e);
+            throw e;
         }
     }
 }
