@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.fewner.common.FewNerException;
+import org.fewner.uimaannotator.FewNerAnnotator;
 
 /**
  * What {@link FewNerSpark#annotate} takes: the options of {@code fewner annotate} (model, adapters,
@@ -42,7 +43,7 @@ public final class FewNerSparkConfig implements Serializable {
     private final List<String> types = new ArrayList<>();
     private String support;
     private String supportFormat = "conll";
-    private String method = "frozen-prototype";
+    private String method = FewNerAnnotator.DEFAULT_METHOD;
     private final List<String> methodOptions = new ArrayList<>();
     private int batchSize = 16;
     private float threshold;
@@ -135,7 +136,7 @@ public final class FewNerSparkConfig implements Serializable {
         return this;
     }
 
-    /** The few-shot method. Default {@code frozen-prototype}. */
+    /** The few-shot method. Default {@code span} (the engine's default). */
     public FewNerSparkConfig method(String m) {
         method = m;
         return this;

@@ -92,6 +92,7 @@ class FewNerSparkTest {
         return new FewNerSparkConfig()
                 .model(modelDir.toString())
                 .support(support.toString(), "conll")
+                .method("frozen-prototype") // the tiny test model has no span adapter
                 .methodOptions(List.of("layer=2"))
                 .batchSize(2);
     }

@@ -79,6 +79,7 @@ class FewNerTransformerTest {
         return new FewNerTransformer()
                 .setModel(model.toString())
                 .setSupportLocation(support.toString())
+                .setMethod("frozen-prototype") // the tiny test model has no span adapter
                 .setMethodOptions("layer=2")
                 .setBatchSize(2);
     }
@@ -110,6 +111,7 @@ class FewNerTransformerTest {
         return new FewNerSparkConfig()
                 .model(model.toString())
                 .support(support.toString(), "conll")
+                .method("frozen-prototype") // the tiny test model has no span adapter
                 .methodOptions(List.of("layer=2"))
                 .batchSize(2);
     }
