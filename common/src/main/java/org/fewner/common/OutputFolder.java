@@ -240,6 +240,19 @@ public final class OutputFolder implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes the marker of {@code command} into {@code dir}, a folder written by a tool that does
+     * not go through {@link #open} or {@link #write} (Spark writes {@code spark annotate}'s output
+     * itself): a later {@code --overwrite} of the same command may then replace it.
+     */
+    public static void mark(Path dir, String command) {
+        try {
+            writeMarker(dir, command);
+        } catch (IOException e) {
+            throw new FewNerException(dir + ": cannot write its marker: " + e.getMessage(), e);
+        }
+    }
+
     /** The command recorded in {@code dir}'s marker, or null when it has none. */
     public static String owner(Path dir) {
         JsonNode m = readMarker(dir);

@@ -13,9 +13,11 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.fewner.common.FewNerException;
+import org.fewner.common.OutputFolder;
 import org.fewner.pipeline.TextDocuments;
 
 /** Reading the input of {@code fewner spark annotate} and writing its entities. */
@@ -99,20 +101,59 @@ public final class SparkAnnotateJob {
                             + FewNerException.quote(outputFormat)
                             + ": expected jsonl or parquet");
         }
-        if (Files.exists(output) && !overwrite) {
+        DriverChecks.output(output, overwrite);
+        boolean existed = Files.exists(output);
+        try {
+            Dataset<Row> docs = read(spark, input, config.idColumn());
+            requireKnownAdapters(docs, config);
+            if (partitions > 0) docs = docs.repartition(partitions);
+            FewNerSpark.Counts counts = new FewNerSpark.Counts(spark.sparkContext());
+            Dataset<Row> entities = FewNerSpark.annotate(docs, config, counts);
+            var writer =
+                    entities.write().mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists);
+            if (outputFormat.equals("jsonl")) {
+                writer.json(output.toString());
+            } else {
+                writer.parquet(output.toString());
+            }
+            OutputFolder.mark(output, DriverChecks.COMMAND);
+            return counts.asMap();
+        } catch (RuntimeException | Error e) {
+            // a failed run leaves no --output it created (an empty one blocked a rerun)
+            DriverChecks.removeCreated(output, existed);
+            throw e;
+        }
+    }
+
+    /**
+     * With an adapter column: every value it holds must name an adapter given with {@code
+     * --adapter} (or be {@code none}, empty or null), checked on the driver with a small job over
+     * the column's distinct values before the documents are annotated.
+     */
+    static void requireKnownAdapters(Dataset<Row> docs, FewNerSparkConfig config) {
+        String column = config.adapterColumn();
+        if (column == null || !java.util.Arrays.asList(docs.columns()).contains(column)) {
+            return; // a missing column is refused by FewNerSpark.annotate's layout check
+        }
+        List<Row> values =
+                docs.select(functions.col(column).cast(DataTypes.StringType))
+                        .distinct()
+                        .limit(10_000)
+                        .collectAsList();
+        for (Row r : values) {
+            String v = r.isNullAt(0) ? null : r.getString(0);
+            if (v == null || v.isEmpty() || v.equals("none") || config.adapters().containsKey(v)) {
+                continue;
+            }
             throw new FewNerException(
-                    output + ": exists (choose another --output, or --overwrite)");
+                    "--adapter-column "
+                            + column
+                            + ": "
+                            + FewNerException.quote(v)
+                            + " names no adapter (known: "
+                            + String.join(", ", config.adapters().keySet())
+                            + (config.adapters().isEmpty() ? "none given with --adapter" : ", none")
+                            + "; nothing was written)");
         }
-        Dataset<Row> docs = read(spark, input, config.idColumn());
-        if (partitions > 0) docs = docs.repartition(partitions);
-        FewNerSpark.Counts counts = new FewNerSpark.Counts(spark.sparkContext());
-        Dataset<Row> entities = FewNerSpark.annotate(docs, config, counts);
-        var writer = entities.write().mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists);
-        if (outputFormat.equals("jsonl")) {
-            writer.json(output.toString());
-        } else {
-            writer.parquet(output.toString());
-        }
-        return counts.asMap();
     }
 }
