@@ -132,6 +132,58 @@ final class DriverChecks {
         }
     }
 
+    /**
+     * A JSON-lines input: every non-blank line must be a JSON object (Spark turned a line cut in
+     * half into a row without id and text, counted as an empty document) in valid UTF-8; checked on
+     * the driver, naming the line.
+     */
+    static void jsonLines(Path input) {
+        String lower =
+                input.getFileName() == null
+                        ? ""
+                        : input.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (!Files.isRegularFile(input) || !(lower.endsWith(".jsonl") || lower.endsWith(".json"))) {
+            return;
+        }
+        long line = 0;
+        try (java.io.BufferedReader r =
+                Files.newBufferedReader(input, java.nio.charset.StandardCharsets.UTF_8)) {
+            for (String l = r.readLine(); l != null; l = r.readLine()) {
+                line++;
+                if (l.isBlank()) {
+                    continue;
+                }
+                com.fasterxml.jackson.databind.JsonNode n;
+                try {
+                    n = org.fewner.common.Json.MAPPER.readTree(l);
+                } catch (IOException e) {
+                    throw new FewNerException(
+                            input
+                                    + ":"
+                                    + line
+                                    + ": not a JSON object (a line cut short?): "
+                                    + FewNerException.quote(l)
+                                    + " (expected one JSON object per line; nothing was written)",
+                            e);
+                }
+                if (n == null || !n.isObject()) {
+                    throw new FewNerException(
+                            input
+                                    + ":"
+                                    + line
+                                    + ": not a JSON object: "
+                                    + FewNerException.quote(l)
+                                    + " (expected one JSON object per line; nothing was written)");
+                }
+            }
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new FewNerException(
+                    input + ":" + (line + 1) + ": not valid UTF-8 (nothing was written)", e);
+        } catch (IOException e) {
+            throw new FewNerException(input + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
     /** Removes what a failed run created: {@code output} when it did not exist before. */
     static void removeCreated(Path output, boolean existedBefore) {
         if (existedBefore || !Files.exists(output)) {

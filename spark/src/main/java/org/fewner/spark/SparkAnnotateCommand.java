@@ -151,6 +151,7 @@ public final class SparkAnnotateCommand implements Runnable {
                                 DriverChecks.adapter(name, Path.of(location));
                             }
                         });
+        DriverChecks.jsonLines(input);
         if (onInvalid.equals("fail")) {
             DriverChecks.textFiles(input);
         }

@@ -181,4 +181,20 @@ class SparkAnnotateHardeningTest {
         SparkAnnotateJob.run(spark, in, out, "jsonl", true, 0, config());
         assertEquals(DriverChecks.COMMAND, OutputFolder.owner(out));
     }
+
+    @Test
+    void aJsonLineCutInHalfIsRefusedNamingTheLine(@TempDir Path dir) throws Exception {
+        Path in = dir.resolve("docs.jsonl");
+        Files.writeString(
+                in,
+                "{\"id\":\"d1\",\"text\":\"marie curie visited paris.\"}\n"
+                        + "{\"id\":\"d2\",\"text\":\"john sm\n");
+        oneLine(
+                assertThrows(FewNerException.class, () -> DriverChecks.jsonLines(in)),
+                in + ":2: not a JSON object (a line cut short?)");
+        Files.write(in, new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xff, '"', '}', '\n'});
+        oneLine(
+                assertThrows(FewNerException.class, () -> DriverChecks.jsonLines(in)),
+                in + ":1: not valid UTF-8");
+    }
 }

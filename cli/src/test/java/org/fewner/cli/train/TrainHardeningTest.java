@@ -89,8 +89,9 @@ class TrainHardeningTest {
         return f;
     }
 
-    /** A short span training on the tiny model, with {@code more} options. */
+    /** A short span training on the tiny model, with {@code more} options (they win). */
     static CliRun train(Path out, String... more) {
+        List<String> given = List.of(more);
         List<String> a =
                 new ArrayList<>(
                         List.of(
@@ -102,16 +103,17 @@ class TrainHardeningTest {
                                 "--source",
                                 "bio:" + source,
                                 "--out",
-                                out.toString(),
-                                "--max-steps",
-                                "2",
-                                "--ways",
-                                "3",
-                                "--shots",
-                                "1",
-                                "--detect-dim",
-                                "4"));
-        a.addAll(List.of(more));
+                                out.toString()));
+        String[][] defaults = {
+            {"--max-steps", "2"}, {"--ways", "3"}, {"--shots", "1"}, {"--detect-dim", "4"}
+        };
+        for (String[] d : defaults) {
+            if (!given.contains(d[0])) {
+                a.add(d[0]);
+                a.add(d[1]);
+            }
+        }
+        a.addAll(given);
         return CliRun.run(a.toArray(String[]::new));
     }
 
