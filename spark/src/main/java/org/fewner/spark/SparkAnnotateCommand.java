@@ -119,6 +119,11 @@ public final class SparkAnnotateCommand implements Runnable {
                             + FewNerException.quote(outputFormat)
                             + ": expected jsonl or parquet");
         }
+        if (partitions < 0) {
+            // the command line checks the @Range; spark-submit's main class does not run it
+            throw new FewNerException(
+                    "--partitions: expected an integer >= 0, got " + partitions + " (0 = as read)");
+        }
         DriverChecks.output(output, overwrite);
         String support = engine.support();
         if (!support.startsWith(Locations.PREFIX) && !Files.isRegularFile(Path.of(support))) {

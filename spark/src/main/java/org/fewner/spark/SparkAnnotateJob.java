@@ -103,6 +103,7 @@ public final class SparkAnnotateJob {
         }
         DriverChecks.output(output, overwrite);
         boolean existed = Files.exists(output);
+        boolean done = false;
         try {
             Dataset<Row> docs = read(spark, input, config.idColumn());
             requireKnownAdapters(docs, config);
@@ -117,11 +118,14 @@ public final class SparkAnnotateJob {
                 writer.parquet(output.toString());
             }
             OutputFolder.mark(output, DriverChecks.COMMAND);
+            done = true;
             return counts.asMap();
-        } catch (RuntimeException | Error e) {
-            // a failed run leaves no --output it created (an empty one blocked a rerun)
-            DriverChecks.removeCreated(output, existed);
-            throw e;
+        } finally {
+            // a failed run (also Spark's undeclared checked SparkException) leaves no --output it
+            // created: an empty one blocked a rerun
+            if (!done) {
+                DriverChecks.removeCreated(output, existed);
+            }
         }
     }
 

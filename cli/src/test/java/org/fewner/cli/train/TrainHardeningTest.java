@@ -275,4 +275,13 @@ class TrainHardeningTest {
         assertTrue(bad.out().contains("non_finite_tensors"), bad.out());
         assertTrue(bad.out().contains(name), bad.out());
     }
+
+    @Test
+    void aSecondRunOnTheSameOutIsToldWhoHoldsIt(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("c");
+        try (OutputFolder held = org.fewner.training.loop.TrainingRun.claim(out, false, false)) {
+            train(out).assertUserError(out + ".work: in use by another fewner run");
+        }
+        assertFalse(Files.exists(out));
+    }
 }

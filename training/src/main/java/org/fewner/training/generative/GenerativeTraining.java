@@ -175,7 +175,10 @@ public final class GenerativeTraining {
                 record.put("elapsed_s", (System.nanoTime() - t0) / 1e9);
                 writeAdapter(
                         o.out(),
-                        trainer.adapter(),
+                        trainer.adapter()
+                                .withBackbone(
+                                        org.fewner.llm.model.BackboneFingerprint.of(
+                                                o.modelDir(), o.modelSpec())),
                         types,
                         defs,
                         c,
