@@ -27,7 +27,7 @@ class MethodOptionsKeysTest {
         assertTrue(error("span", Map.of("adapt-steps", "-1")).contains("an integer from 0"));
         assertTrue(
                 error("frozen-prototype", Map.of("opennlp-cutoff", "1"))
-                        .contains("known: none besides --layer"));
+                        .contains("unknown option of method frozen-prototype (known: "));
         MethodOptions.requireKnown(
                 "span", Map.of("typing", "mixed", "threshold", "0.4", "layer", "9"));
         MethodOptions.requireKnown("opennlp", Map.of("opennlp-cutoff", "1"));

@@ -110,8 +110,10 @@ public final class SparkAnnotateJob {
             if (partitions > 0) docs = docs.repartition(partitions);
             FewNerSpark.Counts counts = new FewNerSpark.Counts(spark.sparkContext());
             Dataset<Row> entities = FewNerSpark.annotate(docs, config, counts);
+            // an existing empty folder (DriverChecks let it pass) is written over: nothing is lost
+            boolean replace = overwrite || (existed && OutputFolder.contents(output).isEmpty());
             var writer =
-                    entities.write().mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists);
+                    entities.write().mode(replace ? SaveMode.Overwrite : SaveMode.ErrorIfExists);
             if (outputFormat.equals("jsonl")) {
                 writer.json(output.toString());
             } else {
