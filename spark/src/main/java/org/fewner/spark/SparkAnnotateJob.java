@@ -102,6 +102,33 @@ public final class SparkAnnotateJob {
                             + ": expected jsonl or parquet");
         }
         DriverChecks.output(output, overwrite);
+        try (AutoCloseable lock = OutputFolder.lock(output, DriverChecks.COMMAND)) {
+            // again, now that no other run can change it
+            DriverChecks.output(output, overwrite);
+            return write(spark, input, output, outputFormat, overwrite, partitions, config);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw sneaky(e);
+        }
+    }
+
+    /**
+     * Rethrows Spark's undeclared checked exceptions as they are (the handlers look for causes).
+     */
+    @SuppressWarnings("unchecked")
+    private static <T extends Exception> RuntimeException sneaky(Exception e) throws T {
+        throw (T) e;
+    }
+
+    private static Map<String, Object> write(
+            SparkSession spark,
+            Path input,
+            Path output,
+            String outputFormat,
+            boolean overwrite,
+            int partitions,
+            FewNerSparkConfig config) {
         boolean existed = Files.exists(output);
         boolean done = false;
         try {

@@ -197,4 +197,22 @@ class SparkAnnotateHardeningTest {
                 assertThrows(FewNerException.class, () -> DriverChecks.jsonLines(in)),
                 in + ":1: not valid UTF-8");
     }
+
+    @Test
+    void aSecondRunOnTheSameOutputIsToldWhoHoldsIt(@TempDir Path dir) throws Exception {
+        Path in = dir.resolve("docs.jsonl");
+        Files.writeString(in, "{\"id\":\"d1\",\"text\":\"marie curie visited paris.\"}\n");
+        Path out = dir.resolve("out");
+        try (AutoCloseable held = OutputFolder.lock(out, DriverChecks.COMMAND)) {
+            oneLine(
+                    assertThrows(
+                            FewNerException.class,
+                            () ->
+                                    SparkAnnotateJob.run(
+                                            spark, in, out, "jsonl", false, 0, config())),
+                    out + ": in use by another fewner run");
+        }
+        assertFalse(Files.exists(out));
+        assertFalse(Files.exists(dir.resolve(".out" + OutputFolder.LOCK)));
+    }
 }
