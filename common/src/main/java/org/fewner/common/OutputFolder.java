@@ -240,6 +240,38 @@ public final class OutputFolder implements AutoCloseable {
         }
     }
 
+    /**
+     * Holds the lock of a folder that another tool writes in place (Spark writes {@code spark
+     * annotate}'s output itself): the hidden sibling lock file of {@link #write}, so that a second
+     * run on the same folder stops at once, saying who holds it. Close it when the run ends (the
+     * lock file is removed).
+     */
+    public static AutoCloseable lock(Path dir, String command) {
+        Path abs = dir.toAbsolutePath();
+        try {
+            if (abs.getParent() != null) {
+                Files.createDirectories(abs.getParent());
+            }
+        } catch (IOException e) {
+            throw new FewNerException(dir + ": cannot create its parent: " + e.getMessage(), e);
+        }
+        Held held = Held.acquire(abs.resolveSibling("." + abs.getFileName() + LOCK), dir, command);
+        return () -> held.release(true);
+    }
+
+    /**
+     * Writes the marker of {@code command} into {@code dir}, a folder written by a tool that does
+     * not go through {@link #open} or {@link #write} (Spark writes {@code spark annotate}'s output
+     * itself): a later {@code --overwrite} of the same command may then replace it.
+     */
+    public static void mark(Path dir, String command) {
+        try {
+            writeMarker(dir, command);
+        } catch (IOException e) {
+            throw new FewNerException(dir + ": cannot write its marker: " + e.getMessage(), e);
+        }
+    }
+
     /** The command recorded in {@code dir}'s marker, or null when it has none. */
     public static String owner(Path dir) {
         JsonNode m = readMarker(dir);

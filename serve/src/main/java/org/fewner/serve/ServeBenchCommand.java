@@ -39,15 +39,19 @@ public final class ServeBenchCommand implements Runnable {
     String method = "span";
 
     @Option(names = "--clients", description = "Parallel predict clients.")
+    @org.fewner.common.options.Range(min = 1)
     int clients = 8;
 
     @Option(names = "--predicts", description = "Predicts per client.")
+    @org.fewner.common.options.Range(min = 1)
     int predicts = 50;
 
     @Option(names = "--trains", description = "Timed trainings (each with changed annotations).")
+    @org.fewner.common.options.Range(min = 0)
     int trains = 3;
 
     @Option(names = "--workers", description = "Engine instances (predicts served at once).")
+    @org.fewner.common.options.Range(min = 1)
     int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
 
     static final String[] PER = {

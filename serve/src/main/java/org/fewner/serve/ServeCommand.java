@@ -28,6 +28,7 @@ public final class ServeCommand implements Callable<Integer> {
     String host = ServeConfig.DEFAULT_HOST;
 
     @Option(names = "--port", description = "Port to listen on (0: any free port).")
+    @org.fewner.common.options.Range(min = 0, max = 65535, note = "0 = any free port")
     int port = ServeConfig.DEFAULT_PORT;
 
     @Option(
@@ -83,9 +84,11 @@ public final class ServeCommand implements Callable<Integer> {
             names = "--workers",
             description =
                     "Engine instances, one engine for every recommender (predicts served at once).")
+    @org.fewner.common.options.Range(min = 1)
     int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
 
     @Option(names = "--seed", description = "Seed of the method.")
+    @org.fewner.common.options.Range(note = "any 32-bit integer")
     int seed = 1;
 
     /** The settings these options give. */

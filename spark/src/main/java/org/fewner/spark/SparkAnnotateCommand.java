@@ -61,7 +61,12 @@ public final class SparkAnnotateCommand implements Runnable {
             description = "Default: ${DEFAULT-VALUE}.")
     String outputFormat;
 
-    @Option(names = "--overwrite", description = "Replace an existing --output directory.")
+    @Option(
+            names = "--overwrite",
+            description =
+                    "Replace an earlier output of 'fewner spark annotate' in --output (a folder holding"
+                            + " its .fewner-output marker, or only Spark's part files); any other"
+                            + " non-empty folder is refused.")
     boolean overwrite;
 
     @Option(names = "--id-column", defaultValue = "id", description = "Default: ${DEFAULT-VALUE}.")
@@ -96,6 +101,7 @@ public final class SparkAnnotateCommand implements Runnable {
             names = "--partitions",
             defaultValue = "0",
             description = "Repartition the documents into N partitions (0: as read).")
+    @org.fewner.common.options.Range(min = 0, max = 1_000_000, note = "0 = as read")
     int partitions;
 
     /** The config of these options. */
@@ -113,10 +119,12 @@ public final class SparkAnnotateCommand implements Runnable {
                             + FewNerException.quote(outputFormat)
                             + ": expected jsonl or parquet");
         }
-        if (Files.exists(output) && !overwrite) {
+        if (partitions < 0) {
+            // the command line checks the @Range; spark-submit's main class does not run it
             throw new FewNerException(
-                    output + ": exists (choose another --output, or --overwrite)");
+                    "--partitions: expected an integer >= 0, got " + partitions + " (0 = as read)");
         }
+        DriverChecks.output(output, overwrite);
         String support = engine.support();
         if (!support.startsWith(Locations.PREFIX) && !Files.isRegularFile(Path.of(support))) {
             throw new FewNerException(support + ": no such support file");
@@ -140,6 +148,18 @@ public final class SparkAnnotateCommand implements Runnable {
                                         ? FewNerSparkConfig.InvalidRows.SKIP
                                         : FewNerSparkConfig.InvalidRows.FAIL);
         engine.adapters(l -> l.replaceFirst("^" + Locations.PREFIX, "")).forEach(c::adapter);
+        // what the executors would fail on, found on the driver before Spark starts
+        engine.adapters(l -> l)
+                .forEach(
+                        (name, location) -> {
+                            if (!location.startsWith(Locations.PREFIX)) {
+                                DriverChecks.adapter(name, Path.of(location));
+                            }
+                        });
+        DriverChecks.jsonLines(input);
+        if (onInvalid.equals("fail")) {
+            DriverChecks.textFiles(input);
+        }
         return c;
     }
 

@@ -13,9 +13,11 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.fewner.common.FewNerException;
+import org.fewner.common.OutputFolder;
 import org.fewner.pipeline.TextDocuments;
 
 /** Reading the input of {@code fewner spark annotate} and writing its entities. */
@@ -99,20 +101,92 @@ public final class SparkAnnotateJob {
                             + FewNerException.quote(outputFormat)
                             + ": expected jsonl or parquet");
         }
-        if (Files.exists(output) && !overwrite) {
+        DriverChecks.output(output, overwrite);
+        try (AutoCloseable lock = OutputFolder.lock(output, DriverChecks.COMMAND)) {
+            // again, now that no other run can change it
+            DriverChecks.output(output, overwrite);
+            return write(spark, input, output, outputFormat, overwrite, partitions, config);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw sneaky(e);
+        }
+    }
+
+    /**
+     * Rethrows Spark's undeclared checked exceptions as they are (the handlers look for causes).
+     */
+    @SuppressWarnings("unchecked")
+    private static <T extends Exception> RuntimeException sneaky(Exception e) throws T {
+        throw (T) e;
+    }
+
+    private static Map<String, Object> write(
+            SparkSession spark,
+            Path input,
+            Path output,
+            String outputFormat,
+            boolean overwrite,
+            int partitions,
+            FewNerSparkConfig config) {
+        boolean existed = Files.exists(output);
+        boolean done = false;
+        try {
+            Dataset<Row> docs = read(spark, input, config.idColumn());
+            requireKnownAdapters(docs, config);
+            if (partitions > 0) docs = docs.repartition(partitions);
+            FewNerSpark.Counts counts = new FewNerSpark.Counts(spark.sparkContext());
+            Dataset<Row> entities = FewNerSpark.annotate(docs, config, counts);
+            // an existing empty folder (DriverChecks let it pass) is written over: nothing is lost
+            boolean replace = overwrite || (existed && OutputFolder.contents(output).isEmpty());
+            var writer =
+                    entities.write().mode(replace ? SaveMode.Overwrite : SaveMode.ErrorIfExists);
+            if (outputFormat.equals("jsonl")) {
+                writer.json(output.toString());
+            } else {
+                writer.parquet(output.toString());
+            }
+            OutputFolder.mark(output, DriverChecks.COMMAND);
+            done = true;
+            return counts.asMap();
+        } finally {
+            // a failed run (also Spark's undeclared checked SparkException) leaves no --output it
+            // created: an empty one blocked a rerun
+            if (!done) {
+                DriverChecks.removeCreated(output, existed);
+            }
+        }
+    }
+
+    /**
+     * With an adapter column: every value it holds must name an adapter given with {@code
+     * --adapter} (or be {@code none}, empty or null), checked on the driver with a small job over
+     * the column's distinct values before the documents are annotated.
+     */
+    static void requireKnownAdapters(Dataset<Row> docs, FewNerSparkConfig config) {
+        String column = config.adapterColumn();
+        if (column == null || !java.util.Arrays.asList(docs.columns()).contains(column)) {
+            return; // a missing column is refused by FewNerSpark.annotate's layout check
+        }
+        List<Row> values =
+                docs.select(functions.col(column).cast(DataTypes.StringType))
+                        .distinct()
+                        .limit(10_000)
+                        .collectAsList();
+        for (Row r : values) {
+            String v = r.isNullAt(0) ? null : r.getString(0);
+            if (v == null || v.isEmpty() || v.equals("none") || config.adapters().containsKey(v)) {
+                continue;
+            }
             throw new FewNerException(
-                    output + ": exists (choose another --output, or --overwrite)");
+                    "--adapter-column "
+                            + column
+                            + ": "
+                            + FewNerException.quote(v)
+                            + " names no adapter (known: "
+                            + String.join(", ", config.adapters().keySet())
+                            + (config.adapters().isEmpty() ? "none given with --adapter" : ", none")
+                            + "; nothing was written)");
         }
-        Dataset<Row> docs = read(spark, input, config.idColumn());
-        if (partitions > 0) docs = docs.repartition(partitions);
-        FewNerSpark.Counts counts = new FewNerSpark.Counts(spark.sparkContext());
-        Dataset<Row> entities = FewNerSpark.annotate(docs, config, counts);
-        var writer = entities.write().mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists);
-        if (outputFormat.equals("jsonl")) {
-            writer.json(output.toString());
-        } else {
-            writer.parquet(output.toString());
-        }
-        return counts.asMap();
     }
 }

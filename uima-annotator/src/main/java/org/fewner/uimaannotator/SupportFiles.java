@@ -237,6 +237,22 @@ public final class SupportFiles {
         return new LabeledSentence(new WordSentence(id, s.tokens()), ms);
     }
 
+    /** Reports nothing itself: a fatal error is thrown (and becomes the one-line message). */
+    private static final org.xml.sax.ErrorHandler SILENT =
+            new org.xml.sax.ErrorHandler() {
+                @Override
+                public void warning(org.xml.sax.SAXParseException e) {}
+
+                @Override
+                public void error(org.xml.sax.SAXParseException e) {}
+
+                @Override
+                public void fatalError(org.xml.sax.SAXParseException e)
+                        throws org.xml.sax.SAXParseException {
+                    throw e;
+                }
+            };
+
     private static List<LabeledSentence> xmi(Path file) throws IOException {
         JCas jcas;
         try {
@@ -245,9 +261,32 @@ public final class SupportFiles {
             throw new IllegalStateException("cannot create a CAS with the detected types", e);
         }
         try (InputStream in = Files.newInputStream(file)) {
-            XmiCasDeserializer.deserialize(in, jcas.getCas(), true);
+            // our own reader with a silent error handler: the JDK's default handler prints a
+            // "[Fatal Error] ..." line on stderr before the exception is thrown
+            javax.xml.parsers.SAXParserFactory f = javax.xml.parsers.SAXParserFactory.newInstance();
+            f.setNamespaceAware(true);
+            f.setFeature(javax.xml.XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            org.xml.sax.XMLReader reader = f.newSAXParser().getXMLReader();
+            reader.setContentHandler(
+                    new XmiCasDeserializer(jcas.getTypeSystem())
+                            .getXmiCasHandler(jcas.getCas(), true));
+            reader.setErrorHandler(SILENT);
+            reader.parse(new org.xml.sax.InputSource(in));
+        } catch (org.xml.sax.SAXParseException e) {
+            throw new FewNerException(
+                    file
+                            + (e.getLineNumber() > 0 ? ":" + e.getLineNumber() : "")
+                            + ": not a UIMA XMI file: "
+                            + FewNerException.quote(String.valueOf(e.getMessage())),
+                    e);
         } catch (org.xml.sax.SAXException e) {
-            throw new FewNerException(file + ": not a UIMA XMI file: " + e.getMessage(), e);
+            throw new FewNerException(
+                    file
+                            + ": not a UIMA XMI file: "
+                            + FewNerException.quote(String.valueOf(e.getMessage())),
+                    e);
+        } catch (javax.xml.parsers.ParserConfigurationException e) {
+            throw new IllegalStateException("no XML parser", e);
         }
         List<LabeledSentence> out = sentences(file.toString(), jcas);
         if (out.isEmpty() && !jcas.getDocumentText().isBlank()) {

@@ -109,7 +109,7 @@ class SupportFilesTest {
                                 FewNerException.class,
                                 () -> SupportFiles.read(notXmi, "xmi", List.of()))
                         .getMessage()
-                        .startsWith(notXmi + ": not a UIMA XMI file"));
+                        .startsWith(notXmi + ":1: not a UIMA XMI file"));
         Path noEntities = tmp.resolve("o.conll");
         Files.writeString(noEntities, "a\tO\nb\tO\n");
         assertEquals(
@@ -130,5 +130,34 @@ class SupportFilesTest {
                 assertThrows(
                         FewNerException.class, () -> SupportFiles.read(badTag, "conll", List.of()));
         assertTrue(e.getMessage().startsWith(badTag.toString()), e.getMessage());
+    }
+
+    /**
+     * Issue 27: a broken XMI support file gave a "[Fatal Error]" line from the XML parser on stderr
+     * before the error; now one message naming the file and line, the parser's exception as cause.
+     */
+    @Test
+    void brokenXmiPrintsNoParserLineAndNamesTheLine() throws Exception {
+        Path cut = tmp.resolve("cut.xmi");
+        Files.writeString(
+                cut,
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                        + "<xmi:XMI xmlns:xmi=\"http://www.omg.org/XMI\" xmi:version=\"2.0\">\n"
+                        + "<cas:Sofa xmlns:cas=\"http:///uima/cas.ecore\" xmi:id=\"1\"\n");
+        java.io.PrintStream old = System.err;
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        FewNerException e;
+        try {
+            System.setErr(new java.io.PrintStream(err, true, "UTF-8"));
+            e = assertThrows(FewNerException.class, () -> SupportFiles.read(cut, "xmi", List.of()));
+        } finally {
+            System.setErr(old);
+        }
+        assertEquals("", err.toString("UTF-8"), "nothing printed by the XML parser");
+        assertTrue(e.getMessage().startsWith(cut + ":4: not a UIMA XMI file"), e.getMessage());
+        assertTrue(!e.getMessage().contains("\n"), e.getMessage());
+        assertTrue(
+                e.getCause() instanceof org.xml.sax.SAXParseException,
+                String.valueOf(e.getCause()));
     }
 }

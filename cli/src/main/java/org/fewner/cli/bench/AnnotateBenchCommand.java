@@ -23,6 +23,7 @@ import opennlp.tools.util.TrainingParameters;
 import org.apache.uima.fit.util.JCasUtil;
 import org.apache.uima.jcas.JCas;
 import org.dkpro.core.opennlp.OpenNlpNamedEntityRecognizer;
+import org.fewner.cli.options.Range;
 import org.fewner.common.AtomicFiles;
 import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
@@ -84,6 +85,7 @@ public final class AnnotateBenchCommand implements Runnable {
             defaultValue = "0",
             description =
                     "Annotate the first N documents only (0 = all). Default: ${DEFAULT-VALUE}.")
+    @Range(min = 0, note = "0 = all")
     int maxDocs;
 
     @Option(
@@ -91,6 +93,7 @@ public final class AnnotateBenchCommand implements Runnable {
             defaultValue = "0",
             description =
                     "Train the OpenNLP name finder on the first N sentences (0 = all). Default: ${DEFAULT-VALUE}.")
+    @Range(min = 0, note = "0 = all")
     int opennlpSentences;
 
     @Option(
@@ -98,6 +101,7 @@ public final class AnnotateBenchCommand implements Runnable {
             defaultValue = "100",
             description =
                     "Training iterations of the OpenNLP name finder. Default: ${DEFAULT-VALUE}.")
+    @Range(min = 1)
     int opennlpIterations;
 
     @Option(

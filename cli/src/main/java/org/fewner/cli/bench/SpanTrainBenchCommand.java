@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.fewner.cli.options.OptionChecks;
+import org.fewner.cli.options.Range;
 import org.fewner.common.AtomicFiles;
 import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
@@ -49,36 +50,42 @@ public final class SpanTrainBenchCommand implements Runnable {
             names = "--steps",
             defaultValue = "20",
             description = "Timed steps. Default: ${DEFAULT-VALUE}.")
+    @Range(min = 1)
     int steps;
 
     @Option(
             names = "--warmup-steps",
             defaultValue = "5",
             description = "Untimed steps first. Default: ${DEFAULT-VALUE}.")
+    @Range(min = 0)
     int warmup;
 
     @Option(
             names = "--sentences",
             defaultValue = "2000",
             description = "Synthetic sentences. Default: ${DEFAULT-VALUE}.")
+    @Range(min = 1)
     int sentences;
 
     @Option(
             names = "--corpora",
             defaultValue = "8",
             description = "Synthetic corpora. Default: ${DEFAULT-VALUE}.")
+    @Range(min = 1)
     int corpora;
 
     @Option(
             names = "--types",
             defaultValue = "10",
             description = "Entity types per synthetic corpus. Default: ${DEFAULT-VALUE}.")
+    @Range(min = 1)
     int types;
 
     @Option(
             names = "--hidden",
             defaultValue = "768",
             description = "Synthetic word-vector size H. Default: ${DEFAULT-VALUE}.")
+    @Range(min = 1)
     int hidden;
 
     @Option(
@@ -98,24 +105,28 @@ public final class SpanTrainBenchCommand implements Runnable {
             names = "--sample",
             defaultValue = "2000",
             description = "Sentences sampled from --examples. Default: ${DEFAULT-VALUE}.")
+    @Range(min = 1)
     int sample;
 
     @Option(
             names = "--seed",
             defaultValue = "42",
             description = "Data seed. Default: ${DEFAULT-VALUE}.")
+    @Range(note = "any 64-bit integer")
     long seed;
 
     @Option(
             names = "--threads",
             description =
                     "libtorch intra-op threads (JniUtils.setNumThreads; PyTorch gets the same); default: DJL's.")
+    @Range(min = 1)
     Integer threads;
 
     @Option(
             names = "--gemm-seconds",
             defaultValue = "1",
             description = "Seconds per GEMM shape. Default: ${DEFAULT-VALUE}.")
+    @Range(min = 0, minExclusive = true)
     double gemmSeconds;
 
     @Option(
@@ -138,6 +149,7 @@ public final class SpanTrainBenchCommand implements Runnable {
             defaultValue = "5",
             description =
                     "Steps profiled per libtorch operator (libtorch's profiler); 0 = none. Default: ${DEFAULT-VALUE}.")
+    @Range(min = 0)
     int profileSteps;
 
     @Option(

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.fewner.cli.options.Range;
 import org.fewner.common.AtomicFiles;
 import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
@@ -76,15 +77,18 @@ public final class SparkBenchCommand implements Runnable {
             names = "--max-docs",
             defaultValue = "40",
             description = "The first N documents (0 = all). Default: ${DEFAULT-VALUE}.")
+    @Range(min = 0, note = "0 = all")
     int maxDocs;
 
     @Option(names = "--batch-size", defaultValue = "16", description = "Default: ${DEFAULT-VALUE}.")
+    @Range(min = 1)
     int batchSize;
 
     @Option(
             names = "--partitions-per-slot",
             defaultValue = "4",
             description = "Partitions = N x this for local[N]. Default: ${DEFAULT-VALUE}.")
+    @Range(min = 1)
     int partitionsPerSlot;
 
     @Option(
@@ -93,6 +97,7 @@ public final class SparkBenchCommand implements Runnable {
             description =
                     "libtorch intra-op threads of the JVM (one model thread per task slot)."
                             + " Default: ${DEFAULT-VALUE}.")
+    @Range(min = 1)
     int torchThreads;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Write bench-spark.json and .md.")

@@ -63,10 +63,61 @@ public final class OptionRanges {
         }
     }
 
-    /** The {@link Range} annotation of an option or parameter, or null. */
+    /**
+     * The {@link Range} annotation of an option or parameter (or the same range stated with {@link
+     * org.fewner.common.options.Range}, for options declared below the command line), or null.
+     */
     public static Range range(ArgSpec arg) {
         Object u = arg.userObject();
-        return u instanceof AnnotatedElement e ? e.getAnnotation(Range.class) : null;
+        if (!(u instanceof AnnotatedElement e)) {
+            return null;
+        }
+        Range r = e.getAnnotation(Range.class);
+        if (r != null) {
+            return r;
+        }
+        org.fewner.common.options.Range c = e.getAnnotation(org.fewner.common.options.Range.class);
+        return c == null ? null : of(c);
+    }
+
+    /** The {@link Range} stating the same as {@code c}. */
+    static Range of(org.fewner.common.options.Range c) {
+        return new Range() {
+            @Override
+            public Class<? extends java.lang.annotation.Annotation> annotationType() {
+                return Range.class;
+            }
+
+            @Override
+            public double min() {
+                return c.min();
+            }
+
+            @Override
+            public double max() {
+                return c.max();
+            }
+
+            @Override
+            public boolean minExclusive() {
+                return c.minExclusive();
+            }
+
+            @Override
+            public boolean maxExclusive() {
+                return c.maxExclusive();
+            }
+
+            @Override
+            public boolean finite() {
+                return c.finite();
+            }
+
+            @Override
+            public String note() {
+                return c.note();
+            }
+        };
     }
 
     /** Whether the option holds numbers (a number, or a list or array of them). */

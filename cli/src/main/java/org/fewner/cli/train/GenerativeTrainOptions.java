@@ -3,6 +3,7 @@ package org.fewner.cli.train;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.List;
+import org.fewner.cli.options.Range;
 import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
 import org.fewner.training.generative.GenerativeTrainingConfig;
@@ -18,12 +19,14 @@ public final class GenerativeTrainOptions {
             names = "--lora-rank",
             paramLabel = "R",
             description = "generative: LoRA rank (default 8).")
+    @Range(min = 1)
     Integer rank;
 
     @Option(
             names = "--lora-alpha",
             paramLabel = "A",
             description = "generative: LoRA alpha (default 16).")
+    @Range(min = 0, minExclusive = true)
     Double alpha;
 
     @Option(
@@ -38,6 +41,7 @@ public final class GenerativeTrainOptions {
             names = "--batch-size",
             paramLabel = "B",
             description = "generative: (sentence, type) examples per step (default 8).")
+    @Range(min = 1)
     Integer batchSize;
 
     @Option(
@@ -45,6 +49,7 @@ public final class GenerativeTrainOptions {
             paramLabel = "L",
             description =
                     "generative: layer of the entity-span representations (default 2/3 depth).")
+    @Range(min = 0)
     Integer infonceLayer;
 
     @Option(
@@ -58,12 +63,15 @@ public final class GenerativeTrainOptions {
             names = "--warmup",
             paramLabel = "S",
             description = "generative: warm-up steps (default 20).")
+    @Range(min = 0)
     Integer warmup;
 
     @Option(
             names = "--checkpoint-steps",
             paramLabel = "S",
-            description = "generative: checkpoint every S steps (default 100).")
+            description =
+                    "Checkpoint every S steps and at least every 10 minutes (default: span 500, generative 100).")
+    @Range(min = 1)
     Integer checkpointSteps;
 
     @Option(
@@ -71,6 +79,7 @@ public final class GenerativeTrainOptions {
             paramLabel = "N",
             description =
                     "generative: longest entity at inference, stored with the adapter (default 8).")
+    @Range(min = 1)
     Integer maxSpanWords;
 
     @Option(

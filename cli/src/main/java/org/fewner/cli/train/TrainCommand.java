@@ -5,8 +5,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.fewner.cli.options.ModelOption;
+import org.fewner.cli.options.Range;
+import org.fewner.cli.options.Validated;
 import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
+import org.fewner.training.loop.TrainingRun;
+import org.fewner.training.source.SourceIntake;
 import org.fewner.training.span.SpanTraining;
 import org.fewner.training.span.SpanTrainingConfig;
 import picocli.CommandLine.Command;
@@ -25,7 +29,7 @@ import picocli.CommandLine.Option;
             "generative: LoRA instruction tuning of a decoder LLM (CLLMFS): answer-token loss, InfoNCE on entity",
             "spans at layer L, FGM/PGD on the input embeddings (training/docs/generative.md)."
         })
-public final class TrainCommand implements Runnable {
+public final class TrainCommand implements Runnable, Validated {
     @Mixin ModelOption model;
 
     @Mixin GenerativeTrainOptions generative;
@@ -57,22 +61,41 @@ public final class TrainCommand implements Runnable {
             names = "--out",
             required = true,
             paramLabel = "ADAPTER_DIR",
-            description = "Adapter directory to write.")
+            description =
+                    "Adapter directory to write (new or empty; written at the end, with"
+                            + " ADAPTER_DIR.work/ and ADAPTER_DIR.log.jsonl beside it).")
     Path out;
 
-    @Option(names = "--layer", paramLabel = "L", description = "Typing layer (default 9).")
+    @Option(
+            names = "--overwrite",
+            description =
+                    "Replace an earlier output of 'fewner train' in ADAPTER_DIR (a folder holding its"
+                            + " .fewner-output marker); any other non-empty folder is refused.")
+    boolean overwrite;
+
+    @Option(
+            names = "--layer",
+            paramLabel = "L",
+            description =
+                    "span: typing layer, 0 = embeddings (default: 3/4 of the model's depth, 9 on"
+                            + " a 12-layer BERT).")
+    @Range(min = 0)
     Integer layer;
 
     @Option(
             names = "--detect-layer",
             paramLabel = "L",
-            description = "Detection layer (default 12).")
+            description =
+                    "span: detection layer (default: the model's last layer, 12 on a 12-layer"
+                            + " BERT).")
+    @Range(min = 0)
     Integer detectLayer;
 
     @Option(
             names = "--detect-dim",
             paramLabel = "D",
             description = "Hidden size of the span detection head (default 96).")
+    @Range(min = 1)
     Integer detectDim;
 
     @Option(
@@ -87,24 +110,28 @@ public final class TrainCommand implements Runnable {
             names = "--episodes",
             paramLabel = "N",
             description = "Training steps (one source episode each); same as --max-steps.")
+    @Range(min = 1)
     Integer episodes;
 
     @Option(
             names = "--max-steps",
             paramLabel = "S",
             description = "Training steps (span: default 4000).")
+    @Range(min = 1)
     Integer maxSteps;
 
     @Option(
             names = "--ways",
             paramLabel = "N",
             description = "N of the source episodes (default 5).")
+    @Range(min = 1)
     Integer ways;
 
     @Option(
             names = "--shots",
             paramLabel = "K",
             description = "K of the source episodes (K~2K; default 2).")
+    @Range(min = 1)
     Integer shots;
 
     @Option(
@@ -117,27 +144,32 @@ public final class TrainCommand implements Runnable {
             names = "--episode-weight",
             paramLabel = "W",
             description = "Prototypical episode loss weight (default 1).")
+    @Range(min = 0)
     Double episodeWeight;
 
     @Option(
             names = "--detect-weight",
             paramLabel = "W",
             description = "Span detection loss weight (default 1).")
+    @Range(min = 0)
     Double detectWeight;
 
     @Option(
             names = "--infonce-weight",
             paramLabel = "W",
             description = "InfoNCE weight (default 0.5).")
+    @Range(min = 0)
     Double infonceWeight;
 
     @Option(names = "--tau", paramLabel = "T", description = "InfoNCE temperature (default 0.1).")
+    @Range(min = 0, minExclusive = true)
     Double tau;
 
     @Option(
             names = "--boundary-weight",
             paramLabel = "W",
             description = "BANER boundary loss weight (default 0.001).")
+    @Range(min = 0)
     Double boundaryWeight;
 
     @Option(
@@ -150,18 +182,22 @@ public final class TrainCommand implements Runnable {
             names = "--adv-eps",
             paramLabel = "E",
             description = "Perturbation norm (default 1.0; generative: 0.1).")
+    @Range(min = 0)
     Double advEps;
 
     @Option(names = "--pgd-steps", paramLabel = "K", description = "PGD steps (default 3).")
+    @Range(min = 1)
     Integer pgdSteps;
 
     @Option(names = "--lr", paramLabel = "LR", description = "AdamW learning rate (default 5e-4).")
+    @Range(min = 0, minExclusive = true, max = 1)
     Double lr;
 
     @Option(
             names = "--threshold",
             paramLabel = "P",
             description = "Detection threshold stored with the heads (default 0.15).")
+    @Range(min = 0, max = 1)
     Double threshold;
 
     @Option(
@@ -174,9 +210,11 @@ public final class TrainCommand implements Runnable {
             names = "--margin",
             paramLabel = "M",
             description = "Cosine margin for --rejection margin.")
+    @Range(min = -1, max = 1)
     Double margin;
 
     @Option(names = "--seed", paramLabel = "S", description = "Seed (default 42).")
+    @Range(note = "any 64-bit integer")
     Long seed;
 
     @Option(
@@ -207,6 +245,20 @@ public final class TrainCommand implements Runnable {
 
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
+    /** The options checked before any work (the command line runs this after parsing). */
+    @Override
+    public void validate() {
+        if (!method.equals("span") && !method.equals("generative")) {
+            throw new FewNerException("--method " + method + ": expected span or generative");
+        }
+        // a GPU that is not there is refused now, not after the sources were read
+        model.device();
+        for (String src : sources) {
+            SourceIntake.Spec.parse(src);
+        }
+        TrainingRun.check(out, overwrite, resume);
+    }
+
     @Override
     public void run() {
         if (method.equals("generative")) {
@@ -217,8 +269,11 @@ public final class TrainCommand implements Runnable {
             throw new FewNerException("--method " + method + ": expected span or generative");
         }
         ObjectNode c = Json.MAPPER.valueToTree(SpanTrainingConfig.defaults());
-        if (layer != null) c.put("typeLayer", layer);
-        if (detectLayer != null) c.put("detectLayer", detectLayer);
+        // unless given, the layers follow the model's depth (SpanTraining.forDepth)
+        c.put("typeLayer", layer != null ? layer : SpanTrainingConfig.DEPTH_RELATIVE);
+        c.put("detectLayer", detectLayer != null ? detectLayer : SpanTrainingConfig.DEPTH_RELATIVE);
+        if (generative.checkpointSteps != null)
+            c.put("checkpointSteps", generative.checkpointSteps);
         if (detectDim != null) c.put("detectDim", detectDim);
         if (detectContext != null) c.put("detectContext", detectContext);
         if (episodes != null) c.put("maxSteps", episodes);
@@ -285,7 +340,9 @@ public final class TrainCommand implements Runnable {
                                         + String.join(
                                                 " ",
                                                 spec.commandLine().getParseResult().originalArgs()),
-                                version == null ? "0.1.0-SNAPSHOT" : version));
+                                version == null ? "0.1.0-SNAPSHOT" : version,
+                                overwrite,
+                                model.device()));
         System.out.println(
                 "wrote "
                         + out
@@ -312,6 +369,7 @@ public final class TrainCommand implements Runnable {
                                 out,
                                 generative.config(this),
                                 resume,
+                                overwrite,
                                 // originalArgs is the whole command line, "train" included
                                 "fewner "
                                         + String.join(

@@ -224,15 +224,17 @@ public final class SpanMethod implements FewShotMethod {
         }
         try {
             Path dir = java.nio.file.Files.createTempDirectory("fewner-span-" + model);
+            // deleteOnExit runs in reverse order of registration: the folder first registered is
+            // deleted last, once its files are gone (registered after it, it was left behind)
+            dir.toFile().deleteOnExit();
             for (String f : SHIPPED_FILES) {
+                dir.resolve(f).toFile().deleteOnExit();
                 try (java.io.InputStream in = cl.getResourceAsStream(SHIPPED + model + "/" + f)) {
                     if (in != null) {
                         java.nio.file.Files.copy(in, dir.resolve(f));
                     }
                 }
-                dir.resolve(f).toFile().deleteOnExit();
             }
-            dir.toFile().deleteOnExit();
             return dir;
         } catch (java.io.IOException e) {
             throw new FewNerException(
@@ -278,6 +280,37 @@ public final class SpanMethod implements FewShotMethod {
                 steps, lr == null ? 0.003 : lr, pw == null ? 10 : pw, l2 == null ? 0 : l2, sc);
     }
 
+    /**
+     * Refuses an adapter trained on another backbone ({@code fewner_base} in its {@code
+     * adapter_config.json}, {@link org.fewner.llm.model.BackboneFingerprint}) before its heads are
+     * read: the backbone shared through {@code options}, else the model directory named by {@code
+     * model} (not looked up when only a shared encoder is given without a model name).
+     */
+    static void requireBackbone(Path adapter, org.fewner.ner.MethodOptions options, String model) {
+        var recorded = org.fewner.llm.model.BackboneFingerprint.ofAdapter(adapter);
+        if (recorded.isEmpty()) {
+            return;
+        }
+        if (options.backbone().isPresent()) {
+            Backbone b = options.backbone().get();
+            Path source = b.tokenizer() == null ? null : b.tokenizer().source();
+            Path dir = source == null ? null : source.toAbsolutePath().getParent();
+            org.fewner.llm.model.BackboneFingerprint.requireCompatible(
+                    adapter,
+                    recorded.get(),
+                    org.fewner.llm.model.BackboneFingerprint.of(
+                            b.config(),
+                            dir == null
+                                    ? null
+                                    : org.fewner.llm.model.BackboneFingerprint.vocabularyHash(dir),
+                            model));
+        } else if (options.encoder().isEmpty()
+                || options.get(org.fewner.ner.MethodOptions.MODEL).isPresent()) {
+            org.fewner.llm.model.BackboneFingerprint.requireCompatible(
+                    adapter, options.modelDirectory(), model);
+        }
+    }
+
     /** The registry entry ({@code --method span}); its options: {@link #adaptationOf} above. */
     public static final class Provider implements org.fewner.ner.FewShotMethods.Provider {
         @Override
@@ -302,6 +335,9 @@ public final class SpanMethod implements FewShotMethod {
                         "--method span: no adapter shipped for --model "
                                 + model
                                 + "; train one (./fewner train --method span ...) and pass --adapter DIR, or use --method frozen-prototype (no training)");
+            }
+            if (options.get(org.fewner.ner.MethodOptions.ADAPTER).isPresent()) {
+                requireBackbone(adapter, options, model);
             }
             Overrides o = Overrides.of(options);
             SpanHeads heads = readHeads(adapter, o);

@@ -9,9 +9,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.fewner.common.AtomicFiles;
 import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
+import org.fewner.common.OutputFolder;
 import org.fewner.llm.decoder.DecoderModel;
 import org.fewner.llm.generation.PromptTemplate;
 import org.fewner.llm.lora.AdapterRegistry;
@@ -49,8 +49,37 @@ public final class GenerativeTraining {
             Path out,
             GenerativeTrainingConfig config,
             boolean resume,
+            boolean overwrite,
             String command,
-            String version) {}
+            String version) {
+        /** Options of a run that writes a new {@code out} (no {@code --overwrite}). */
+        public Options(
+                Path modelDir,
+                String modelSpec,
+                Device device,
+                List<String> sources,
+                List<Path> targets,
+                Path definitions,
+                Path out,
+                GenerativeTrainingConfig config,
+                boolean resume,
+                String command,
+                String version) {
+            this(
+                    modelDir,
+                    modelSpec,
+                    device,
+                    sources,
+                    targets,
+                    definitions,
+                    out,
+                    config,
+                    resume,
+                    false,
+                    command,
+                    version);
+        }
+    }
 
     private GenerativeTraining() {}
 
@@ -72,8 +101,13 @@ public final class GenerativeTraining {
     /** Runs the whole training; returns the record written as {@code training.json}. */
     public static ObjectNode run(Options o) {
         long t0 = System.nanoTime();
+        try (OutputFolder workFolder = TrainingRun.claim(o.out(), o.overwrite(), o.resume())) {
+            return run(o, workFolder.path(), t0);
+        }
+    }
+
+    private static ObjectNode run(Options o, Path work, long t0) {
         GenerativeTrainingConfig c = o.config();
-        Path work = TrainingRun.workDir(o.out());
         ObjectNode record =
                 TrainingRun.record(o.command(), "generative", o.modelSpec(), o.version());
         List<TrainingExample> sentences =
@@ -139,7 +173,17 @@ public final class GenerativeTraining {
                         "tokens_per_s_this_run", thisRun > 0 ? trainer.tokensSeen() / thisRun : 0);
                 record.put("log", log.getFileName().toString());
                 record.put("elapsed_s", (System.nanoTime() - t0) / 1e9);
-                writeAdapter(o.out(), trainer.adapter(), types, defs, c, record);
+                writeAdapter(
+                        o.out(),
+                        trainer.adapter()
+                                .withBackbone(
+                                        org.fewner.llm.model.BackboneFingerprint.of(
+                                                o.modelDir(), o.modelSpec())),
+                        types,
+                        defs,
+                        c,
+                        record,
+                        o.overwrite() || o.resume());
                 return record;
             }
         }
@@ -152,7 +196,8 @@ public final class GenerativeTraining {
             List<String> types,
             Map<String, String> defs,
             GenerativeTrainingConfig c,
-            ObjectNode record) {
+            ObjectNode record,
+            boolean replace) {
         ObjectNode extra = trained.config().extra().deepCopy();
         ObjectNode g = extra.putObject(CONFIG_KEY);
         g.set("types", Json.MAPPER.valueToTree(types));
@@ -161,9 +206,9 @@ public final class GenerativeTraining {
         g.put("template", "PromptTemplate.DEFAULT");
         LoraAdapter a =
                 new LoraAdapter(trained.config().withExtra(extra), trained.modules(), Map.of());
-        AtomicFiles.writeDirectory(
+        TrainingRun.writeOutput(
                 out,
-                true,
+                replace,
                 tmp -> {
                     a.write(tmp);
                     Files.writeString(tmp.resolve("training.json"), Json.pretty(record));

@@ -234,6 +234,7 @@ public final class TrainingLoop<C> {
                 }
                 long s0 = System.nanoTime();
                 trainStep(root, fn);
+                requireFiniteLosses();
                 double dt = (System.nanoTime() - s0) / 1e9;
                 done++;
                 w.write(logLine(step, lastLosses, dt));
@@ -245,6 +246,7 @@ public final class TrainingLoop<C> {
                         || now - lastCkpt > CHECKPOINT_NANOS
                         || step == settings.maxSteps()) {
                     w.flush();
+                    requireFiniteParameters();
                     checkpoint(ckptDir, elapsedBefore + (now - t0) / 1e9);
                     lastCkpt = now;
                 }
@@ -255,6 +257,52 @@ public final class TrainingLoop<C> {
         } catch (IOException e) {
             throw new FewNerException(
                     log + ": cannot write the training log: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Refuses a step whose loss terms are not finite: the training diverged (a learning rate far
+     * too high, or a bad input) and would write NaN heads that recognise nothing. One line; the
+     * last checkpoint (before the step) and the log up to the step before stay.
+     */
+    void requireFiniteLosses() {
+        for (Map.Entry<String, Double> e : lastLosses.entrySet()) {
+            Double v = e.getValue();
+            if (v != null && !Double.isFinite(v)) {
+                throw new FewNerException(
+                        "training step "
+                                + step
+                                + ": loss term '"
+                                + e.getKey()
+                                + "' is "
+                                + v
+                                + " (the training diverged: lower --lr, or check the source"
+                                + " corpora; no adapter was written)");
+            }
+        }
+    }
+
+    /**
+     * Refuses parameters holding NaN or an infinity (never written into a checkpoint or adapter).
+     */
+    public void requireFiniteParameters() {
+        for (Map.Entry<String, float[]> e : parameters().entrySet()) {
+            float[] p = e.getValue();
+            for (int i = 0; i < p.length; i++) {
+                if (!Float.isFinite(p[i])) {
+                    throw new FewNerException(
+                            "training step "
+                                    + step
+                                    + ": parameter '"
+                                    + e.getKey()
+                                    + "' holds "
+                                    + p[i]
+                                    + " at element "
+                                    + i
+                                    + " (the training diverged: lower --lr; no adapter was"
+                                    + " written)");
+                }
+            }
         }
     }
 

@@ -50,6 +50,15 @@ public final class SourceIntake {
                     throw new FewNerException(
                             "--source " + spec + ": expected FORMAT:FILE[@MAX_SENTENCES]", e);
                 }
+                if (cap <= 0) {
+                    throw new FewNerException(
+                            "--source "
+                                    + FewNerException.quote(spec)
+                                    + ": @"
+                                    + cap
+                                    + " must be a positive number of sentences (omit @N to use"
+                                    + " them all)");
+                }
                 s = s.substring(0, at);
             }
             return new Spec(SourceCorpora.parse(s), cap);

@@ -10,13 +10,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.fewner.common.AtomicFiles;
 import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
+import org.fewner.common.OutputFolder;
 import org.fewner.llm.lora.LinearModules;
 import org.fewner.llm.lora.LoraAdapter;
 import org.fewner.llm.lora.LoraConfig;
 import org.fewner.llm.model.Backbone;
+import org.fewner.llm.model.BackboneFingerprint;
 import org.fewner.llm.model.Models;
 import org.fewner.ner.encode.BackboneWordEncoder;
 import org.fewner.ner.span.EncoderFeatures;
@@ -45,7 +46,12 @@ import org.slf4j.LoggerFactory;
 public final class SpanTraining {
     private static final Logger LOG = LoggerFactory.getLogger(SpanTraining.class);
 
-    /** Everything the command line sets. */
+    /**
+     * Everything the command line sets.
+     *
+     * @param overwrite replace an earlier output of {@code train} in {@code out}
+     * @param device where the backbone computes the word vectors (the heads train on the CPU)
+     */
     public record Options(
             Path modelDir,
             String modelSpec,
@@ -58,7 +64,40 @@ public final class SpanTraining {
             Path cache,
             Integer lowerCase,
             String command,
-            String version) {}
+            String version,
+            boolean overwrite,
+            Device device) {
+        /** Options of a run that writes a new {@code out} (no {@code --overwrite}), on the CPU. */
+        public Options(
+                Path modelDir,
+                String modelSpec,
+                List<String> sources,
+                List<Path> targets,
+                Path out,
+                SpanTrainingConfig config,
+                List<String> heldOutTypes,
+                boolean resume,
+                Path cache,
+                Integer lowerCase,
+                String command,
+                String version) {
+            this(
+                    modelDir,
+                    modelSpec,
+                    sources,
+                    targets,
+                    out,
+                    config,
+                    heldOutTypes,
+                    resume,
+                    cache,
+                    lowerCase,
+                    command,
+                    version,
+                    false,
+                    Device.cpu());
+        }
+    }
 
     private SpanTraining() {}
 
@@ -66,9 +105,16 @@ public final class SpanTraining {
     public static ObjectNode run(Options o) {
         long t0 = System.nanoTime();
         SpanTrainingConfig c = o.config();
-        Path work = TrainingRun.workDir(o.out());
+        try (OutputFolder workFolder = TrainingRun.claim(o.out(), o.overwrite(), o.resume())) {
+            return run(o, c, workFolder.path(), t0);
+        }
+    }
+
+    private static ObjectNode run(Options o, SpanTrainingConfig given, Path work, long t0) {
         ObjectNode record = TrainingRun.record(o.command(), "span", o.modelSpec(), o.version());
-        try (Backbone backbone = Models.load(o.modelDir(), Device.cpu())) {
+        try (Backbone backbone =
+                Models.load(o.modelDir(), o.device() == null ? Device.cpu() : o.device())) {
+            SpanTrainingConfig c = forDepth(given, backbone.config().numHiddenLayers());
             boolean lower =
                     o.lowerCase() != null
                             ? o.lowerCase() == 1
@@ -156,7 +202,15 @@ public final class SpanTraining {
                     "adversarial_note",
                     "the backbone is frozen: FGM/PGD perturb the cached word vectors the heads read, not the embeddings");
             record.put("elapsed_s", (System.nanoTime() - t0) / 1e9);
-            writeAdapter(o.out(), o.modelDir(), backbone, trainer, c, record);
+            writeAdapter(
+                    o.out(),
+                    o.modelDir(),
+                    o.modelSpec(),
+                    backbone,
+                    trainer,
+                    c,
+                    record,
+                    o.overwrite() || o.resume());
             return record;
         }
     }
@@ -197,13 +251,54 @@ public final class SpanTraining {
         return pick != null ? pick : base.modules().keySet().iterator().next();
     }
 
+    /**
+     * {@code c} with its layers resolved for a backbone of {@code depth} layers: {@link
+     * SpanTrainingConfig#DEPTH_RELATIVE} (the defaults) becomes 3/4 depth for typing and the full
+     * depth for detection (9 and 12 on BERT-base); a layer given beyond the depth is refused.
+     */
+    public static SpanTrainingConfig forDepth(SpanTrainingConfig c, int depth) {
+        int type =
+                c.typeLayer() == SpanTrainingConfig.DEPTH_RELATIVE
+                        ? (3 * depth + 3) / 4
+                        : c.typeLayer();
+        int detect = c.detectLayer() == SpanTrainingConfig.DEPTH_RELATIVE ? depth : c.detectLayer();
+        if (type < 0 || type > depth) {
+            throw new FewNerException(
+                    "--layer "
+                            + type
+                            + ": the model has layers 0 (embeddings) to "
+                            + depth
+                            + " (default: 3/4 of the depth)");
+        }
+        if (detect < 0 || detect > depth) {
+            throw new FewNerException(
+                    "--detect-layer "
+                            + detect
+                            + ": the model has layers 0 (embeddings) to "
+                            + depth
+                            + " (default: the last layer)");
+        }
+        if (type == c.typeLayer() && detect == c.detectLayer()) {
+            return c;
+        }
+        ObjectNode n = Json.MAPPER.valueToTree(c);
+        n.put("typeLayer", type).put("detectLayer", detect);
+        try {
+            return Json.MAPPER.treeToValue(n, SpanTrainingConfig.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static void writeAdapter(
             Path out,
             Path modelDir,
+            String modelSpec,
             Backbone backbone,
             SpanTrainer trainer,
             SpanTrainingConfig c,
-            ObjectNode record) {
+            ObjectNode record,
+            boolean replace) {
         LinearModules base = LinearModules.of(backbone);
         LoraConfig lc = LoraConfig.of(1, 1, 0, List.of(minimalTarget(base)), false);
         LoraAdapter a = LoraAdapter.init(base, lc, c.seed(), LoraAdapter.Init.ZERO, 0);
@@ -244,10 +339,11 @@ public final class SpanTraining {
         desc.put(SpanHeads.TYPE_NONE, "learnt 'no type' cosine threshold [1]");
         LoraAdapter full =
                 new LoraAdapter(a.config().withExtra(extra), a.modules(), Map.of())
-                        .withHeads(trainer.heads(), desc);
-        AtomicFiles.writeDirectory(
+                        .withHeads(trainer.heads(), desc)
+                        .withBackbone(BackboneFingerprint.of(modelDir, modelSpec));
+        TrainingRun.writeOutput(
                 out,
-                true,
+                replace,
                 tmp -> {
                     full.write(tmp);
                     Files.writeString(tmp.resolve("training.json"), Json.pretty(record));

@@ -73,6 +73,13 @@ public record SpanTrainingConfig(
         double margin,
         int checkpointSteps) {
 
+    /**
+     * A {@link #detectLayer} or {@link #typeLayer} to be resolved against the backbone's depth by
+     * {@link SpanTraining#forDepth} (typing 3/4 depth, detection the last layer): what {@code
+     * fewner train} uses when {@code --layer} / {@code --detect-layer} are not given.
+     */
+    public static final int DEPTH_RELATIVE = -1;
+
     /** The defaults (papers.md where it has them: BANER's boundary weight 0.001). */
     public static SpanTrainingConfig defaults() {
         SpanSettings d = SpanSettings.DEFAULTS;

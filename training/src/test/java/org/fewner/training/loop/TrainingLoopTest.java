@@ -107,4 +107,44 @@ class TrainingLoopTest {
         TrainingLoop<Toy> other = loop(new Toy(2, 2));
         assertThrows(FewNerException.class, () -> other.restore(dir.resolve("ckpt")));
     }
+
+    /**
+     * Issue 27: a diverged training (train --lr NaN wrote all-NaN heads) stops with one line at the
+     * first non-finite loss; no checkpoint of that step is written.
+     */
+    @Test
+    void aNonFiniteLossStopsTheTrainingWithOneLine(@TempDir Path dir) {
+        Toy t = new Toy(7, 8);
+        TrainingLoop<Toy> l = loop(t);
+        TrainingLoop.Step good = step(l, t);
+        TrainingLoop.Step diverging =
+                (root, s) -> {
+                    Map<String, Double> v = good.run(root, s);
+                    if (s == 4) {
+                        v.put("loss", Double.NaN);
+                    }
+                    return v;
+                };
+        FewNerException e =
+                assertThrows(
+                        FewNerException.class,
+                        () ->
+                                l.run(
+                                        null,
+                                        dir.resolve("log"),
+                                        dir.resolve("ckpt"),
+                                        -1,
+                                        null,
+                                        diverging));
+        assertTrue(
+                e.getMessage().startsWith("training step 5: loss term 'loss' is NaN"),
+                e.getMessage());
+        assertTrue(!e.getMessage().contains("\n"));
+        // parameters that hold NaN are refused as well
+        l.parameters().get("w")[1] = Float.POSITIVE_INFINITY;
+        e = assertThrows(FewNerException.class, l::requireFiniteParameters);
+        assertTrue(
+                e.getMessage().contains("parameter 'w' holds Infinity at element 1"),
+                e.getMessage());
+    }
 }
