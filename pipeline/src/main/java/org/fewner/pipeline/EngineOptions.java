@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.fewner.common.FewNerException;
+import org.fewner.common.options.Range;
+import org.fewner.common.options.Validated;
+import org.fewner.ner.MethodOptions;
 import org.fewner.uimaannotator.FewNerAnnotator;
 import org.fewner.uimaannotator.SupportFiles;
 import picocli.CommandLine.Option;
@@ -18,7 +21,7 @@ import picocli.CommandLine.Option;
  * types, batch size and threshold. {@code --support} and {@code --format} are required unless the
  * command's default value provider gives them (the bench does).
  */
-public final class EngineOptions {
+public final class EngineOptions implements Validated {
     @Option(
             names = "--model",
             defaultValue = "default",
@@ -98,12 +101,14 @@ public final class EngineOptions {
             names = "--batch-size",
             defaultValue = "16",
             description = "Sentences per forward pass. Default: ${DEFAULT-VALUE}.")
+    @Range(min = 1, max = 100_000)
     int batchSize;
 
     @Option(
             names = "--threshold",
             defaultValue = "0",
             description = "Drop entities below this confidence. Default: ${DEFAULT-VALUE}.")
+    @Range(min = 0, max = 1)
     float threshold;
 
     /** The model as given. */
@@ -178,12 +183,30 @@ public final class EngineOptions {
         return out;
     }
 
+    /** Checks the options before any work (the command line calls it after parsing). */
+    @Override
+    public void validate() {
+        check();
+    }
+
     /**
-     * Checks {@code --format}.
+     * Checks {@code --option} (each {@code KEY=VALUE}, a key and value the method knows) and {@code
+     * --format}.
      *
-     * @throws FewNerException {@code --format 'x': expected one of ...}
+     * @throws FewNerException {@code --option 'typeing': unknown option of method span ...}, {@code
+     *     --format 'x': expected one of ...}
      */
     public void check() {
+        Map<String, String> given = new LinkedHashMap<>();
+        for (String o : options) {
+            int eq = o.indexOf('=');
+            if (eq <= 0) {
+                throw new FewNerException(
+                        "--option " + FewNerException.quote(o) + ": expected KEY=VALUE");
+            }
+            given.put(o.substring(0, eq), o.substring(eq + 1));
+        }
+        MethodOptions.requireKnown(method, given);
         if (!SupportFiles.FORMATS.contains(format)) {
             throw new FewNerException(
                     "--format "

@@ -50,7 +50,7 @@ class EngineOptionsTest {
                                 "--option",
                                 "layer=9",
                                 "--option",
-                                "k=v",
+                                "threshold=0.5",
                                 "--support",
                                 "s.conll",
                                 "--format",
@@ -68,7 +68,7 @@ class EngineOptionsTest {
         assertEquals("m", s.model());
         assertEquals("cpu", s.device());
         assertEquals("span", s.method());
-        assertEquals(List.of("layer=9", "k=v"), s.methodOptions());
+        assertEquals(List.of("layer=9", "threshold=0.5"), s.methodOptions());
         assertEquals("conll2003", s.supportFormat());
         assertEquals(List.of("PER", "LOC"), s.types());
         assertEquals(4, s.batchSize());

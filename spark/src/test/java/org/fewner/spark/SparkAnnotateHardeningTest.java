@@ -55,6 +55,7 @@ class SparkAnnotateHardeningTest {
         return new FewNerSparkConfig()
                 .model(model.toString())
                 .support(support.toString(), "conll")
+                .method("frozen-prototype") // the tiny test model has no span adapter
                 .methodOptions(List.of("layer=2"))
                 .batchSize(2);
     }

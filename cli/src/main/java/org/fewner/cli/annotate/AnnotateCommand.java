@@ -6,16 +6,17 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.uima.analysis_engine.AnalysisEngine;
 import org.apache.uima.fit.util.JCasUtil;
 import org.apache.uima.jcas.JCas;
 import org.dkpro.core.io.xmi.XmiWriter;
+import org.fewner.cli.options.OutputDirOption;
 import org.fewner.common.AtomicFiles;
 import org.fewner.common.FewNerException;
 import org.fewner.common.Json;
+import org.fewner.common.Printable;
 import org.fewner.pipeline.AnnotatePipeline;
 import org.fewner.pipeline.DocumentAnnotator;
 import org.fewner.pipeline.EngineOptions;
@@ -44,6 +45,8 @@ import picocli.CommandLine.Parameters;
         })
 public final class AnnotateCommand implements Runnable {
     @Mixin EngineOptions engine = new EngineOptions();
+
+    @Mixin OutputDirOption output = new OutputDirOption();
 
     @Option(
             names = "--out",
@@ -75,16 +78,26 @@ public final class AnnotateCommand implements Runnable {
                             + ": expected xmi, conll or json");
         }
         List<Path> files = TextDocuments.expand(inputs);
+        if (out == null) {
+            annotate(stdout, settings, files, null);
+        } else {
+            // written into a temporary folder and moved into place only when every document
+            // went through: a bad input leaves --out as it was
+            output.write(dir -> annotate(stdout, settings, files, dir));
+        }
+    }
+
+    private void annotate(
+            PrintStream stdout, AnnotatePipeline.Settings settings, List<Path> files, Path dir) {
         AnalysisEngine writer = null;
         try (DocumentAnnotator annotator = DocumentAnnotator.create(settings)) {
-            if (out != null) {
-                Files.createDirectories(out);
+            if (dir != null) {
                 if (outputFormat.equals("xmi")) {
                     writer =
                             createEngine(
                                     XmiWriter.class,
                                     XmiWriter.PARAM_TARGET_LOCATION,
-                                    out.toString(),
+                                    dir.toString(),
                                     XmiWriter.PARAM_USE_DOCUMENT_ID,
                                     true,
                                     XmiWriter.PARAM_OVERWRITE,
@@ -94,7 +107,7 @@ public final class AnnotateCommand implements Runnable {
                             createEngine(
                                     TwoColumnWriter.class,
                                     TwoColumnWriter.PARAM_TARGET_LOCATION,
-                                    out.toString(),
+                                    dir.toString(),
                                     TwoColumnWriter.PARAM_USE_DOCUMENT_ID,
                                     true,
                                     TwoColumnWriter.PARAM_STRIP_EXTENSION,
@@ -105,20 +118,20 @@ public final class AnnotateCommand implements Runnable {
             }
             for (Path file : files) {
                 JCas jcas = annotator.annotate(j -> TextDocuments.load(j, file, "en"));
-                if (files.size() > 1) stdout.println("# " + file);
+                if (files.size() > 1) stdout.println("# " + Printable.line(file.toString()));
                 for (NamedEntity ne : JCasUtil.select(jcas, NamedEntity.class)) {
                     stdout.println(line(ne));
                 }
                 if (writer != null) writer.process(jcas);
-                if (out != null && outputFormat.equals("json")) {
+                if (dir != null && outputFormat.equals("json")) {
                     String name = file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
                     AtomicFiles.writeString(
-                            out.resolve(name + ".json"), Json.pretty(json(jcas, file)));
+                            dir.resolve(name + ".json"), Json.pretty(json(jcas, file)));
                 }
             }
             annotator.collectionProcessComplete();
             if (writer != null) writer.collectionProcessComplete();
-        } catch (org.apache.uima.UIMAException | java.io.IOException e) {
+        } catch (org.apache.uima.UIMAException e) {
             throw userError(e);
         } finally {
             if (writer != null) writer.destroy();
@@ -147,7 +160,16 @@ public final class AnnotateCommand implements Runnable {
                         .replace("\t", "\\t")
                         .replace("\r", "\\r")
                         .replace("\n", "\\n");
-        return ne.getBegin() + " " + ne.getEnd() + " " + ne.getValue() + " " + conf + " " + text;
+        // other control characters (NUL, ESC, ...) escaped too: one entity, one clean line
+        return ne.getBegin()
+                + " "
+                + ne.getEnd()
+                + " "
+                + Printable.line(String.valueOf(ne.getValue()))
+                + " "
+                + conf
+                + " "
+                + Printable.line(text);
     }
 
     /** One document's entities as JSON (offsets in UTF-16 code units). */

@@ -121,6 +121,7 @@ public final class EncoderBenchCommand implements Runnable {
             names = "--max-sentences",
             defaultValue = "3000",
             description = "Sentences read per corpus file. Default: ${DEFAULT-VALUE}.")
+    @Range(min = 1)
     int maxSentences;
 
     @Option(
@@ -130,6 +131,7 @@ public final class EncoderBenchCommand implements Runnable {
                     "Time this many encode calls per corpus file with the old batching rule "
                             + "(fill batchTokens) and the new one (cut where padding costs more "
                             + "than a forward), alternating, 2 rounds. Default: ${DEFAULT-VALUE}.")
+    @Range(min = 0, note = "0 = no replay")
     int replay;
 
     @Option(
@@ -140,6 +142,7 @@ public final class EncoderBenchCommand implements Runnable {
                     "N caller threads x encode on one shared encoder, 1 libtorch thread per "
                             + "forward, same total work (the first --replay calls of the corpus with the most, "
                             + "or 48 if --replay is 0), against 1 thread; e.g. 1,2,4.")
+    @Range(min = 1, max = 256)
     int[] concurrency = new int[0];
 
     @Option(

@@ -58,7 +58,7 @@ public final class OptionRanges {
         for (CommandSpec mixin : spec.mixins().values()) {
             validate(mixin);
         }
-        if (spec.userObject() instanceof Validated v) {
+        if (spec.userObject() instanceof org.fewner.common.options.Validated v) {
             v.validate();
         }
     }

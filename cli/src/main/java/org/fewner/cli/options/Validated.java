@@ -8,7 +8,4 @@ package org.fewner.cli.options;
  * happens before a model is loaded or a file written. A failure throws a {@code FewNerException}
  * (one line, exit 2).
  */
-public interface Validated {
-    /** Checks the parsed options; throws a {@code FewNerException} naming the option. */
-    void validate();
-}
+public interface Validated extends org.fewner.common.options.Validated {}

@@ -42,17 +42,7 @@ class NumericOptionsPropertyTest {
      * Known pending: "command option" keys that fail today (commands under rework elsewhere). Empty
      * it as they are wired; a key here that passes is an error.
      */
-    static final Set<String> PENDING =
-            Set.of(
-                    // the engine options mixin (pipeline/.../EngineOptions: annotate, spark
-                    // annotate, bench annotate), under rework elsewhere; each lacks its @Range
-                    // (org.fewner.common.options.Range, which OptionRanges reads too)
-                    "fewner annotate --batch-size",
-                    "fewner annotate --threshold",
-                    "fewner bench annotate --batch-size",
-                    "fewner bench annotate --threshold",
-                    "fewner spark annotate --batch-size",
-                    "fewner spark annotate --threshold");
+    static final Set<String> PENDING = Set.of();
 
     @TempDir Path tmp;
 

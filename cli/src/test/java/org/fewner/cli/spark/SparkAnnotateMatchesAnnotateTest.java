@@ -137,7 +137,11 @@ class SparkAnnotateMatchesAnnotateTest {
 
         Map<String, Double> expected = new TreeMap<>();
         try (Stream<Path> files = Files.list(annotated)) {
-            for (Path f : files.sorted().toList()) {
+            // the output folder's marker (.fewner-output) is no document
+            for (Path f :
+                    files.filter(p -> !p.getFileName().toString().startsWith("."))
+                            .sorted()
+                            .toList()) {
                 JsonNode doc = Json.MAPPER.readTree(f.toFile());
                 String id = Path.of(doc.get("file").asText()).getFileName().toString();
                 for (JsonNode e : doc.get("entities")) put(expected, id, e);
